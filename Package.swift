@@ -1,0 +1,95 @@
+// swift-tools-version: 6.0
+// CNNBench: convolutional networks on a multithreaded CPU engine, with figures and reports.
+//
+// Levels (a target imports only from levels below it):
+//   3  cnnbench, cnnviz                      thin executables (ArgumentParser only here)
+//   2  CNNBench, CNNFigures                  use cases: training, timing, suites / figures, reports
+//   1  CNNModels, CNNData, CNNStore, CNNPlot building blocks
+//   0  CNNEngine, CBLAS, CHDF5, CCairo, CZlib foundation and system libraries
+import PackageDescription
+
+// MARK: - Level 0: system libraries
+
+#if os(macOS)
+let blas: Target = .systemLibrary(name: "CBLAS", path: "Sources/CBLAS-Accelerate")
+#else
+let blas: Target = .systemLibrary(
+    name: "CBLAS", pkgConfig: "openblas",
+    providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])])
+#endif
+
+let systemLibraries: [Target] = [
+    blas,
+    .systemLibrary(
+        name: "CHDF5", pkgConfig: "hdf5",
+        providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]),
+    .systemLibrary(
+        name: "CCairo", pkgConfig: "cairo",
+        providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]),
+    .systemLibrary(
+        name: "CZlib", pkgConfig: "zlib",
+        providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+]
+
+// MARK: - Level 0: the engine
+
+let engine: [Target] = [
+    .target(name: "CNNEngine", dependencies: ["CBLAS"]),
+]
+
+// MARK: - Level 1: building blocks
+
+let blocks: [Target] = [
+    .target(name: "CNNModels", dependencies: ["CNNEngine"]),
+    .target(name: "CNNData", dependencies: ["CNNEngine", "CZlib", "CCairo"]),
+    .target(name: "CNNStore", dependencies: ["CNNEngine", "CHDF5"]),
+    .target(name: "CNNPlot", dependencies: ["CCairo"]),
+]
+
+// MARK: - Level 2: use cases
+
+let useCases: [Target] = [
+    .target(name: "CNNBench", dependencies: ["CNNEngine", "CNNModels", "CNNData", "CNNStore"]),
+    .target(name: "CNNFigures", dependencies: ["CNNEngine", "CNNModels", "CNNData", "CNNStore", "CNNPlot"]),
+]
+
+// MARK: - Level 3: executables
+
+let executables: [Target] = [
+    .executableTarget(
+        name: "cnnbench",
+        dependencies: ["CNNBench", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .executableTarget(
+        name: "cnnviz",
+        dependencies: ["CNNFigures", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+]
+
+// MARK: - Tests
+
+let tests: [Target] = [
+    .target(name: "_TestSupport", dependencies: ["CNNEngine", "CNNStore"], path: "Sources/_TestSupport"),
+    .testTarget(
+        name: "CNNEngineTests", dependencies: ["CNNEngine", "_TestSupport"],
+        resources: [.copy("Fixtures")]),
+    .testTarget(name: "CNNModelsTests", dependencies: ["CNNModels", "_TestSupport"]),
+    .testTarget(name: "CNNDataTests", dependencies: ["CNNData", "_TestSupport"]),
+    .testTarget(name: "CNNStoreTests", dependencies: ["CNNStore", "_TestSupport"]),
+    .testTarget(name: "CNNPlotTests", dependencies: ["CNNPlot", "_TestSupport"]),
+    .testTarget(name: "CNNBenchTests", dependencies: ["CNNBench", "_TestSupport"]),
+    .testTarget(name: "CNNFiguresTests", dependencies: ["CNNFigures", "_TestSupport"]),
+    .testTarget(name: "CLITests", dependencies: ["_TestSupport"]),
+]
+
+let package = Package(
+    name: "CNNBench",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cnnbench", targets: ["cnnbench"]),
+        .executable(name: "cnnviz", targets: ["cnnviz"]),
+        .library(name: "CNNEngine", targets: ["CNNEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: systemLibraries + engine + blocks + useCases + executables + tests
+)

@@ -1,0 +1,45 @@
+// GEMM: C = alpha * op(A) * op(B) + beta * C, row-major, float32.
+// M rows of C, N columns of C, K the shared dimension. `gemm` calls the BLAS (single-threaded);
+// `naiveGEMM` is its slow, obvious twin for tests.
+import CBLAS
+
+/// Row-major matrix multiply `c = alpha * op(a) * op(b) + beta * c` through the BLAS.
+///
+/// `op(a)` is M x K, `op(b)` is K x N, `c` is M x N with row stride `ldc`.
+@inline(__always)
+public func gemm(
+    c: UnsafeMutablePointer<Float>, ldc: Int,
+    a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
+    b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+    m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0
+) {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+        return
+    }
+    cblas_sgemm(CblasRowMajor,
+                transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// The slow twin of `gemm`: three loops, accumulating in Double.
+public func naiveGEMM(
+    c: UnsafeMutablePointer<Float>, ldc: Int,
+    a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
+    b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+    m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0
+) {
+    for i in 0..<m {
+        for j in 0..<n {
+            var sum = 0.0
+            for p in 0..<k {
+                let av = transposeA ? a[p * lda + i] : a[i * lda + p]
+                let bv = transposeB ? b[j * ldb + p] : b[p * ldb + j]
+                sum += Double(av) * Double(bv)
+            }
+            let old = beta == 0 ? 0 : Double(beta) * Double(c[i * ldc + j])
+            c[i * ldc + j] = Float(Double(alpha) * sum + old)
+        }
+    }
+}

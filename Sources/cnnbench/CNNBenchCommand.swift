@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct CNNBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cnnbench",
+        abstract: "Train, time and report on convolutional networks with the CNNBench engine.",
+        subcommands: [])
+}

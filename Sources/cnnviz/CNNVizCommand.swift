@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct CNNVizCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cnnviz",
+        abstract: "Draw the lecture figures from stored models, activations and results.",
+        subcommands: [])
+}
