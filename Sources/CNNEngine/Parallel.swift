@@ -32,26 +32,38 @@ public enum Parallel {
     // The BLAS is single-threaded under the engine's threads: set once, on first use.
     private static let blasSingleThreaded: Void = { cnn_blas_set_single_threaded() }()
 
-    /// Runs `body(task)` for every task in `0..<taskCount` on up to `threadCount` threads.
+    /// The number of workers `forEach` uses for `taskCount` tasks: size per-worker scratch space by it.
+    public static func workerCount(for taskCount: Int) -> Int { max(1, min(threadCount, taskCount)) }
+
+    /// Runs `body(task, worker)` for every task in `0..<taskCount` on up to `threadCount` threads.
     ///
-    /// Tasks are taken in order from a shared counter; each task must write only its own outputs.
-    public static func forEach(_ taskCount: Int, _ body: (Int) -> Void) {
-        let threads = min(threadCount, taskCount)
-        if threads <= 1 {
-            for task in 0..<taskCount { body(task) }
+    /// Tasks are taken in order from a shared counter; `worker` (below `workerCount(for:)`) names
+    /// the thread's scratch space. Each task must write only its own outputs, so that which
+    /// worker runs it cannot change the result.
+    public static func forEach(_ taskCount: Int, _ body: (_ task: Int, _ worker: Int) -> Void) {
+        let workers = workerCount(for: taskCount)
+        if workers <= 1 {
+            for task in 0..<taskCount { body(task, 0) }
             return
         }
         let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { body in
             let work = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 while true {
                     let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
                     if task >= taskCount { break }
-                    work.value(task)
+                    work.value(task, worker)
                 }
             }
         }
+    }
+
+    /// Splits `0..<count` into blocks of `blockSize` (fixed by the problem, not the threads) and runs them in parallel.
+    public static func forEachBlock(_ count: Int, blockSize: Int, _ body: (_ range: Range<Int>, _ worker: Int) -> Void) {
+        let size = max(1, blockSize)
+        let blocks = (count + size - 1) / size
+        forEach(blocks) { b, worker in body(b * size..<min(count, (b + 1) * size), worker) }
     }
 }
 

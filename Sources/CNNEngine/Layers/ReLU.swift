@@ -1,0 +1,21 @@
+/// Rectified linear unit: y = max(0, x).
+public final class ReLU: ElementwiseActivation {
+    public let name: String
+    public var kind: String { "ReLU" }
+    public var isTraining = true
+    public var needsInputGradient = true
+    var input: Tensor?
+    let output = Tensor(shape: [0])
+    let inputGradient = Tensor(shape: [0])
+
+    public init(_ name: String) { self.name = name }
+
+    func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        for i in range { y[i] = x[i] > 0 ? x[i] : 0 }
+    }
+
+    func derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                    _ dx: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        for i in range { dx[i] = x[i] > 0 ? dy[i] : 0 }
+    }
+}

@@ -1,0 +1,134 @@
+/// A residual block (He et al. 2015): y = f(g(x) + shortcut(x)), or y = f(g(x)) for its plain twin.
+///
+/// Shortcuts: identity; option A (the CIFAR ResNets: subsample by the stride, zero-pad the new
+/// channels, no parameters); option B/C projection (a 1x1 convolution with batch norm).
+public final class Residual: Layer {
+    /// How the input reaches the sum.
+    public enum Shortcut {
+        /// No shortcut: the block is its plain twin.
+        case none
+        /// x itself (same shape as g(x)).
+        case identity
+        /// Option A: x[:, :, ::stride, ::stride], zero channels added evenly before and after.
+        case zeroPadded(stride: Int)
+        /// A projection, usually 1x1 convolution with stride, then batch norm.
+        case projection(Sequential)
+    }
+
+    public let name: String
+    public var kind: String { if case .none = shortcut { return "PlainBlock" }; return "Residual" }
+    public let body: Sequential
+    public let shortcut: Shortcut
+    /// The activation after the sum (ReLU in ResNets), or nil.
+    public let activation: (any Layer)?
+    public var isTraining = true
+    private var input: Tensor?
+    private let sum = Tensor(shape: [0])
+    private let inputGradient = Tensor(shape: [0])
+
+    public init(_ name: String, body: Sequential, shortcut: Shortcut, activation: (any Layer)? = nil) {
+        self.name = name; self.body = body; self.shortcut = shortcut; self.activation = activation
+    }
+
+    public var hasShortcut: Bool { if case .none = shortcut { return false }; return true }
+
+    public var sublayers: [any Layer] {
+        var result: [any Layer] = [body]
+        if case let .projection(p) = shortcut { result.append(p) }
+        if let activation { result.append(activation) }
+        return result
+    }
+
+    public var needsInputGradient: Bool {
+        get { body.needsInputGradient }
+        set { body.needsInputGradient = newValue; if case let .projection(p) = shortcut { p.needsInputGradient = newValue } }
+    }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        let out = try body.outputShape(for: inputShape)
+        let side = try shortcutShape(for: inputShape, bodyChannels: out[0])
+        if let side, side != out {
+            throw ShapeError("Residual \"\(name)\": body gives \(out.shapeDescription) but the shortcut gives \(side.shapeDescription)")
+        }
+        return out
+    }
+
+    private func shortcutShape(for inputShape: [Int], bodyChannels: Int) throws -> [Int]? {
+        switch shortcut {
+        case .none: return nil
+        case .identity: return inputShape
+        case let .zeroPadded(stride):
+            return [bodyChannels] + inputShape.dropFirst().map { ($0 + stride - 1) / stride }
+        case let .projection(p): return try p.outputShape(for: inputShape)
+        }
+    }
+
+    public func multiplyAdds(for inputShape: [Int]) throws -> Int {
+        var total = try body.multiplyAdds(for: inputShape)
+        if case let .projection(p) = shortcut { total += try p.multiplyAdds(for: inputShape) }
+        return total
+    }
+
+    public func forward(_ input: Tensor) throws -> Tensor {
+        let out = try body.forward(input)
+        sum.resize(to: out.shape)
+        sum.pointer.update(from: out.pointer, count: out.count)
+        switch shortcut {
+        case .none: break
+        case .identity:
+            guard input.shape == out.shape else {
+                throw ShapeError("Residual \"\(name)\": identity shortcut needs body output \(out.shape.shapeDescription) to equal input \(input.shape.shapeDescription)")
+            }
+            for i in 0..<out.count { sum.pointer[i] += input.pointer[i] }
+        case let .zeroPadded(stride):
+            try zeroPadded(input: input, stride: stride, output: out.shape) { s, d in sum.pointer[d] += input.pointer[s] }
+        case let .projection(p):
+            let side = try p.forward(input)
+            guard side.shape == out.shape else {
+                throw ShapeError("Residual \"\(name)\": projection gives \(side.shape.shapeDescription), body \(out.shape.shapeDescription)")
+            }
+            for i in 0..<out.count { sum.pointer[i] += side.pointer[i] }
+        }
+        self.input = input
+        return try activation?.forward(sum) ?? sum
+    }
+
+    /// Calls `visit(inputIndex, outputIndex)` for every input element that option A carries to the output.
+    private func zeroPadded(input: Tensor, stride: Int, output: [Int], _ visit: (Int, Int) -> Void) throws {
+        let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3]
+        let oc = output[1], oh = output[2], ow = output[3]
+        guard oc >= c, oh == (h + stride - 1) / stride, ow == (w + stride - 1) / stride else {
+            throw ShapeError("Residual \"\(name)\": option A shortcut cannot map \(input.shape.shapeDescription) to \(output.shapeDescription)")
+        }
+        let front = (oc - c) / 2
+        for b in 0..<n {
+            for ch in 0..<c {
+                for y in 0..<oh {
+                    for x in 0..<ow {
+                        visit(((b * c + ch) * h + y * stride) * w + x * stride, ((b * oc + ch + front) * oh + y) * ow + x)
+                    }
+                }
+            }
+        }
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        guard let input else { throw ShapeError("Residual \"\(name)\": backward called before forward") }
+        let dsum = try activation?.backward(outputGradient) ?? outputGradient
+        let dbody = try body.backward(dsum)
+        guard needsInputGradient else { return inputGradient }
+        inputGradient.resize(to: input.shape)
+        inputGradient.pointer.update(from: dbody.pointer, count: input.count)
+        switch shortcut {
+        case .none: break
+        case .identity:
+            for i in 0..<input.count { inputGradient.pointer[i] += dsum.pointer[i] }
+        case let .zeroPadded(stride):
+            try zeroPadded(input: input, stride: stride, output: dsum.shape) { s, d in inputGradient.pointer[s] += dsum.pointer[d] }
+        case let .projection(p):
+            let dside = try p.backward(dsum)
+            for i in 0..<input.count { inputGradient.pointer[i] += dside.pointer[i] }
+        }
+        return inputGradient
+    }
+}
