@@ -1,0 +1,116 @@
+import CNNEngine
+import Testing
+import _TestSupport
+
+/// Each fast kernel against its slow, obvious twin; one thread against several, bit for bit.
+@Suite("Kernels against their naive twins")
+struct KernelTests {
+    static let geometries: [ConvGeometry] = [
+        // LeNet C1 on a small batch: 28x28, pad 2 (chunk of one image).
+        ConvGeometry(batch: 3, inChannels: 1, inHeight: 28, inWidth: 28, outChannels: 6, kernelHeight: 5, kernelWidth: 5,
+                     padTop: 2, padBottom: 2, padLeft: 2, padRight: 2),
+        // Small maps: several images per chunk.
+        ConvGeometry(batch: 9, inChannels: 8, inHeight: 4, inWidth: 4, outChannels: 16, kernelHeight: 3, kernelWidth: 3,
+                     padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
+        // Stride 2, dilation, odd sizes, uneven padding.
+        ConvGeometry(batch: 2, inChannels: 3, inHeight: 11, inWidth: 9, outChannels: 5, kernelHeight: 3, kernelWidth: 2,
+                     strideY: 2, strideX: 3, padTop: 2, padBottom: 0, padLeft: 1, padRight: 3, dilationY: 2, dilationX: 1),
+        // Groups and depthwise.
+        ConvGeometry(batch: 4, inChannels: 6, inHeight: 8, inWidth: 8, outChannels: 9, kernelHeight: 3, kernelWidth: 3,
+                     padTop: 1, padBottom: 1, padLeft: 1, padRight: 1, groups: 3),
+        ConvGeometry(batch: 2, inChannels: 4, inHeight: 6, inWidth: 6, outChannels: 4, kernelHeight: 3, kernelWidth: 3, groups: 4),
+        // Pointwise, single image per chunk and several per chunk.
+        ConvGeometry(batch: 2, inChannels: 7, inHeight: 16, inWidth: 16, outChannels: 5, kernelHeight: 1, kernelWidth: 1),
+        ConvGeometry(batch: 5, inChannels: 7, inHeight: 3, inWidth: 3, outChannels: 5, kernelHeight: 1, kernelWidth: 1),
+        // Kernel larger than stride with padding bigger than the kernel reach on one side.
+        ConvGeometry(batch: 1, inChannels: 2, inHeight: 5, inWidth: 5, outChannels: 2, kernelHeight: 2, kernelWidth: 2,
+                     strideY: 3, strideX: 3, padTop: 3, padBottom: 3, padLeft: 3, padRight: 3),
+    ]
+
+    @Test("conv2d forward and backward match the naive loops", arguments: geometries)
+    func convolutionMatchesNaive(_ g: ConvGeometry) {
+        let x = randomTensor([g.batch, g.inChannels, g.inHeight, g.inWidth], seed: 1)
+        let w = randomTensor([g.outChannels, g.inChannels / g.groups, g.kernelHeight, g.kernelWidth], seed: 2)
+        let b = randomTensor([g.outChannels], seed: 3)
+        let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
+        let fast = Tensor(shape: outShape), slow = Tensor(shape: outShape)
+        conv2dForward(y: fast.pointer, x: x.pointer, w: w.pointer, bias: b.pointer, geometry: g, scratch: Scratch())
+        naiveConv2dForward(y: slow.pointer, x: x.pointer, w: w.pointer, bias: b.pointer, geometry: g)
+        #expect(maxRelativeError(fast.values, slow.values) < 1e-5)
+
+        let dy = randomTensor(outShape, seed: 4)
+        let dxFast = Tensor(shape: x.shape), dxSlow = Tensor(shape: x.shape)
+        // Gradients accumulate: start both from the same non-zero values.
+        let dwFast = randomTensor(w.shape, seed: 5), dwSlow = dwFast.copy()
+        let dbFast = randomTensor(b.shape, seed: 6), dbSlow = dbFast.copy()
+        conv2dBackward(dx: dxFast.pointer, dw: dwFast.pointer, db: dbFast.pointer, dy: dy.pointer, x: x.pointer, w: w.pointer,
+                       geometry: g, scratch: Scratch(), partials: Scratch())
+        naiveConv2dBackward(dx: dxSlow.pointer, dw: dwSlow.pointer, db: dbSlow.pointer, dy: dy.pointer, x: x.pointer, w: w.pointer, geometry: g)
+        #expect(maxRelativeError(dxFast.values, dxSlow.values) < 1e-5)
+        #expect(maxRelativeError(dwFast.values, dwSlow.values) < 1e-5)
+        #expect(maxRelativeError(dbFast.values, dbSlow.values) < 1e-5)
+    }
+
+    @Test func gemmMatchesNaive() {
+        for (tA, tB) in [(false, false), (true, false), (false, true), (true, true)] {
+            let m = 7, n = 5, k = 9
+            let a = randomTensor([m * k], seed: 7), b = randomTensor([k * n], seed: 8)
+            let c1 = randomTensor([m * n], seed: 9), c2 = c1.copy()
+            gemm(c: c1.pointer, ldc: n, a: a.pointer, lda: tA ? m : k, transposeA: tA, b: b.pointer, ldb: tB ? k : n, transposeB: tB,
+                 m: m, n: n, k: k, alpha: 0.5, beta: 2)
+            naiveGEMM(c: c2.pointer, ldc: n, a: a.pointer, lda: tA ? m : k, transposeA: tA, b: b.pointer, ldb: tB ? k : n, transposeB: tB,
+                      m: m, n: n, k: k, alpha: 0.5, beta: 2)
+            #expect(maxRelativeError(c1.values, c2.values) < 1e-5)
+        }
+    }
+
+    @Test func im2colThenCol2imIsTheAdjoint() {
+        // <im2col(x), c> = <x, col2im(c)> for any x and c: col2im is im2col's transpose.
+        let g = Self.geometries[2]
+        let x = randomTensor([g.inChannels, g.inHeight, g.inWidth], seed: 10)
+        let rows = g.inChannels * g.kernelHeight * g.kernelWidth, cols = g.outHeight * g.outWidth
+        let col = Tensor(shape: [rows, cols]), c = randomTensor([rows, cols], seed: 11), back = Tensor(shape: x.shape)
+        im2col(col: col.pointer, ldcol: cols, image: x.pointer, channelOffset: 0, geometry: g)
+        col2im(image: back.pointer, col: c.pointer, ldcol: cols, channelOffset: 0, geometry: g)
+        let left = zip(col.values, c.values).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let right = zip(x.values, back.values).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(left - right) < 1e-4 * max(1, abs(left)))
+    }
+}
+
+/// Results do not depend on the number of threads: 1 thread against 3, bit for bit.
+@Suite("Thread determinism", .serialized)
+struct ThreadDeterminismTests {
+    /// Runs a forward and backward pass of a small ResNet-like network and returns every output and gradient.
+    func run(threads: Int) throws -> [[Float]] {
+        let saved = Parallel.threadCount
+        Parallel.threadCount = threads
+        defer { Parallel.threadCount = saved }
+        let body = try Sequential("body", [
+            try Conv2D("conv1", inChannels: 8, outChannels: 16, kernelSize: 3, stride: 2, padding: .uniform(1), bias: false),
+            try BatchNorm2D("bn1", features: 16), ReLU("relu1"),
+            try Conv2D("conv2", inChannels: 16, outChannels: 16, kernelSize: 3, padding: .uniform(1), bias: false),
+            try BatchNorm2D("bn2", features: 16),
+        ])
+        let net = try Sequential("net", [
+            try Conv2D("stem", inChannels: 3, outChannels: 8, kernelSize: 3, padding: .uniform(1)),
+            ReLU("relu"), try MaxPool2D("pool", kernelSize: 2),
+            Residual("block", body: body, shortcut: .zeroPadded(stride: 2), activation: ReLU("relu2")),
+            try AvgPool2D("avg", kernelSize: 2), Flatten(), try Dense("fc", inFeatures: 16 * 4 * 4, outFeatures: 10),
+        ])
+        net.initialize(seed: 3)
+        let x = randomTensor([37, 3, 32, 32], seed: 1)
+        let loss = try SoftmaxCrossEntropy()
+        let y = try net.forward(x)
+        let value = try loss.loss(logits: y, targets: (0..<37).map { Int32($0 % 10) })
+        let dx = try net.backward(loss.gradient)
+        return [[value], y.values, dx.values] + net.namedParameters.map { $0.parameter.gradient.values }
+            + net.namedBuffers.map { $0.parameter.value.values }
+    }
+
+    @Test func oneThreadEqualsThreeThreadsBitForBit() throws {
+        let one = try run(threads: 1), three = try run(threads: 3)
+        #expect(one.count == three.count)
+        for (a, b) in zip(one, three) { #expect(bitIdentical(a, b)) }
+    }
+}
