@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 // Tensor: a contiguous float32 array with a shape, NCHW for images.
 //
 // Shape letters used across the engine: N batch, C channels, H height, W width,
@@ -11,8 +17,10 @@ public final class Tensor: @unchecked Sendable {
     public private(set) var shape: [Int]
     /// The number of elements: the product of `shape`.
     public private(set) var count: Int
-    private var storage: UnsafeMutablePointer<Float>
+    // Memory is taken on first use, so that building a large model to read its summary costs nothing.
+    private var allocated: UnsafeMutablePointer<Float>?
     private var capacity: Int
+    private let initialValue: Float
 
     /// Creates a tensor of the given shape filled with `value`.
     public init(shape: [Int], repeating value: Float = 0) {
@@ -20,8 +28,20 @@ public final class Tensor: @unchecked Sendable {
         self.shape = shape
         self.count = shape.reduce(1, *)
         self.capacity = max(count, 1)
-        self.storage = .allocate(capacity: capacity)
-        storage.initialize(repeating: value, count: capacity)
+        self.initialValue = value
+    }
+
+    private var storage: UnsafeMutablePointer<Float> {
+        if let allocated { return allocated }
+        let p: UnsafeMutablePointer<Float>
+        if initialValue == 0, let zeroed = calloc(capacity, MemoryLayout<Float>.stride) {
+            p = zeroed.bindMemory(to: Float.self, capacity: capacity)
+        } else {
+            p = UnsafeMutablePointer<Float>(OpaquePointer(malloc(capacity * MemoryLayout<Float>.stride)!))
+            p.initialize(repeating: initialValue, count: capacity)
+        }
+        allocated = p
+        return p
     }
 
     /// Creates a tensor from values in row-major order.
@@ -44,17 +64,16 @@ public final class Tensor: @unchecked Sendable {
         try self.init(shape: [rows.count, columns], values: rows.flatMap { $0 })
     }
 
-    deinit { storage.deallocate() }
+    deinit { free(allocated) }
 
     /// Makes this tensor `newShape`, reusing its memory when large enough; contents are unspecified afterwards.
     public func resize(to newShape: [Int]) {
         if newShape == shape { return }
         let n = newShape.reduce(1, *)
         if n > capacity {
-            storage.deallocate()
+            free(allocated)
+            allocated = nil
             capacity = n
-            storage = .allocate(capacity: n)
-            storage.initialize(repeating: 0, count: n)
         }
         shape = newShape
         count = n

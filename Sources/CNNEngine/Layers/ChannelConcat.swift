@@ -12,7 +12,7 @@ public final class ChannelConcat: Layer {
 
     public init(_ name: String, body: Sequential) { self.name = name; self.body = body }
 
-    public var sublayers: [any Layer] { [body] }
+    public var sublayers: [any Layer] { body.layers }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         let g = try body.outputShape(for: inputShape)

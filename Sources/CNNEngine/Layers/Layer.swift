@@ -64,23 +64,22 @@ extension Layer {
     public func multiplyAdds(for inputShape: [Int]) throws -> Int { 0 }
     public func initializeParameters(using generator: inout SeededGenerator) {}
 
-    /// Every parameter of this layer and its sublayers, with slash-separated paths (`block1/conv1/weight`).
-    public var namedParameters: [(path: String, parameter: Parameter)] {
-        collect { $0.parameters }
+    /// Every parameter of this layer and its sublayers, with slash-separated paths (`stage1_block1/conv1/weight`).
+    ///
+    /// A container's own name is left out of the paths of its contents, so a network's
+    /// parameters read `C1/weight`, `C1/bias`, ... as in the paper's layer table.
+    public var namedParameters: [(path: String, parameter: Parameter)] { collectRoot { $0.parameters } }
+
+    /// Every buffer (batch-norm running statistics) of this layer and its sublayers, with paths.
+    public var namedBuffers: [(path: String, parameter: Parameter)] { collectRoot { $0.buffers } }
+
+    private func collectRoot(_ pick: (any Layer) -> [Parameter]) -> [(path: String, parameter: Parameter)] {
+        pick(self).map { (path: "\(name)/\($0.name)", parameter: $0) } + sublayers.flatMap { $0.collect(prefix: "", pick) }
     }
 
-    /// Every buffer (running statistics) of this layer and its sublayers, with paths.
-    public var namedBuffers: [(path: String, parameter: Parameter)] {
-        collect { $0.buffers }
-    }
-
-    private func collect(_ pick: (any Layer) -> [Parameter]) -> [(path: String, parameter: Parameter)] {
-        var result = pick(self).map { (path: "\(name)/\($0.name)", parameter: $0) }
-        for layer in sublayers {
-            let inner = layer.collect(pick)
-            result += inner.map { (path: "\(name)/\($0.path)", parameter: $0.parameter) }
-        }
-        return result
+    fileprivate func collect(prefix: String, _ pick: (any Layer) -> [Parameter]) -> [(path: String, parameter: Parameter)] {
+        let here = prefix + name + "/"
+        return pick(self).map { (path: here + $0.name, parameter: $0) } + sublayers.flatMap { $0.collect(prefix: here, pick) }
     }
 
     /// The number of learnable values in this layer and its sublayers.

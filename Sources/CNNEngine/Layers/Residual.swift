@@ -32,8 +32,9 @@ public final class Residual: Layer {
 
     public var hasShortcut: Bool { if case .none = shortcut { return false }; return true }
 
+    /// The body's layers (not the body itself, so paths read `block/conv1/weight`), the projection, the activation.
     public var sublayers: [any Layer] {
-        var result: [any Layer] = [body]
+        var result: [any Layer] = body.layers
         if case let .projection(p) = shortcut { result.append(p) }
         if let activation { result.append(activation) }
         return result
