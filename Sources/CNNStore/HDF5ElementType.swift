@@ -8,8 +8,11 @@ import CHDF5
 
 /// The element type of a stored dataset or attribute.
 public enum HDF5ElementType: Sendable, Equatable, CustomStringConvertible {
+    /// IEEE floating point of 16, 32 or 64 bits.
     case float16, float32, float64
+    /// Two's complement signed integers of 8 to 64 bits.
     case int8, int16, int32, int64
+    /// Unsigned integers of 8 to 64 bits.
     case uint8, uint16, uint32, uint64
     /// Fixed- or variable-length strings.
     case string
