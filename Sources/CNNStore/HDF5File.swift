@@ -1,0 +1,159 @@
+// HDF5File: an open HDF5 file, created (truncated) or opened read-only or read-write.
+//
+// The file is the only object that holds an HDF5 identifier for long. Groups and datasets
+// are (file, path) values that open their object for each call and close it before
+// returning, so closing the file (explicitly or in deinit) is all the clean-up there is.
+import CHDF5
+import Foundation
+
+/// An open HDF5 file; groups, datasets and attributes are reached through it.
+///
+/// Thread-safety: every call into HDF5 holds one global lock (see `withHDF5`), and the file
+/// identifier is read and written only under it, so a file may be shared between tasks.
+public final class HDF5File: HDF5Location, @unchecked Sendable {
+    /// How an existing file is opened.
+    public enum Mode: Sendable {
+        /// Reading only; writes throw `StoreError` with problem `.readOnly`.
+        case readOnly
+        /// Reading and writing.
+        case readWrite
+    }
+
+    /// Where the file lives.
+    public let url: URL
+    /// Whether writes are allowed.
+    public let mode: Mode
+    /// The HDF5 identifier, or -1 once closed; guarded by the global HDF5 lock.
+    private var id: hid_t
+
+    /// Creates a new, empty file at `url`, replacing any file there.
+    /// - Throws: `StoreError` when the file cannot be created (a missing directory, no permission).
+    public init(creating url: URL) throws {
+        self.url = url
+        self.mode = .readWrite
+        let path = url.path
+        id = try withHDF5 {
+            // Track creation order so that groups can list children in the order they were written.
+            let fcpl = H5Pcreate(cnn_h5p_file_create())
+            defer { H5Pclose(fcpl) }
+            H5Pset_link_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED))
+            H5Pset_attr_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED))
+            let fapl = Self.makeFileAccessList()
+            defer { H5Pclose(fapl) }
+            let id = H5Fcreate(path, cnn_h5f_acc_trunc(), fcpl, fapl)
+            guard id >= 0 else {
+                throw StoreError(.operationFailed, file: path, reason: "cannot create the file\(hdf5ErrorDetail())")
+            }
+            return id
+        }
+    }
+
+    /// Opens an existing file for reading, or for reading and writing.
+    /// - Throws: `StoreError` when the file is missing (`.fileNotFound`), is not HDF5
+    ///   (`.notHDF5`), or is truncated or corrupt (`.corrupt`).
+    public init(opening url: URL, mode: Mode = .readOnly) throws {
+        self.url = url
+        self.mode = mode
+        let path = url.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw StoreError(.fileNotFound, file: path, reason: "the file does not exist")
+        }
+        guard !isDirectory.boolValue else {
+            throw StoreError(.notHDF5, file: path, reason: "is a directory, not an HDF5 file")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw StoreError(.operationFailed, file: path, reason: "the file is not readable (permission denied)")
+        }
+        id = try withHDF5 {
+            let signature = H5Fis_hdf5(path)
+            if signature == 0 {
+                H5Eclear2(cnn_h5e_default())
+                throw StoreError(.notHDF5, file: path, reason: "not an HDF5 file (no HDF5 signature found)")
+            }
+            if signature < 0 {
+                throw StoreError(.corrupt, file: path, reason: "cannot read the file's HDF5 signature\(hdf5ErrorDetail())")
+            }
+            let fapl = Self.makeFileAccessList()
+            defer { H5Pclose(fapl) }
+            let flags = mode == .readOnly ? cnn_h5f_acc_rdonly() : cnn_h5f_acc_rdwr()
+            let id = H5Fopen(path, flags, fapl)
+            guard id >= 0 else {
+                throw StoreError(.corrupt, file: path, reason: "the HDF5 file is truncated or corrupt\(hdf5ErrorDetail())")
+            }
+            return id
+        }
+    }
+
+    deinit {
+        withHDF5 {
+            if id >= 0 { H5Fclose(id) }
+        }
+    }
+
+    /// A file-access property list whose close also closes any object left open, so the file is really closed.
+    private static func makeFileAccessList() -> hid_t {
+        let fapl = H5Pcreate(cnn_h5p_file_access())
+        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG)
+        return fapl
+    }
+
+    /// Closes the file; later calls on it, its groups or its datasets throw `.closed`. Closing twice does nothing.
+    /// - Throws: `StoreError` when HDF5 fails to write its buffers out.
+    public func close() throws {
+        try withHDF5 {
+            guard id >= 0 else { return }
+            let status = H5Fclose(id)
+            id = -1
+            if status < 0 {
+                throw StoreError(.operationFailed, file: url.path, reason: "cannot close the file\(hdf5ErrorDetail())")
+            }
+        }
+    }
+
+    /// Whether the file is still open.
+    public var isOpen: Bool { withHDF5 { id >= 0 } }
+
+    /// Writes HDF5's buffers for this file to disk.
+    /// - Throws: `StoreError` when the file is closed or the write fails.
+    public func flush() throws {
+        try withOpenFile(objectPath: nil) { id in
+            if H5Fflush(id, H5F_SCOPE_LOCAL) < 0 {
+                throw error(.operationFailed, reason: "cannot flush the file\(hdf5ErrorDetail())")
+            }
+        }
+    }
+
+    // MARK: - HDF5Location
+
+    /// This file, seen as the root group.
+    public var file: HDF5File { self }
+    /// The root group's path, "/".
+    public var objectPath: String { "/" }
+
+    // MARK: - Internal access
+
+    /// Runs `body` with the file's identifier under the global lock.
+    /// - Throws: `StoreError.closed` when the file was closed, or whatever `body` throws.
+    func withOpenFile<Result>(objectPath: String?, _ body: (hid_t) throws -> Result) throws -> Result {
+        try withHDF5 {
+            guard id >= 0 else {
+                throw error(.closed, objectPath: objectPath, reason: "the file is closed")
+            }
+            return try body(id)
+        }
+    }
+
+    /// Like `withOpenFile`, but first checks that the file was opened for writing.
+    func withWritableFile<Result>(objectPath: String, action: String, _ body: (hid_t) throws -> Result) throws -> Result {
+        guard mode == .readWrite else {
+            throw error(.readOnly, objectPath: objectPath, reason: "cannot \(action): the file is open read-only")
+        }
+        return try withOpenFile(objectPath: objectPath, body)
+    }
+
+    /// A `StoreError` about this file.
+    func error(_ problem: StoreError.Problem, objectPath: String? = nil, reason: String) -> StoreError {
+        StoreError(problem, file: url.path, objectPath: objectPath, reason: reason)
+    }
+}

@@ -1,0 +1,66 @@
+// Atomic writes: the destination appears only complete, and a failed write leaves no trace.
+import CNNStore
+import Foundation
+import Testing
+
+private struct Interrupted: Error {}
+
+@Test func atomicWriteCreatesTheFileAndLeavesNoTemporary() throws {
+    let scratch = try ScratchDirectory()
+    let url = scratch.file("model.h5")
+    let epochs = try HDF5File.writeAtomically(to: url) { file in
+        try file.write([Float]([1, 2, 3]), shape: [3], to: "model/C1/bias")
+        try file.setAttribute("epochs", to: 12)
+        return 12
+    }
+    #expect(epochs == 12)
+    #expect(try scratch.contents() == ["model.h5"])
+    let file = try HDF5File(opening: url)
+    #expect(try file.read(Float.self, at: "model/C1/bias").values == [1, 2, 3])
+    #expect(try file.int64Attribute("epochs") == 12)
+}
+
+@Test func atomicWriteReplacesAnExistingFileOnSuccess() throws {
+    let scratch = try ScratchDirectory()
+    let url = scratch.file("checkpoint.h5")
+    try HDF5File.writeAtomically(to: url) { try $0.setAttribute("epoch", to: 1) }
+    try HDF5File.writeAtomically(to: url) { try $0.setAttribute("epoch", to: 2) }
+    #expect(try HDF5File(opening: url).int64Attribute("epoch") == 2)
+    #expect(try scratch.contents() == ["checkpoint.h5"])
+}
+
+@Test func failedAtomicWriteKeepsTheOldFileAndRemovesTheTemporary() throws {
+    let scratch = try ScratchDirectory()
+    let url = scratch.file("checkpoint.h5")
+    try HDF5File.writeAtomically(to: url) { try $0.setAttribute("epoch", to: 1) }
+    let before = try Data(contentsOf: url)
+
+    #expect(throws: Interrupted.self) {
+        try HDF5File.writeAtomically(to: url) { file in
+            try file.setAttribute("epoch", to: 2)
+            try file.write([Float](repeating: 0, count: 10_000), shape: [100, 100], to: "half_written")
+            throw Interrupted()
+        }
+    }
+    #expect(try scratch.contents() == ["checkpoint.h5"])
+    #expect(try Data(contentsOf: url) == before)
+    #expect(try HDF5File(opening: url).int64Attribute("epoch") == 1)
+
+    // A StoreError inside the closure propagates the same way, and no destination is made.
+    let fresh = scratch.file("never.h5")
+    let error = try #require(throws: StoreError.self) {
+        try HDF5File.writeAtomically(to: fresh) { file in _ = try file.read(Float.self, at: "missing") }
+    }
+    #expect(error.problem == .notFound)
+    #expect(try scratch.contents() == ["checkpoint.h5"])
+}
+
+@Test func atomicWriteIntoAMissingDirectoryFailsCleanly() throws {
+    let scratch = try ScratchDirectory()
+    let url = scratch.url.appendingPathComponent("missing/model.h5")
+    let error = try #require(throws: StoreError.self) {
+        try HDF5File.writeAtomically(to: url) { try $0.setAttribute("x", to: 1) }
+    }
+    #expect(error.description.contains("cannot create the file"))
+    #expect(try scratch.contents() == [])
+}
