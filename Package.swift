@@ -68,10 +68,8 @@ let executables: [Target] = [
 
 let tests: [Target] = [
     .target(name: "_TestSupport", dependencies: ["CNNEngine", "CNNStore"], path: "Sources/_TestSupport"),
-    .testTarget(
-        name: "CNNEngineTests", dependencies: ["CNNEngine", "_TestSupport"],
-        resources: [.copy("Fixtures")]),
-    .testTarget(name: "CNNModelsTests", dependencies: ["CNNModels", "_TestSupport"]),
+    .testTarget(name: "CNNEngineTests", dependencies: ["CNNEngine", "_TestSupport"], exclude: ["Fixtures"]),
+    .testTarget(name: "CNNModelsTests", dependencies: ["CNNModels", "_TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "CNNDataTests", dependencies: ["CNNData", "_TestSupport"]),
     .testTarget(name: "CNNStoreTests", dependencies: ["CNNStore", "_TestSupport"]),
     .testTarget(name: "CNNPlotTests", dependencies: ["CNNPlot", "_TestSupport"]),
