@@ -182,24 +182,25 @@ public func conv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float
 
 // MARK: - Backward
 
-/// dx = conv_transpose(dy, w) (if `dx` is given); dw += dL/dw; db += dL/db.
+/// dx = conv_transpose(dy, w) (if `dx` is given); dw += dL/dw (if given); db += dL/db (if given).
 ///
 /// dy [N, O, oh, ow], x [N, C, H, W], w [O, Cg, kh, kw]; dx is overwritten, dw and db accumulate.
-public func conv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?,
+public func conv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
                            dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
                            geometry g: ConvGeometry, scratch: Scratch, partials partialScratch: Scratch) {
     let chunk = g.chunkImages, chunks = g.chunkCount
     let perReduction = g.chunksPerReduction, reductions = g.reductionCount
     let p = g.outPlane, rows = g.columnRows, og = g.outPerGroup, o = g.outChannels
-    let colSize = rows * chunk * p
+    let colSize = dw != nil ? rows * chunk * p : 0
     let dySize = chunk > 1 ? o * chunk * p : 0
-    let dcolSize = dx != nil ? colSize : 0
+    let dcolSize = dx != nil ? rows * chunk * p : 0
     let buffers = UncheckedSendable(scratch.buffers(workers: Parallel.workerCount(for: reductions),
                                                     count: colSize + dySize + dcolSize))
     let weightCount = g.weightCount
-    let partials = UncheckedSendable(partialScratch.buffers(workers: 1, count: reductions * weightCount)[0])
+    let partials = UncheckedSendable(partialScratch.buffers(workers: 1, count: dw != nil ? reductions * weightCount : 1)[0])
     let xImage = g.inChannels * g.inPlane
     let dxPointer = UncheckedSendable(dx)
+    let computeWeights = dw != nil
 
     Parallel.forEach(reductions) { reduction, worker in
         let col = buffers.value[worker], staged = col + colSize, dcol = staged + dySize
@@ -219,21 +220,23 @@ public func conv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePo
             if let dx = dxPointer.value { (dx + n0 * xImage).update(repeating: 0, count: nc * xImage) }
             for group in 0..<g.groups {
                 let direct = g.isPointwise && nc == 1
-                let columns: UnsafePointer<Float>
-                if direct {
-                    columns = x + n0 * xImage + group * g.inPerGroup * p
-                } else {
-                    for b in 0..<nc {
-                        im2col(col: col + b * p, ldcol: cols, image: x + (n0 + b) * xImage,
-                               channelOffset: group * g.inPerGroup, geometry: g)
-                    }
-                    columns = UnsafePointer(col)
-                }
                 let dyGroup = dyChunk + group * og * cols
-                // dW_g [Og, R] (+)= dY_g [Og, cols] x col^T [cols, R]
-                gemm(c: partial + group * og * rows, ldc: rows, a: dyGroup, lda: cols, transposeA: false,
-                     b: columns, ldb: cols, transposeB: true, m: og, n: rows, k: cols,
-                     beta: chunkIndex == firstChunk ? 0 : 1)
+                if computeWeights {
+                    let columns: UnsafePointer<Float>
+                    if direct {
+                        columns = x + n0 * xImage + group * g.inPerGroup * p
+                    } else {
+                        for b in 0..<nc {
+                            im2col(col: col + b * p, ldcol: cols, image: x + (n0 + b) * xImage,
+                                   channelOffset: group * g.inPerGroup, geometry: g)
+                        }
+                        columns = UnsafePointer(col)
+                    }
+                    // dW_g [Og, R] (+)= dY_g [Og, cols] x col^T [cols, R]
+                    gemm(c: partial + group * og * rows, ldc: rows, a: dyGroup, lda: cols, transposeA: false,
+                         b: columns, ldb: cols, transposeB: true, m: og, n: rows, k: cols,
+                         beta: chunkIndex == firstChunk ? 0 : 1)
+                }
                 guard let dx = dxPointer.value else { continue }
                 // dcol [R, cols] = W_g^T [R, Og] x dY_g [Og, cols], then scattered back into dx.
                 let wg = w + group * og * rows
@@ -252,11 +255,13 @@ public func conv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePo
         }
     }
     // dw += partials, added in reduction order.
-    let dwPointer = UncheckedSendable(dw)
-    Parallel.forEachBlock(weightCount, blockSize: 4096) { range, _ in
-        for r in 0..<reductions {
-            let src = partials.value + r * weightCount
-            for e in range { dwPointer.value[e] += src[e] }
+    if let dw {
+        let dwPointer = UncheckedSendable(dw)
+        Parallel.forEachBlock(weightCount, blockSize: 4096) { range, _ in
+            for r in 0..<reductions {
+                let src = partials.value + r * weightCount
+                for e in range { dwPointer.value[e] += src[e] }
+            }
         }
     }
     if let db {

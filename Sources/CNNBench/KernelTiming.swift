@@ -1,0 +1,94 @@
+// `cnnbench time MODEL --kernels`: each convolution of a model timed alone, forward,
+// backward-data and backward-weights, in ms and GFLOP/s (2 flops a multiply-add, each pass).
+import CNNEngine
+import CNNModels
+import Foundation
+
+/// Timings of one convolution's three passes.
+public struct ConvKernelTiming: Codable, Sendable {
+    public var layer: String
+    /// "CxHxW -> OxHxW, kxk/s" for the table.
+    public var shape: String
+    public var batch: Int
+    public var threads: Int
+    public var macs: Int
+    public var forwardMilliseconds: Double
+    public var backwardDataMilliseconds: Double
+    public var backwardWeightsMilliseconds: Double
+
+    public var forwardGFLOPS: Double { 2 * Double(macs) / forwardMilliseconds / 1e6 }
+    public var backwardDataGFLOPS: Double { 2 * Double(macs) / backwardDataMilliseconds / 1e6 }
+    public var backwardWeightsGFLOPS: Double { 2 * Double(macs) / backwardWeightsMilliseconds / 1e6 }
+}
+
+/// Times every convolution of a model on random data, each pass on its own.
+public enum ConvKernelTimer {
+    /// The convolutions of `spec` (searched through containers) with their input shapes.
+    static func convolutions(of spec: ModelSpec) throws -> [(Conv2D, [Int])] {
+        var found: [(Conv2D, [Int])] = []
+        func walk(_ layers: [any Layer], _ input: [Int]) throws -> [Int] {
+            var shape = input
+            for layer in layers {
+                if let conv = layer as? Conv2D { found.append((conv, shape)) }
+                if let block = layer as? Residual {
+                    _ = try walk(block.body.layers, shape)
+                    if case let .projection(p) = block.shortcut { _ = try walk(p.layers, shape) }
+                } else if let sequence = layer as? Sequential {
+                    _ = try walk(sequence.layers, shape)
+                }
+                shape = try layer.outputShape(for: shape)
+            }
+            return shape
+        }
+        _ = try walk(try spec.build().layers, spec.inputShape)
+        return found
+    }
+
+    /// Median milliseconds of each pass of each convolution, over `iterations` runs after a warm-up.
+    public static func run(spec: ModelSpec, batch: Int, iterations: Int) throws -> [ConvKernelTiming] {
+        var results: [ConvKernelTiming] = []
+        for (conv, input) in try convolutions(of: spec) {
+            let g = try conv.geometry(batch: batch, height: input[1], width: input[2])
+            var generator = SeededGenerator(seed: 3)
+            let x = Tensor(shape: [batch] + input), w = Tensor(shape: conv.weight.value.shape)
+            for i in 0..<x.count { x[flat: i] = generator.nextNormal() }
+            for i in 0..<w.count { w[flat: i] = generator.nextNormal() * 0.1 }
+            let y = Tensor(shape: [batch, g.outChannels, g.outHeight, g.outWidth])
+            let dy = Tensor(shape: y.shape, repeating: 0.01), dx = Tensor(shape: x.shape), dw = Tensor(shape: w.shape)
+            let scratch = Scratch(), partials = Scratch()
+            func time(_ body: () -> Void) -> Double {
+                for _ in 0..<2 { body() }
+                var samples: [Double] = []
+                for _ in 0..<iterations {
+                    let t0 = monotonicSeconds()
+                    body()
+                    samples.append(monotonicSeconds() - t0)
+                }
+                return median(samples) * 1e3
+            }
+            let f = time { conv2dForward(y: y.pointer, x: x.pointer, w: w.pointer, bias: nil, geometry: g, scratch: scratch) }
+            let bd = time { conv2dBackward(dx: dx.pointer, dw: nil, db: nil, dy: dy.pointer, x: x.pointer, w: w.pointer,
+                                           geometry: g, scratch: scratch, partials: partials) }
+            let bw = time { conv2dBackward(dx: nil, dw: dw.pointer, db: nil, dy: dy.pointer, x: x.pointer, w: w.pointer,
+                                           geometry: g, scratch: scratch, partials: partials) }
+            let shape = "\(input.map(String.init).joined(separator: "x")) -> \(g.outChannels)x\(g.outHeight)x\(g.outWidth), \(conv.kernelSize)/\(conv.stride)"
+            results.append(ConvKernelTiming(layer: conv.name, shape: shape, batch: batch, threads: Parallel.threadCount, macs: g.multiplyAdds,
+                                            forwardMilliseconds: f, backwardDataMilliseconds: bd, backwardWeightsMilliseconds: bw))
+        }
+        return results
+    }
+
+    /// The kernel timings as a table.
+    public static func table(_ rows: [ConvKernelTiming], model: String) -> String {
+        guard let first = rows.first else { return "\(model): no convolutions" }
+        var lines = ["\(model) convolutions, batch \(first.batch), \(first.threads) thread(s); ms (GFLOP/s), median"]
+        lines.append(String(format: "%-16@ %-34@ %18@ %18@ %18@", "layer" as NSString, "shape" as NSString,
+                            "forward" as NSString, "backward-data" as NSString, "backward-weights" as NSString))
+        for r in rows {
+            lines.append(String(format: "%-16@ %-34@ %8.3f (%6.1f) %8.3f (%6.1f) %8.3f (%6.1f)", String(r.layer.prefix(16)) as NSString,
+                                r.shape as NSString, r.forwardMilliseconds, r.forwardGFLOPS, r.backwardDataMilliseconds,
+                                r.backwardDataGFLOPS, r.backwardWeightsMilliseconds, r.backwardWeightsGFLOPS))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

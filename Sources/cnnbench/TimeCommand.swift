@@ -1,0 +1,81 @@
+import ArgumentParser
+import CNNBench
+import CNNEngine
+import CNNModels
+import Foundation
+
+struct TimeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "time",
+        abstract: "Time a model: per-layer forward and backward ms, GFLOP/s, and the training step's images/s.",
+        discussion: """
+        Like `caffe time`: a random batch, a warm-up, then the median of --iterations steps.
+        --kernels times each convolution alone instead (forward, backward-data, backward-weights).
+        Examples: cnnbench time resnet20 --batch 128 --threads 1
+                  cnnbench time lenet5 --kernels --threads 1,2
+        """)
+
+    @Argument(help: "A zoo model (see `cnnbench models`).")
+    var model: String
+
+    @Option(help: "Images per batch.")
+    var batch = 64
+
+    @Option(help: "Timed iterations after the warm-up.")
+    var iterations = 10
+
+    @Option(help: "Thread counts, comma-separated (default: every core).")
+    var threads: String?
+
+    @Option(help: "Input shape CxHxW (default: the model's own).")
+    var input: String?
+
+    @Flag(help: "Time each convolution's three passes alone.")
+    var kernels = false
+
+    @Flag(help: "Print JSON instead of tables.")
+    var json = false
+
+    func threadCounts() throws -> [Int] {
+        guard let threads else { return [Parallel.threadCount] }
+        let counts = threads.split(separator: ",").map { Int($0) }
+        guard !counts.isEmpty, counts.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+            throw ValidationError("--threads must be positive integers separated by commas, got \"\(threads)\"")
+        }
+        return counts.compactMap { $0 }
+    }
+
+    func validate() throws {
+        if batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
+        _ = try threadCounts()
+        if let input { _ = try parseShape(input, option: "--input") }
+    }
+
+    func run() throws {
+        let spec = try ModelZoo.spec(model, input: try input.map { try parseShape($0, option: "--input") })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        var kernelRuns: [[ConvKernelTiming]] = [], modelRuns: [ModelTimingReport] = []
+        for count in try threadCounts() {
+            Parallel.threadCount = count
+            if kernels {
+                let rows = try ConvKernelTimer.run(spec: spec, batch: batch, iterations: iterations)
+                kernelRuns.append(rows)
+                if !json { print(ConvKernelTimer.table(rows, model: spec.name)); print() }
+            } else {
+                let report = try ModelTimer.run(spec: spec, batch: batch, iterations: iterations)
+                modelRuns.append(report)
+                if !json { print(report.table); print() }
+            }
+        }
+        if json {
+            let data = kernels ? try encoder.encode(kernelRuns) : try encoder.encode(modelRuns)
+            print(String(decoding: data, as: UTF8.self))
+        } else if modelRuns.count > 1, let base = modelRuns.first {
+            for r in modelRuns.dropFirst() {
+                print(String(format: "%d threads vs %d: %.2fx images/s", r.threads, base.threads, r.imagesPerSecond / base.imagesPerSecond))
+            }
+        }
+    }
+}
