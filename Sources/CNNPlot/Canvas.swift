@@ -35,8 +35,8 @@ public final class Canvas {
     /// Pages begun so far (1 until `newPage()` is called).
     public private(set) var pageCount = 1
 
-    /// The Cairo drawing context (`cairo_t *`), for drawing this layer does not cover.
-    public let context: OpaquePointer
+    /// The Cairo drawing context (`cairo_t *`); internal, so callers draw only through this layer.
+    let context: OpaquePointer
     private let surface: OpaquePointer
     private let sink = ByteSink()
     private var finished = false

@@ -119,13 +119,13 @@ extension Canvas {
              color: style.foreground, lineWidth: style.axisLineWidth)
     }
 
-    /// Height taken by a title above a chart (0 without one).
-    func titleHeight(_ title: String?) -> Double {
+    /// Height a title takes above a chart or panel, gap included (0 without one).
+    public func titleHeight(_ title: String?) -> Double {
         title.map { measure($0, font: style.titleFont).height + style.labelGap * 1.5 } ?? 0
     }
 
-    /// Writes a title centred over `area`, shrunk to fit its width.
-    func drawTitle(_ title: String?, over area: Rect, top: Double) {
+    /// Writes a title in the style's title font, centred over `area` with its top at `top`, shrunk to fit the width.
+    public func drawTitle(_ title: String?, over area: Rect, top: Double) {
         guard let title else { return }
         let height = measure(title, font: style.titleFont).height
         fittedText(title, in: Rect(x: area.minX, y: top, width: area.width, height: height),

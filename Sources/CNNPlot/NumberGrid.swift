@@ -73,7 +73,7 @@ extension Canvas {
                  color: style.cellLineColor, lineWidth: style.cellLineWidth)
         }
 
-        let inner = Size(width: layout.cellSize.width * 0.8, height: layout.cellSize.height * 0.6)
+        let inner = Size(width: layout.cellSize.width * 0.76, height: layout.cellSize.height * 0.6)
         let size = fittedFontSize(for: texts, in: inner, font: style.cellFont.withSize(maximumFontSize ?? style.cellFont.size))
         for (index, text) in texts.enumerated() {
             let cell = layout.cellRect(index: index)
