@@ -140,6 +140,7 @@ public final class Canvas {
             cairo_surface_finish(surface)
         }
         try checkStatus()
+        if format == .svg { sink.bytes = Canvas.withCrispImages(svg: sink.bytes) }
         try writeAtomically(sink.bytes, to: path)
         sink.bytes = []
     }
@@ -164,6 +165,16 @@ public final class Canvas {
 
     static func pixels(_ size: Size, dpi: Double) -> (width: Int, height: Int) {
         (max(1, Int((size.width * dpi / 72).rounded())), max(1, Int((size.height * dpi / 72).rounded())))
+    }
+
+    /// Marks an SVG's images to be scaled without smoothing: Cairo 1.16 does not carry the NEAREST
+    /// filter into SVG, and browsers would blur a 5 x 5 filter drawn an inch wide.
+    static func withCrispImages(svg bytes: [UInt8]) -> [UInt8] {
+        let tag = Array("<svg ".utf8)
+        guard bytes.count >= tag.count, let start = (0...(bytes.count - tag.count)).first(where: { bytes[$0..<($0 + tag.count)].elementsEqual(tag) })
+        else { return bytes }
+        let attributes = Array("<svg image-rendering=\"optimizeSpeed\" style=\"image-rendering:pixelated\" ".utf8)
+        return Array(bytes[..<start]) + attributes + Array(bytes[(start + tag.count)...])
     }
 
     private func checkStatus() throws {

@@ -72,6 +72,7 @@ struct CanvasTests {
         #expect(size.width == "432pt" || size.width == "432")
         #expect(size.height == "288pt" || size.height == "288")
         #expect(text.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("</svg>"))
+        #expect(text.contains("image-rendering:pixelated"))
     }
 
     @Test("PNG and SVG refuse a second page, naming the file")
