@@ -64,6 +64,17 @@ struct SampleFigureTests {
         try render("log-line-chart", size: .inches(5, 3.5)) { canvas in chart.draw(on: canvas, in: canvas.bounds) }
     }
 
+    @Test("line chart whose data fills every corner puts its legend outside")
+    func crowdedLineChart() throws {
+        let x = (0...100).map { Double($0) / 10 }
+        let chart = LineChart(series: [
+            LineSeries(label: "sin", x: x, y: x.map { sin($0 * 2) }),
+            LineSeries(label: "cos", x: x, y: x.map { cos($0 * 2) }, dash: .dashed),
+            LineSeries(label: "sin · cos", x: x, y: x.map { sin($0 * 3) * cos($0) }, showsMarkers: false),
+        ], title: "Oscillations fill the plot", xLabel: "time (s)", yLabel: "amplitude")
+        try render("crowded-line-chart", size: .inches(6, 3.5)) { canvas in chart.draw(on: canvas, in: canvas.bounds) }
+    }
+
     @Test("bar chart: ImageNet top-5 error by year, depth annotated")
     func barChart() throws {
         let chart = BarChart(
