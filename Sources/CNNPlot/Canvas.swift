@@ -1,0 +1,212 @@
+// One drawing surface over PNG, PDF and SVG files, measured in points.
+
+import CCairo
+import Foundation
+
+/// Collects the bytes Cairo streams out, so the file can be written atomically at the end.
+private final class ByteSink {
+    var bytes: [UInt8] = []
+
+    /// The C callback Cairo calls with each chunk of the encoded file.
+    static let write: cairo_write_func_t = { closure, data, length in
+        guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
+        let sink = Unmanaged<ByteSink>.fromOpaque(closure).takeUnretainedValue()
+        sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+        return CAIRO_STATUS_SUCCESS
+    }
+}
+
+/// A page to draw on that becomes a PNG, PDF or SVG file, chosen by the file's extension.
+///
+/// Coordinates are points (1/72 inch) from the top-left corner for every format;
+/// a PNG has `size * dpi / 72` pixels. Nothing reaches the disk until `finish()`,
+/// which writes the whole file under a temporary name and renames it into place.
+public final class Canvas {
+    /// The file this canvas will write.
+    public let path: String
+    /// The format chosen from the file's extension.
+    public let format: OutputFormat
+    /// The page size in points.
+    public let size: Size
+    /// Pixels per inch for PNG output (ignored by the vector formats).
+    public let dpi: Double
+    /// The look used by every drawer that receives this canvas.
+    public var style: Style
+    /// Pages begun so far (1 until `newPage()` is called).
+    public private(set) var pageCount = 1
+
+    /// The Cairo drawing context (`cairo_t *`); internal, so callers draw only through this layer.
+    let context: OpaquePointer
+    private let surface: OpaquePointer
+    private let sink = ByteSink()
+    private var finished = false
+
+    /// The page as a rectangle at the origin.
+    public var bounds: Rect { Rect(x: 0, y: 0, width: size.width, height: size.height) }
+
+    /// The pixel size of the PNG this canvas writes, or nil for vector formats.
+    public var pixelSize: (width: Int, height: Int)? {
+        format == .png ? Canvas.pixels(size, dpi: dpi) : nil
+    }
+
+    /// Creates a blank page for `path`, whose extension (.png, .pdf, .svg) picks the format.
+    /// - Parameters:
+    ///   - path: The file to write when `finish()` is called.
+    ///   - size: Page size in points (`Size.inches(6, 4)` for a 6 x 4 in figure).
+    ///   - dpi: Resolution of PNG output; a 6 x 4 in figure at 150 dpi is 900 x 600 pixels.
+    ///   - style: The look used by the drawers.
+    /// - Throws: `PlotError` naming the file for an unknown extension, a missing or
+    ///   read-only directory, a non-positive size, or a Cairo failure.
+    public init(path: String, size: Size, dpi: Double = 150, style: Style = .standard) throws {
+        self.path = path
+        self.format = try OutputFormat(path: path)
+        self.size = size
+        self.dpi = dpi
+        self.style = style
+        guard size.width > 0, size.height > 0, dpi > 0,
+              size.width.isFinite, size.height.isFinite, dpi.isFinite
+        else { throw PlotError.invalidSize(path: path, width: size.width, height: size.height, dpi: dpi) }
+        try checkWritableDirectory(for: path)
+
+        let closure = Unmanaged.passUnretained(sink).toOpaque()
+        let created: OpaquePointer?
+        switch format {
+        case .png:
+            let pixels = Canvas.pixels(size, dpi: dpi)
+            created = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(pixels.width), Int32(pixels.height))
+        case .pdf:
+            created = cairo_pdf_surface_create_for_stream(ByteSink.write, closure, size.width, size.height)
+        case .svg:
+            created = cairo_svg_surface_create_for_stream(ByteSink.write, closure, size.width, size.height)
+        }
+        guard let created else { throw PlotError.cairo(path: path, status: "no surface") }
+        let status = cairo_surface_status(created)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            cairo_surface_destroy(created)
+            throw PlotError.cairo(path: path, status: String(cString: cairo_status_to_string(status)))
+        }
+        surface = created
+        context = cairo_create(created)
+        if format == .pdf {
+            cairo_pdf_surface_set_metadata(created, CAIRO_PDF_METADATA_CREATOR, "CNNBench")
+        }
+        if format == .png {
+            let pixels = Canvas.pixels(size, dpi: dpi)
+            cairo_scale(context, Double(pixels.width) / size.width, Double(pixels.height) / size.height)
+        }
+        configureFonts()
+        paintBackground()
+    }
+
+    deinit {
+        cairo_destroy(context)
+        cairo_surface_destroy(surface)
+    }
+
+    /// Draws on a new canvas and writes the file, in one call.
+    /// - Throws: `PlotError` naming the file, or whatever `draw` throws (then nothing is written).
+    public static func write(to path: String, size: Size, dpi: Double = 150, style: Style = .standard,
+                             _ draw: (Canvas) throws -> Void) throws {
+        let canvas = try Canvas(path: path, size: size, dpi: dpi, style: style)
+        try draw(canvas)
+        try canvas.finish()
+    }
+
+    /// Ends the current page and begins a blank one (PDF only), as for one frame of a walkthrough.
+    /// - Throws: `PlotError.singlePageFormat` for PNG and SVG files.
+    public func newPage() throws {
+        guard !finished else { throw PlotError.alreadyFinished(path: path) }
+        guard format == .pdf else { throw PlotError.singlePageFormat(path: path) }
+        cairo_show_page(context)
+        pageCount += 1
+        paintBackground()
+    }
+
+    /// Encodes the drawing and writes the file atomically (temporary name, then rename).
+    /// - Throws: `PlotError` naming the file when Cairo or the file system fails.
+    public func finish() throws {
+        guard !finished else { throw PlotError.alreadyFinished(path: path) }
+        finished = true
+        try checkStatus()
+        switch format {
+        case .png:
+            cairo_surface_flush(surface)
+            let closure = Unmanaged.passUnretained(sink).toOpaque()
+            let status = cairo_surface_write_to_png_stream(surface, ByteSink.write, closure)
+            guard status == CAIRO_STATUS_SUCCESS else {
+                throw PlotError.cairo(path: path, status: String(cString: cairo_status_to_string(status)))
+            }
+        case .pdf, .svg:
+            cairo_surface_finish(surface)
+        }
+        try checkStatus()
+        if format == .svg { sink.bytes = Canvas.withCrispImages(svg: sink.bytes) }
+        try writeAtomically(sink.bytes, to: path)
+        sink.bytes = []
+    }
+
+    /// Runs `body` between `cairo_save` and `cairo_restore`, so its changes to the state do not leak.
+    public func withSavedState<T>(_ body: () throws -> T) rethrows -> T {
+        cairo_save(context)
+        defer { cairo_restore(context) }
+        return try body()
+    }
+
+    /// Runs `body` with drawing clipped to `rect`.
+    public func withClip<T>(to rect: Rect, _ body: () throws -> T) rethrows -> T {
+        try withSavedState {
+            cairo_rectangle(context, rect.x, rect.y, rect.width, rect.height)
+            cairo_clip(context)
+            return try body()
+        }
+    }
+
+    // MARK: - Internals
+
+    static func pixels(_ size: Size, dpi: Double) -> (width: Int, height: Int) {
+        (max(1, Int((size.width * dpi / 72).rounded())), max(1, Int((size.height * dpi / 72).rounded())))
+    }
+
+    /// Marks an SVG's images to be scaled without smoothing: Cairo 1.16 does not carry the NEAREST
+    /// filter into SVG, and browsers would blur a 5 x 5 filter drawn an inch wide.
+    static func withCrispImages(svg bytes: [UInt8]) -> [UInt8] {
+        let tag = Array("<svg ".utf8)
+        guard bytes.count >= tag.count, let start = (0...(bytes.count - tag.count)).first(where: { bytes[$0..<($0 + tag.count)].elementsEqual(tag) })
+        else { return bytes }
+        let attributes = Array("<svg image-rendering=\"optimizeSpeed\" style=\"image-rendering:pixelated\" ".utf8)
+        return Array(bytes[..<start]) + attributes + Array(bytes[(start + tag.count)...])
+    }
+
+    private func checkStatus() throws {
+        let status = cairo_status(context)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw PlotError.cairo(path: path, status: String(cString: cairo_status_to_string(status)))
+        }
+        let surfaceStatus = cairo_surface_status(surface)
+        guard surfaceStatus == CAIRO_STATUS_SUCCESS else {
+            throw PlotError.cairo(path: path, status: String(cString: cairo_status_to_string(surfaceStatus)))
+        }
+    }
+
+    private func paintBackground() {
+        withSavedState {
+            setColor(style.background)
+            cairo_paint(context)
+        }
+    }
+
+    private func configureFonts() {
+        // Unhinted metrics keep text the same width in PNG, PDF and SVG, so layouts agree.
+        let options = cairo_font_options_create()
+        cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
+        cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_SLIGHT)
+        cairo_font_options_set_antialias(options, CAIRO_ANTIALIAS_GRAY)
+        cairo_set_font_options(context, options)
+        cairo_font_options_destroy(options)
+    }
+
+    /// Sets the Cairo source to a solid colour.
+    func setColor(_ color: RGBColor) {
+        cairo_set_source_rgba(context, color.red, color.green, color.blue, color.alpha)
+    }
+}

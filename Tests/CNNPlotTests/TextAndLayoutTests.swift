@@ -1,0 +1,63 @@
+import CNNPlot
+import Foundation
+import Testing
+
+@Suite("Text measuring and fitting, grid layout")
+struct TextAndLayoutTests {
+    private func canvas() throws -> Canvas {
+        try Canvas(path: try makeTemporaryDirectory().appendingPathComponent("t.pdf").path, size: Size(width: 200, height: 200))
+    }
+
+    @Test("text width grows with the font size, and lines add height")
+    func measuring() throws {
+        let c = try canvas()
+        let small = c.measure("convolution", font: Font(size: 10))
+        let large = c.measure("convolution", font: Font(size: 20))
+        #expect(small.width > 0)
+        #expect(abs(large.width - 2 * small.width) < 0.01 * large.width)
+        #expect(c.measure("a\nb", font: Font(size: 10)).lineCount == 2)
+        #expect(c.measure("a\nb", font: Font(size: 10)).height > small.height)
+        #expect(small.capHeight > 0 && small.capHeight < small.ascent)
+        #expect(c.measure("W", font: Font(size: 10, bold: true)).width > c.measure("W", font: Font(size: 10)).width)
+    }
+
+    @Test("a fitted size makes every text fit its box, and never grows past the maximum")
+    func fitting() throws {
+        let c = try canvas()
+        let texts = ["300", "−1000", "12.5"]
+        let box = Size(width: 30, height: 20)
+        let size = c.fittedFontSize(for: texts, in: box, font: Font(size: 40))
+        #expect(size < 40)
+        for text in texts {
+            let m = c.measure(text, font: Font(size: size))
+            #expect(m.width <= box.width && m.height <= box.height)
+        }
+        #expect(c.fittedFontSize(for: ["1"], in: Size(width: 500, height: 500), font: Font(size: 12)) == 12)
+    }
+
+    @Test("wrapped lines stay within the width")
+    func wrapping() throws {
+        let c = try canvas()
+        let font = Font(size: 10)
+        let lines = c.wrapped("hand-designed descriptors with a linear support vector machine", width: 80, font: font)
+        #expect(lines.count > 1)
+        #expect(lines.allSatisfy { c.measure($0, font: font).width <= 80 })
+        #expect(lines.joined(separator: " ") == "hand-designed descriptors with a linear support vector machine")
+    }
+
+    @Test("grid cells keep their aspect ratio and stay inside the rectangle")
+    func gridLayout() {
+        let rect = Rect(x: 10, y: 20, width: 300, height: 200)
+        let layout = GridLayout(rows: 2, columns: 3, cellAspectRatio: 1, in: rect, gap: 6, captionHeight: 12)
+        let frame = layout.frame
+        #expect(frame.minX >= rect.minX - 1e-9 && frame.maxX <= rect.maxX + 1e-9)
+        #expect(frame.minY >= rect.minY - 1e-9 && frame.maxY <= rect.maxY + 1e-9)
+        #expect(layout.cellSize.width == layout.cellSize.height)
+        let a = layout.cellRect(row: 0, column: 0), b = layout.cellRect(row: 0, column: 1)
+        #expect(abs(b.minX - a.maxX - 6) < 1e-9)
+        let caption = layout.captionRect(row: 0, column: 0)
+        #expect(caption.minY == a.maxY && caption.height == 12)
+        #expect(!layout.cellRect(row: 1, column: 0).intersects(caption))
+        #expect(layout.rect(rows: 0..<2, columns: 1..<3).width == 2 * layout.cellSize.width + 6)
+    }
+}
