@@ -50,3 +50,8 @@ func writeSmallMNIST(in directory: String, trainCount: Int = 12, testCount: Int 
                       idxBytes(dimensions: [n], values: (0..<n).map { UInt8($0 % 10) }), gzipped: gzipped)
     }
 }
+
+/// The bytes of CIFAR-10 records: label, then 3072 pixels; record r, pixel p holds (r * 11 + p) % 256.
+func cifarRecords(labels: [UInt8]) -> [UInt8] {
+    labels.enumerated().flatMap { r, label in [label] + (0..<3072).map { UInt8((r * 11 + $0) % 256) } }
+}
