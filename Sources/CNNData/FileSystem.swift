@@ -29,10 +29,16 @@ func lastPathComponent(_ path: String) -> String {
     return trimmed.split(separator: "/").last.map(String.init) ?? trimmed
 }
 
+/// Throws unless `path` names an existing file that is not a folder.
+func checkRegularFile(_ path: String) throws {
+    guard fileExists(path) else { throw DataError(.missingFile, file: path, "file not found") }
+    guard !isDirectory(path) else { throw DataError(.unreadable, file: path, "is a folder, not a file") }
+}
+
 /// The bytes of a whole file.
 /// - Throws: `DataError` when the file is missing or cannot be read.
 func readWholeFile(_ path: String) throws -> [UInt8] {
-    guard fileExists(path) else { throw DataError(.missingFile, file: path, "file not found") }
+    try checkRegularFile(path)
     guard let stream = fopen(path, "rb") else {
         throw DataError(.unreadable, file: path, "cannot open: \(String(cString: strerror(errno)))")
     }

@@ -46,7 +46,7 @@ public enum IDXReader {
     /// - Throws: `DataError` for a missing file, a wrong magic number, a truncated file, trailing
     ///   bytes, or a bad gzip stream.
     public static func read(at path: String, rank: Int? = nil) throws -> IDXArray {
-        guard fileExists(path) else { throw DataError(.missingFile, file: path, "file not found") }
+        try checkRegularFile(path)
         guard let file = gzopen(path, "rb") else {
             throw DataError(.unreadable, file: path, "cannot open: \(String(cString: strerror(errno)))")
         }

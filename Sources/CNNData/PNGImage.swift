@@ -53,7 +53,7 @@ public struct PNGImage: Sendable, Equatable {
     /// - Throws: `DataError` for a missing file, a file Cairo cannot decode (not a PNG, truncated),
     ///   or a pixel format other than ARGB32, RGB24 or A8.
     public init(contentsOf path: String) throws {
-        guard fileExists(path) else { throw DataError(.missingFile, file: path, "file not found") }
+        try checkRegularFile(path)
         guard let surface = cairo_image_surface_create_from_png(path) else {
             throw DataError(.unreadable, file: path, "Cairo returned no surface")
         }

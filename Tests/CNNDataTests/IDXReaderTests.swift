@@ -31,6 +31,10 @@ struct IDXReaderTests {
         let error = #expect(throws: DataError.self) { try IDXReader.readImages(at: "/nonexistent/train-images.gz") }
         #expect(error?.kind == .missingFile)
         #expect(error?.description == "/nonexistent/train-images.gz: file not found")
+        try withTemporaryDirectory { dir in
+            let folder = #expect(throws: DataError.self) { try IDXReader.readImages(at: dir) }
+            #expect(folder?.description == dir + ": is a folder, not a file")
+        }
     }
 
     @Test("a wrong magic number names the number found and the one expected")
