@@ -1,0 +1,81 @@
+// Files and folders through the C library, so that CNNData needs no Foundation.
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// Whether a file or folder exists at `path`.
+func fileExists(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0
+}
+
+/// Whether `path` is a folder.
+func isDirectory(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+}
+
+/// `directory` and `name` joined by one slash.
+func joinPath(_ directory: String, _ name: String) -> String {
+    directory.hasSuffix("/") ? directory + name : directory + "/" + name
+}
+
+/// The last component of a path.
+func lastPathComponent(_ path: String) -> String {
+    let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+    return trimmed.split(separator: "/").last.map(String.init) ?? trimmed
+}
+
+/// Throws unless `path` names an existing file that is not a folder.
+func checkRegularFile(_ path: String) throws {
+    guard fileExists(path) else { throw DataError(.missingFile, file: path, "file not found") }
+    guard !isDirectory(path) else { throw DataError(.unreadable, file: path, "is a folder, not a file") }
+}
+
+/// The bytes of a whole file.
+/// - Throws: `DataError` when the file is missing or cannot be read.
+func readWholeFile(_ path: String) throws -> [UInt8] {
+    try checkRegularFile(path)
+    guard let stream = fopen(path, "rb") else {
+        throw DataError(.unreadable, file: path, "cannot open: \(String(cString: strerror(errno)))")
+    }
+    defer { fclose(stream) }
+    var info = stat()
+    guard fstat(fileno(stream), &info) == 0 else {
+        throw DataError(.unreadable, file: path, "cannot read its size: \(String(cString: strerror(errno)))")
+    }
+    let size = Int(info.st_size)
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+        initialized = size == 0 ? 0 : fread(buffer.baseAddress!, 1, size, stream)
+    }
+    guard bytes.count == size else {
+        throw DataError(.unreadable, file: path, "read \(bytes.count) of its \(size) bytes")
+    }
+    return bytes
+}
+
+/// The names in a folder, sorted, without hidden entries (those starting with a dot).
+/// - Throws: `DataError` when the folder is missing or cannot be listed.
+func listDirectory(_ path: String) throws -> [String] {
+    guard isDirectory(path) else {
+        throw DataError(fileExists(path) ? .unreadable : .missingFile, file: path,
+                        fileExists(path) ? "not a folder" : "folder not found")
+    }
+    guard let dir = opendir(path) else {
+        throw DataError(.unreadable, file: path, "cannot list: \(String(cString: strerror(errno)))")
+    }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+        let name = withUnsafePointer(to: entry.pointee.d_name) {
+            $0.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
+                String(cString: $0)
+            }
+        }
+        if !name.hasPrefix(".") { names.append(name) }
+    }
+    return names.sorted()
+}
