@@ -81,14 +81,13 @@ public enum ConvKernelTimer {
     /// The kernel timings as a table.
     public static func table(_ rows: [ConvKernelTiming], model: String) -> String {
         guard let first = rows.first else { return "\(model): no convolutions" }
-        var lines = ["\(model) convolutions, batch \(first.batch), \(first.threads) thread(s); ms (GFLOP/s), median"]
-        lines.append(String(format: "%-16@ %-34@ %18@ %18@ %18@", "layer" as NSString, "shape" as NSString,
-                            "forward" as NSString, "backward-data" as NSString, "backward-weights" as NSString))
+        var cells = [["layer", "shape", "fwd ms", "GF/s", "bwd-data ms", "GF/s", "bwd-weights ms", "GF/s"]]
         for r in rows {
-            lines.append(String(format: "%-16@ %-34@ %8.3f (%6.1f) %8.3f (%6.1f) %8.3f (%6.1f)", String(r.layer.prefix(16)) as NSString,
-                                r.shape as NSString, r.forwardMilliseconds, r.forwardGFLOPS, r.backwardDataMilliseconds,
-                                r.backwardDataGFLOPS, r.backwardWeightsMilliseconds, r.backwardWeightsGFLOPS))
+            cells.append([r.layer, r.shape, String(format: "%.3f", r.forwardMilliseconds), String(format: "%.1f", r.forwardGFLOPS),
+                          String(format: "%.3f", r.backwardDataMilliseconds), String(format: "%.1f", r.backwardDataGFLOPS),
+                          String(format: "%.3f", r.backwardWeightsMilliseconds), String(format: "%.1f", r.backwardWeightsGFLOPS)])
         }
-        return lines.joined(separator: "\n")
+        return "\(model) convolutions, batch \(first.batch), \(first.threads) thread(s); median ms and GFLOP/s of each pass\n"
+            + alignedTable(cells, rightAligned: 2...7)
     }
 }

@@ -42,25 +42,33 @@ public struct ModelTimingReport: Codable, Sendable {
 
     /// The per-layer table and the step line, as text.
     public var table: String {
-        var lines = ["\(model), batch \(batch), \(threads) thread(s), input \(inputShape.map(String.init).joined(separator: "x")); ms per batch, median of \(iterations)"]
-        let header = String(format: "%-22@ %-16@ %16@ %9@ %9@ %9@ %9@ %6@", "layer" as NSString, "kind" as NSString, "output" as NSString,
-                            "fwd ms" as NSString, "bwd ms" as NSString, "fwd GF/s" as NSString, "bwd GF/s" as NSString, "share" as NSString)
-        lines.append(header)
+        var rows = [["layer", "kind", "output", "fwd ms", "bwd ms", "fwd GF/s", "bwd GF/s", "share"]]
         for r in layers {
-            let shape = ([batch] + r.outputShape).map(String.init).joined(separator: "x")
-            let f = r.forwardGFLOPS.map { String(format: "%9.1f", $0) } ?? String(repeating: " ", count: 9)
-            let b = r.backwardGFLOPS.map { String(format: "%9.1f", $0) } ?? String(repeating: " ", count: 9)
-            lines.append(String(format: "%-22@ %-16@ %16@ %9.3f %9.3f %@ %@ %5.1f%%", String(r.name.prefix(22)) as NSString,
-                                String(r.kind.prefix(16)) as NSString, shape as NSString, r.forwardMilliseconds, r.backwardMilliseconds,
-                                f as NSString, b as NSString, r.share * 100))
+            rows.append([r.name, r.kind, ([batch] + r.outputShape).map(String.init).joined(separator: "x"),
+                         String(format: "%.3f", r.forwardMilliseconds), String(format: "%.3f", r.backwardMilliseconds),
+                         r.forwardGFLOPS.map { String(format: "%.1f", $0) } ?? "", r.backwardGFLOPS.map { String(format: "%.1f", $0) } ?? "",
+                         String(format: "%.1f%%", r.share * 100)])
         }
         let fsum = layers.reduce(0) { $0 + $1.forwardMilliseconds }, bsum = layers.reduce(0) { $0 + $1.backwardMilliseconds }
-        lines.append(String(format: "%-57@ %9.3f %9.3f", "sum of layers" as NSString, fsum, bsum))
-        lines.append(String(format: "train step: %.2f ms (min %.2f, max %.2f): %.1f img/s, %.1f GFLOP/s; peak memory %@; other processes %.2f cores",
-                            stepSeconds * 1e3, stepSecondsMin * 1e3, stepSecondsMax * 1e3, imagesPerSecond, gflops,
-                            (peakMemoryBytes.map { String(format: "%.0f MB", Double($0) / 1e6) } ?? "n/a") as NSString, otherProcessCores))
-        return lines.joined(separator: "\n")
+        rows.append(["sum of layers", "", "", String(format: "%.3f", fsum), String(format: "%.3f", bsum), "", "", ""])
+        let title = "\(model), batch \(batch), \(threads) thread(s), input \(inputShape.map(String.init).joined(separator: "x")); ms per batch, median of \(iterations)"
+        let step = String(format: "train step: %.2f ms (min %.2f, max %.2f): %.1f img/s, %.1f GFLOP/s; peak memory %@; other processes %.2f cores",
+                          stepSeconds * 1e3, stepSecondsMin * 1e3, stepSecondsMax * 1e3, imagesPerSecond, gflops,
+                          (peakMemoryBytes.map { String(format: "%.0f MB", Double($0) / 1e6) } ?? "n/a") as NSString, otherProcessCores)
+        return title + "\n" + alignedTable(rows, rightAligned: 3...7) + "\n" + step
     }
+}
+
+/// Rows of cells as text columns, left-aligned except the columns in `rightAligned`.
+public func alignedTable(_ rows: [[String]], rightAligned: ClosedRange<Int>) -> String {
+    let columns = rows.map(\.count).max() ?? 0
+    let widths = (0..<columns).map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0 }
+    return rows.map { row in
+        row.enumerated().map { c, cell in
+            let pad = String(repeating: " ", count: widths[c] - cell.count)
+            return rightAligned.contains(c) ? pad + cell : cell + pad
+        }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+    }.joined(separator: "\n")
 }
 
 /// Times a model's layers and whole training step on a random batch.

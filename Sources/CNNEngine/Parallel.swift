@@ -43,6 +43,7 @@ public enum Parallel {
     public static func forEach(_ taskCount: Int, _ body: (_ task: Int, _ worker: Int) -> Void) {
         let workers = workerCount(for: taskCount)
         if workers <= 1 {
+            cnn_flush_denormals()
             for task in 0..<taskCount { body(task, 0) }
             return
         }
@@ -50,6 +51,8 @@ public enum Parallel {
         withoutActuallyEscaping(body) { body in
             let work = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                // Every engine thread flushes denormals to zero (as oneDNN and TensorFlow do).
+                cnn_flush_denormals()
                 while true {
                     let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
                     if task >= taskCount { break }

@@ -17,6 +17,14 @@ public final class LeakyReLU: ElementwiseActivation {
 
     func derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                     _ dx: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
-        for i in range { dx[i] = x[i] > 0 ? dy[i] : slope * dy[i] }
+        var i = range.lowerBound
+        let rx = UnsafeRawPointer(x), rdy = UnsafeRawPointer(dy), rdx = UnsafeMutableRawPointer(dx)
+        while i + 8 <= range.upperBound {
+            let xv = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let g = rdy.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            rdx.storeBytes(of: g.replacing(with: g * slope, where: xv .<= 0), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < range.upperBound { dx[i] = x[i] > 0 ? dy[i] : slope * dy[i]; i += 1 }
     }
 }

@@ -40,6 +40,10 @@ public final class MaxPool2D: Layer {
                 for plane in planes {
                     let src = x.value + plane * h * w
                     let dst = y.value + plane * oh * ow, idx = arg.value + plane * oh * ow
+                    if win.isTwoByTwo {
+                        maxPool2x2(dst, idx, src, w: w, oh: oh, ow: ow)
+                        continue
+                    }
                     for oy in 0..<oh {
                         let y0 = oy * win.stride.height - win.padding.height
                         let ys = max(y0, 0), ye = min(y0 + win.kernel.height, h)
@@ -62,6 +66,24 @@ public final class MaxPool2D: Layer {
         }
         inputShape = input.shape
         return output
+    }
+
+    /// The common 2x2, stride-2, unpadded window: four compares per output, first maximum wins as in PyTorch.
+    @inline(__always)
+    private func maxPool2x2(_ dst: UnsafeMutablePointer<Float>, _ idx: UnsafeMutablePointer<Int32>, _ src: UnsafePointer<Float>,
+                            w: Int, oh: Int, ow: Int) {
+        for oy in 0..<oh {
+            let r0 = src + 2 * oy * w, r1 = r0 + w
+            for ox in 0..<ow {
+                let a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1]
+                var best = a, at = 2 * oy * w + 2 * ox
+                if b > best { best = b; at = 2 * oy * w + 2 * ox + 1 }
+                if c > best { best = c; at = (2 * oy + 1) * w + 2 * ox }
+                if d > best { best = d; at = (2 * oy + 1) * w + 2 * ox + 1 }
+                dst[oy * ow + ox] = best
+                idx[oy * ow + ox] = Int32(at)
+            }
+        }
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {

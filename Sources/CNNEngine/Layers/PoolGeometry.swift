@@ -9,6 +9,9 @@ struct PoolWindow: Equatable {
     var padding: Pair
     var ceilMode: Bool
 
+    /// 2x2 window, stride 2, no padding, floor mode: the fast path of max pooling.
+    var isTwoByTwo: Bool { kernel == Pair(2, 2) && stride == Pair(2, 2) && padding == Pair(0, 0) && !ceilMode }
+
     func outExtent(_ n: Int, _ k: Int, _ s: Int, _ p: Int) -> Int {
         let span = n + 2 * p - k
         var out = (ceilMode ? (span + s - 1) / s : span / s) + 1
