@@ -4,16 +4,20 @@ import CNNEngine
 /// in for the paper's 32x32 (LeCun, Bottou, Bengio and Haffner 1998). Layer names follow the paper.
 /// Departs from the paper: ReLU for the scaled tanh, max pooling for trainable subsampling,
 /// C3 fully connected to S2 (the paper's partial connection table), a linear output for the RBF units.
+///
+/// Initialised as PyTorch initialises `Conv2d` and `Linear` (U(±1/sqrt(fan_in))), so the lecture's
+/// recipe (SGD, lr 0.05, momentum 0.9) trains it as it trains the PyTorch reference model.
 func lenet5(classes: Int, input: [Int]) throws -> ModelSpec {
     var s = LayerStack(input: input)
-    try s.conv("C1", 6, kernel: 5, padding: .uniform(2)); try s.add(.relu(name: "relu1"))
+    let initializer = Initializer.pytorchDefault
+    try s.conv("C1", 6, kernel: 5, padding: .uniform(2), initializer: initializer); try s.add(.relu(name: "relu1"))
     try s.add(.maxPool2D(name: "S2", kernelSize: 2, stride: 2))
-    try s.conv("C3", 16, kernel: 5); try s.add(.relu(name: "relu3"))
+    try s.conv("C3", 16, kernel: 5, initializer: initializer); try s.add(.relu(name: "relu3"))
     try s.add(.maxPool2D(name: "S4", kernelSize: 2, stride: 2))
     try s.flatten()
-    try s.dense("C5", 120); try s.add(.relu(name: "relu5"))
-    try s.dense("F6", 84); try s.add(.relu(name: "relu6"))
-    try s.dense("OUTPUT", classes)
+    try s.dense("C5", 120, initializer: initializer); try s.add(.relu(name: "relu5"))
+    try s.dense("F6", 84, initializer: initializer); try s.add(.relu(name: "relu6"))
+    try s.dense("OUTPUT", classes, initializer: initializer)
     return s.model("lenet5", classes: classes, input: input)
 }
 
@@ -45,7 +49,7 @@ func logisticRegression(classes: Int, input: [Int]) throws -> ModelSpec {
 func multilayerPerceptron(classes: Int, input: [Int]) throws -> ModelSpec {
     var s = LayerStack(input: input)
     try s.flatten()
-    try s.dense("fc1", 500); try s.add(.relu(name: "relu1"))
-    try s.dense("fc2", classes)
+    try s.dense("fc1", 500, initializer: .pytorchDefault); try s.add(.relu(name: "relu1"))
+    try s.dense("fc2", classes, initializer: .pytorchDefault)
     return s.model("mlp", classes: classes, input: input)
 }

@@ -111,6 +111,9 @@ struct ThreadDeterminismTests {
     @Test func oneThreadEqualsThreeThreadsBitForBit() throws {
         let one = try run(threads: 1), three = try run(threads: 3)
         #expect(one.count == three.count)
-        for (a, b) in zip(one, three) { #expect(bitIdentical(a, b)) }
+        for (i, (a, b)) in zip(one, three).enumerated() {
+            let same = bitIdentical(a, b)
+            #expect(same, "array \(i) differs between 1 and 3 threads")
+        }
     }
 }

@@ -1,0 +1,82 @@
+// Training recipes: the hyperparameters of a run, with sensible defaults per model (the recipe of
+// its paper where one exists, shortened to what a 2-core machine can run).
+import CNNEngine
+import Foundation
+
+/// How a model is trained: optimizer, learning rate and its schedule, batches, epochs, augmentation, seed.
+public struct TrainingRecipe: Codable, Equatable, Sendable {
+    public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case sgd, adam, adamw }
+
+    public var epochs: Int
+    public var batchSize: Int
+    public var optimizer: OptimizerKind
+    public var learningRate: Double
+    public var momentum: Double
+    public var nesterov: Bool
+    public var weightDecay: Double
+    public var schedule: LearningRateSchedule
+    /// Random crops (with zero padding) and horizontal flips.
+    public var augment: Bool
+    public var labelSmoothing: Double
+    public var seed: UInt64
+    /// Images held out of the training set, by the seed, for validation.
+    public var validationCount: Int
+    /// Train on only the first N training images (quick runs), or nil for all.
+    public var trainLimit: Int?
+
+    public init(epochs: Int = 10, batchSize: Int = 64, optimizer: OptimizerKind = .sgd, learningRate: Double = 0.05,
+                momentum: Double = 0.9, nesterov: Bool = false, weightDecay: Double = 0, schedule: LearningRateSchedule = .init(),
+                augment: Bool = false, labelSmoothing: Double = 0, seed: UInt64 = 0, validationCount: Int = 5000, trainLimit: Int? = nil) {
+        self.epochs = epochs; self.batchSize = batchSize; self.optimizer = optimizer; self.learningRate = learningRate
+        self.momentum = momentum; self.nesterov = nesterov; self.weightDecay = weightDecay; self.schedule = schedule
+        self.augment = augment; self.labelSmoothing = labelSmoothing; self.seed = seed
+        self.validationCount = validationCount; self.trainLimit = trainLimit
+    }
+
+    /// The default recipe for a zoo model.
+    ///
+    /// - LeNet-5, logreg, MLP: SGD, lr 0.05, momentum 0.9, weight decay 5e-4, cosine decay, batch 64, 10 epochs.
+    /// - CIFAR ResNets and plain nets (He et al. 2015): SGD, lr 0.1, momentum 0.9, weight decay 1e-4,
+    ///   batch 128, lr divided by 10 at 50% and 75% of training, crops and flips; 30 epochs rather than 164.
+    /// - VGG and AlexNet on small images: SGD, lr 0.05 (AlexNet 0.01), momentum 0.9, weight decay 5e-4, cosine, batch 128, crops and flips.
+    public static func defaults(for model: String) -> TrainingRecipe {
+        let name = model.lowercased()
+        if name.hasPrefix("resnet") || name.hasPrefix("plain") {
+            let epochs = 30
+            return TrainingRecipe(epochs: epochs, batchSize: 128, learningRate: 0.1, weightDecay: 1e-4,
+                                  schedule: .init(.multiStep(milestones: [epochs / 2, epochs * 3 / 4], gamma: 0.1)), augment: true)
+        }
+        if name.hasPrefix("vgg") || name.hasPrefix("alexnet") {
+            let epochs = 30
+            return TrainingRecipe(epochs: epochs, batchSize: 128, learningRate: name.hasPrefix("alexnet") ? 0.01 : 0.05,
+                                  weightDecay: 5e-4, schedule: .init(.cosine(epochs: epochs, minimum: 0)), augment: true)
+        }
+        return TrainingRecipe(epochs: 10, batchSize: 64, learningRate: 0.05, weightDecay: 5e-4,
+                              schedule: .init(.cosine(epochs: 10, minimum: 0)))
+    }
+
+    /// The recipe with its schedule stretched to `epochs` (milestones and cosine length scale with it).
+    public func withEpochs(_ newEpochs: Int) -> TrainingRecipe {
+        var r = self
+        r.epochs = newEpochs
+        switch schedule.decay {
+        case .cosine(_, let minimum): r.schedule.decay = .cosine(epochs: newEpochs, minimum: minimum)
+        case .multiStep(let milestones, let gamma) where epochs > 0:
+            r.schedule.decay = .multiStep(milestones: milestones.map { max(1, Int((Double($0) * Double(newEpochs) / Double(epochs)).rounded())) }, gamma: gamma)
+        default: break
+        }
+        return r
+    }
+
+    /// Checks the numbers a user can get wrong.
+    /// - Throws: `ConfigurationError` naming the first bad value.
+    public func validate() throws {
+        guard epochs >= 1 else { throw ConfigurationError("epochs must be at least 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw ConfigurationError("batch size must be at least 1, got \(batchSize)") }
+        guard learningRate > 0, learningRate.isFinite else { throw ConfigurationError("learning rate must be positive, got \(learningRate)") }
+        guard momentum >= 0, momentum < 1 else { throw ConfigurationError("momentum must be in [0, 1), got \(momentum)") }
+        guard weightDecay >= 0 else { throw ConfigurationError("weight decay must not be negative, got \(weightDecay)") }
+        guard validationCount >= 0 else { throw ConfigurationError("validation count must not be negative, got \(validationCount)") }
+        if let trainLimit, trainLimit < 1 { throw ConfigurationError("train limit must be at least 1, got \(trainLimit)") }
+    }
+}

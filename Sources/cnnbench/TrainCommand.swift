@@ -1,0 +1,124 @@
+import ArgumentParser
+import CNNBench
+import CNNEngine
+import Foundation
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a zoo model on a data set; writes OUT/model.h5 after every epoch.",
+        discussion: """
+        Defaults follow each model's paper where one exists (see `cnnbench train MODEL --help` and the README).
+        Ctrl-C stops after saving; --resume continues from OUT/model.h5 to the same numbers as an unbroken run.
+        Examples: cnnbench train lenet5 --dataset mnist
+                  cnnbench train resnet20 --dataset fashion-mnist --epochs 15 --threads 2
+                  cnnbench train lenet5 --dataset mnist --out runs/lenet5 --resume
+        """)
+
+    @Argument(help: "A zoo model (see `cnnbench models`).")
+    var model: String
+
+    @Option(help: "mnist, fashion-mnist, cifar10, or a folder with train/<class>/*.png and test/<class>/*.png.")
+    var dataset = "mnist"
+
+    @Option(help: "Where the data set's files are (default: datasets/mnist, /usr/share/datasets/fashion-mnist).")
+    var dataDir: String?
+
+    @Option(help: "Output folder for model.h5 (default: runs/MODEL-DATASET).")
+    var out: String?
+
+    @Flag(help: "Continue the run in OUT/model.h5.")
+    var resume = false
+
+    @Option(help: "Epochs.") var epochs: Int?
+    @Option(help: "Images per batch.") var batchSize: Int?
+    @Option(help: "sgd, adam or adamw.") var optimizer: String?
+    @Option(help: "Base learning rate.") var lr: Double?
+    @Option(help: "SGD momentum.") var momentum: Double?
+    @Flag(help: "Nesterov momentum.") var nesterov = false
+    @Option(help: "Weight decay (L2 for sgd/adam, decoupled for adamw).") var weightDecay: Double?
+    @Option(help: "constant, cosine, step:EPOCHS:GAMMA or multistep:E1,E2:GAMMA.") var schedule: String?
+    @Option(help: "Epochs of linear learning-rate warm-up.") var warmup: Double?
+    @Option(help: "Random crops and flips: on or off (default: the model's recipe).") var augment: String?
+    @Option(help: "Label smoothing epsilon.") var labelSmoothing: Double?
+    @Option(help: "Seed of initialisation, split, order and augmentation.") var seed: UInt64?
+    @Option(help: "Training images held out for validation.") var validation: Int?
+    @Option(help: "Train on the first N training images only (quick runs).") var trainLimit: Int?
+    @OptionGroup var threads: ThreadOptions
+
+    func recipe() throws -> TrainingRecipe {
+        var r = TrainingRecipe.defaults(for: model)
+        if let epochs { r = r.withEpochs(epochs) }
+        if let batchSize { r.batchSize = batchSize }
+        if let optimizer {
+            guard let kind = TrainingRecipe.OptimizerKind(rawValue: optimizer.lowercased()) else {
+                throw ValidationError("--optimizer must be sgd, adam or adamw, got \"\(optimizer)\"")
+            }
+            r.optimizer = kind
+        }
+        if let lr { r.learningRate = lr }
+        if let momentum { r.momentum = momentum }
+        if nesterov { r.nesterov = true }
+        if let weightDecay { r.weightDecay = weightDecay }
+        if let schedule { r.schedule.decay = try parseSchedule(schedule, epochs: r.epochs) }
+        if let warmup { r.schedule.warmupEpochs = warmup }
+        if let augment {
+            switch augment.lowercased() {
+            case "on", "true", "yes": r.augment = true
+            case "off", "false", "no": r.augment = false
+            default: throw ValidationError("--augment must be on or off, got \"\(augment)\"")
+            }
+        }
+        if let labelSmoothing { r.labelSmoothing = labelSmoothing }
+        if let seed { r.seed = seed }
+        if let validation { r.validationCount = validation }
+        if let trainLimit { r.trainLimit = trainLimit }
+        do { try r.validate() } catch { throw ValidationError("\(error)") }
+        return r
+    }
+
+    func validate() throws { _ = try recipe() }
+
+    func run() throws {
+        threads.apply()
+        let source = DataSource(name: dataset, directory: dataDir)
+        let folder = URL(fileURLWithPath: out ?? "runs/\(model)-\(dataset.replacingOccurrences(of: "/", with: "_"))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("model.h5")
+        let training: TrainingRun
+        if resume {
+            training = try TrainingRun.resume(from: file, epochs: epochs)
+            print("resuming \(file.path) at epoch \(training.epochsCompleted + 1) of \(training.recipe.epochs)")
+        } else {
+            training = try TrainingRun(model: model, source: source, recipe: try recipe())
+            print("training \(training.spec.name) (\(training.network.parameterCount) parameters) on \(training.data.train.name): "
+                  + "\(training.data.train.count) train, \(training.data.validation?.count ?? 0) validation, \(training.data.test.count) test images; "
+                  + "\(Parallel.threadCount) thread(s)")
+        }
+        training.metadata["command_line"] = CommandLine.arguments.joined(separator: " ")
+        Interrupt.install()
+        if try training.train(saveTo: file, progress: ProgressReporter()) {
+            if let last = training.history.last {
+                print(String(format: "done: test error %.2f%% after %d epochs; model file %@", last.testError * 100, last.epoch, file.path))
+            }
+        } else {
+            throw ExitCode(130)
+        }
+    }
+}
+
+/// Parses constant, cosine, step:S:G, multistep:E1,E2:G.
+func parseSchedule(_ text: String, epochs: Int) throws -> LearningRateSchedule.Decay {
+    let parts = text.lowercased().split(separator: ":").map(String.init)
+    switch parts.first {
+    case "constant" where parts.count == 1: return .constant
+    case "cosine" where parts.count == 1: return .cosine(epochs: epochs, minimum: 0)
+    case "step" where parts.count == 3:
+        if let size = Int(parts[1]), let gamma = Double(parts[2]), size > 0 { return .step(stepSize: size, gamma: gamma) }
+    case "multistep" where parts.count == 3:
+        let milestones = parts[1].split(separator: ",").compactMap { Int($0) }
+        if !milestones.isEmpty, let gamma = Double(parts[2]) { return .multiStep(milestones: milestones, gamma: gamma) }
+    default: break
+    }
+    throw ValidationError("--schedule must be constant, cosine, step:EPOCHS:GAMMA or multistep:E1,E2:GAMMA, got \"\(text)\"")
+}
