@@ -30,10 +30,7 @@ public func batchNormTrainingForward(y: UnsafeMutablePointer<Float>, normalized:
         let mean = Float(sum / m)
         var squares = 0.0
         for n in 0..<s.batch {
-            let p = x + (n * s.channels + c) * s.spatial
-            var acc: Float = 0
-            for i in 0..<s.spatial { let d = p[i] - mean; acc += d * d }
-            squares += Double(acc)
+            squares += Double(vectorSquaredDeviation(x + (n * s.channels + c) * s.spatial, s.spatial, mean: mean))
         }
         let variance = squares / m
         let inv = Float(1 / (variance + Double(epsilon)).squareRoot())
@@ -41,11 +38,8 @@ public func batchNormTrainingForward(y: UnsafeMutablePointer<Float>, normalized:
         let g = gamma[c], b = beta[c]
         for n in 0..<s.batch {
             let o = (n * s.channels + c) * s.spatial
-            for i in 0..<s.spatial {
-                let h = (x[o + i] - mean) * inv
-                xhat[o + i] = h
-                y[o + i] = g * h + b
-            }
+            vectorAffine(xhat + o, x + o, s.spatial, scale: inv, shift: -mean * inv)
+            vectorAffine(y + o, xhat + o, s.spatial, scale: g, shift: b)
         }
         let unbiased = s.count > 1 ? variance * m / (m - 1) : variance
         rm[c] = (1 - momentum) * rm[c] + momentum * mean
@@ -67,11 +61,8 @@ public func batchNormInferenceForward(y: UnsafeMutablePointer<Float>, normalized
         let mean = runningMean[c], g = gamma[c], b = beta[c]
         for n in 0..<s.batch {
             let o = (n * s.channels + c) * s.spatial
-            for i in 0..<s.spatial {
-                let h = (x[o + i] - mean) * inv
-                xhat[o + i] = h
-                y[o + i] = g * h + b
-            }
+            vectorAffine(xhat + o, x + o, s.spatial, scale: inv, shift: -mean * inv)
+            vectorAffine(y + o, xhat + o, s.spatial, scale: g, shift: b)
         }
     }
 }
@@ -100,9 +91,20 @@ public func batchNormBackward(dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMu
         for n in 0..<s.batch {
             let o = (n * s.channels + c) * s.spatial
             if training {
-                for i in 0..<s.spatial { dx[o + i] = k * (dy[o + i] - meanDy - xhat[o + i] * meanDyX) }
+                // dx = k·dy - k·meanDy - k·meanDyX·x̂, as two vector passes.
+                vectorAffine(dx + o, xhat + o, s.spatial, scale: -k * meanDyX, shift: -k * meanDy)
+                let kv = SIMD8<Float>(repeating: k)
+                var i = 0
+                let rdy = UnsafeRawPointer(dy + o), rdx = UnsafeMutableRawPointer(dx + o)
+                while i + 8 <= s.spatial {
+                    let v = rdx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                        + kv * rdy.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                    rdx.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+                    i += 8
+                }
+                while i < s.spatial { dx[o + i] += k * dy[o + i]; i += 1 }
             } else {
-                for i in 0..<s.spatial { dx[o + i] = k * dy[o + i] }
+                vectorAffine(dx + o, dy + o, s.spatial, scale: k, shift: 0)
             }
         }
     }

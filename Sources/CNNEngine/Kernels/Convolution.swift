@@ -82,6 +82,14 @@ public func im2col(col: UnsafeMutablePointer<Float>, ldcol: Int, image x: Unsafe
                 let row = col + ((c * g.kernelHeight + i) * g.kernelWidth + j) * ldcol
                 let offX = j * g.dilationX - g.padLeft
                 let (lo, hi) = validRange(offset: offX, stride: sx, inExtent: w, outExtent: ow)
+                if sx == 1 && sy == 1 && offX == 0 && lo == 0 && hi == ow && ow == w {
+                    // Whole rows line up: one copy for every valid output row, zeros above and below.
+                    let (y0, y1) = validRange(offset: offY, stride: 1, inExtent: h, outExtent: oh)
+                    if y0 > 0 { row.update(repeating: 0, count: y0 * ow) }
+                    if y1 > y0 { (row + y0 * ow).update(from: plane + (y0 + offY) * w, count: (y1 - y0) * ow) }
+                    if y1 < oh { (row + max(y0, y1) * ow).update(repeating: 0, count: (oh - max(y0, y1)) * ow) }
+                    continue
+                }
                 for oy in 0..<oh {
                     let out = row + oy * ow
                     let iy = oy * sy + offY
@@ -344,4 +352,44 @@ public func naiveConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMuta
     if let dx { for i in dxAcc.indices { dx[i] = Float(dxAcc[i]) } }
     for i in dwAcc.indices { dw[i] += Float(dwAcc[i]) }
     if let db { for i in dbAcc.indices { db[i] += Float(dbAcc[i]) } }
+}
+
+// MARK: - Backward-data as a forward convolution
+
+extension ConvGeometry {
+    /// Whether dx can be computed as a forward convolution of dy (stride 1, no dilation, one group,
+    /// padding at most k - 1 on every side): dx = conv(dy, w flipped and transposed, padding k - 1 - p).
+    var backwardDataIsConvolution: Bool {
+        strideY == 1 && strideX == 1 && dilationY == 1 && dilationX == 1 && groups == 1
+            && max(padTop, padBottom) <= kernelHeight - 1 && max(padLeft, padRight) <= kernelWidth - 1
+    }
+
+    /// The geometry of that forward convolution: input dy [N, O, oh, ow], output dx [N, C, H, W].
+    var backwardDataGeometry: ConvGeometry {
+        ConvGeometry(batch: batch, inChannels: outChannels, inHeight: outHeight, inWidth: outWidth, outChannels: inChannels,
+                     kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+                     padTop: kernelHeight - 1 - padTop, padBottom: kernelHeight - 1 - padBottom,
+                     padLeft: kernelWidth - 1 - padLeft, padRight: kernelWidth - 1 - padRight)
+    }
+}
+
+/// dx = conv(dy, w') with w'[c, o, i, j] = w[o, c, kh-1-i, kw-1-j]: the input gradient of a stride-1
+/// convolution computed through the forward path (im2col of dy and one GEMM, no scatter).
+/// `flipped` is scratch for w' ([C, O, kh, kw]).
+public func conv2dBackwardDataAsConvolution(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                                            geometry g: ConvGeometry, flipped: Tensor, scratch: Scratch) {
+    precondition(g.backwardDataIsConvolution, "conv2dBackwardDataAsConvolution: geometry \(g) is not stride 1, dilation 1, one group")
+    let kh = g.kernelHeight, kw = g.kernelWidth, c = g.inChannels, o = g.outChannels
+    flipped.resize(to: [c, o, kh, kw])
+    let f = flipped.pointer
+    for oc in 0..<o {
+        for ic in 0..<c {
+            for i in 0..<kh {
+                for j in 0..<kw {
+                    f[((ic * o + oc) * kh + i) * kw + j] = w[((oc * c + ic) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)]
+                }
+            }
+        }
+    }
+    conv2dForward(y: dx, x: dy, w: f, bias: nil, geometry: g.backwardDataGeometry, scratch: scratch)
 }

@@ -37,3 +37,46 @@ public func vectorDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ co
 public func vectorAdd(_ p: UnsafeMutablePointer<Float>, _ count: Int, scalar value: Float) {
     for i in 0..<count { p[i] += value }
 }
+
+/// Σ (p[i] - mean)², in a fixed order.
+@inline(__always)
+public func vectorSquaredDeviation(_ p: UnsafePointer<Float>, _ count: Int, mean: Float) -> Float {
+    var acc = SIMD8<Float>()
+    let m = SIMD8<Float>(repeating: mean)
+    var i = 0
+    let raw = UnsafeRawPointer(p)
+    while i + 8 <= count {
+        let d = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - m
+        acc += d * d
+        i += 8
+    }
+    var tail: Float = 0
+    while i < count { let d = p[i] - mean; tail += d * d; i += 1 }
+    return acc.sum() + tail
+}
+
+/// y[i] = a · x[i] + b over `count` floats (x and y may be the same).
+@inline(__always)
+public func vectorAffine(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int, scale a: Float, shift b: Float) {
+    let va = SIMD8<Float>(repeating: a), vb = SIMD8<Float>(repeating: b)
+    var i = 0
+    let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+    while i + 8 <= count {
+        ry.storeBytes(of: rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * va + vb, toByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count { y[i] = a * x[i] + b; i += 1 }
+}
+
+/// y[i] += x[i] over `count` floats.
+@inline(__always)
+public func vectorAccumulate(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int) {
+    var i = 0
+    let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+    while i + 8 <= count {
+        let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) + rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count { y[i] += x[i]; i += 1 }
+}

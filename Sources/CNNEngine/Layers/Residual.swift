@@ -73,14 +73,15 @@ public final class Residual: Layer {
     public func forward(_ input: Tensor) throws -> Tensor {
         let out = try body.forward(input)
         sum.resize(to: out.shape)
-        sum.pointer.update(from: out.pointer, count: out.count)
+        let dst = UncheckedSendable(sum.pointer), src = UncheckedSendable(UnsafePointer(out.pointer))
+        forEachElementBlock(out.count) { r in (dst.value + r.lowerBound).update(from: src.value + r.lowerBound, count: r.count) }
         switch shortcut {
         case .none: break
         case .identity:
             guard input.shape == out.shape else {
                 throw ShapeError("Residual \"\(name)\": identity shortcut needs body output \(out.shape.shapeDescription) to equal input \(input.shape.shapeDescription)")
             }
-            for i in 0..<out.count { sum.pointer[i] += input.pointer[i] }
+            addInParallel(sum, input)
         case let .zeroPadded(stride):
             try zeroPadded(input: input, stride: stride, output: out.shape) { s, d in sum.pointer[d] += input.pointer[s] }
         case let .projection(p):
@@ -88,10 +89,16 @@ public final class Residual: Layer {
             guard side.shape == out.shape else {
                 throw ShapeError("Residual \"\(name)\": projection gives \(side.shape.shapeDescription), body \(out.shape.shapeDescription)")
             }
-            for i in 0..<out.count { sum.pointer[i] += side.pointer[i] }
+            addInParallel(sum, side)
         }
         self.input = input
         return try activation?.forward(sum) ?? sum
+    }
+
+    /// y += x, element-wise, in parallel blocks.
+    private func addInParallel(_ y: Tensor, _ x: Tensor) {
+        let dst = UncheckedSendable(y.pointer), src = UncheckedSendable(UnsafePointer(x.pointer))
+        forEachElementBlock(y.count) { r in vectorAccumulate(dst.value + r.lowerBound, src.value + r.lowerBound, r.count) }
     }
 
     /// Calls `visit(inputIndex, outputIndex)` for every input element that option A carries to the output.
@@ -119,16 +126,17 @@ public final class Residual: Layer {
         let dbody = try body.backward(dsum)
         guard needsInputGradient else { return inputGradient }
         inputGradient.resize(to: input.shape)
-        inputGradient.pointer.update(from: dbody.pointer, count: input.count)
+        let dst = UncheckedSendable(inputGradient.pointer), src = UncheckedSendable(UnsafePointer(dbody.pointer))
+        forEachElementBlock(input.count) { r in (dst.value + r.lowerBound).update(from: src.value + r.lowerBound, count: r.count) }
         switch shortcut {
         case .none: break
         case .identity:
-            for i in 0..<input.count { inputGradient.pointer[i] += dsum.pointer[i] }
+            addInParallel(inputGradient, dsum)
         case let .zeroPadded(stride):
             try zeroPadded(input: input, stride: stride, output: dsum.shape) { s, d in inputGradient.pointer[s] += dsum.pointer[d] }
         case let .projection(p):
             let dside = try p.backward(dsum)
-            for i in 0..<input.count { inputGradient.pointer[i] += dside.pointer[i] }
+            addInParallel(inputGradient, dside)
         }
         return inputGradient
     }

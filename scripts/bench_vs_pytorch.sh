@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Training throughput of CNNBench and PyTorch, side by side, alternating runs on the same machine.
+#   scripts/bench_vs_pytorch.sh [PYTHON] [ROUNDS]
+# PYTHON: a Python with torch (default ~/torchenv/bin/python; see ../shared/bench/README.md).
+# Prints one line per run and, per model and thread count, the ratio of the medians.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+py=${1:-$HOME/torchenv/bin/python}
+rounds=${2:-3}
+bench=scripts/reference/train_throughput.py
+swift build -c release >/dev/null
+cases=("lenet5 64 lenet5" "resnet20 128 resnet20" "vgg11_bn_cifar 128 vgg11_bn_cifar")
+for c in "${cases[@]}"; do
+    read -r model batch torchname <<<"$c"
+    for threads in 1 2; do
+        ours=(); theirs=()
+        for ((r = 0; r < rounds; r++)); do
+            t=$($py "$bench" --model "$torchname" --batch "$batch" --threads "$threads" --seconds 6 --repeats 3 --json \
+                | python3 -c 'import json,sys; print(json.load(sys.stdin)["median"])')
+            s=$(.build/release/cnnbench time "$model" --batch "$batch" --threads "$threads" --iterations 8 --json \
+                | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["imagesPerSecond"])')
+            theirs+=("$t"); ours+=("$s")
+            printf '%-15s batch %3d threads %d round %d: PyTorch %8.1f img/s, CNNBench %8.1f img/s\n' "$model" "$batch" "$threads" "$r" "$t" "$s"
+        done
+        python3 - "$model" "$threads" "${ours[*]}" "${theirs[*]}" <<'PY'
+import statistics, sys
+model, threads, ours, theirs = sys.argv[1], sys.argv[2], list(map(float, sys.argv[3].split())), list(map(float, sys.argv[4].split()))
+o, t = statistics.median(ours), statistics.median(theirs)
+print(f"== {model} threads {threads}: CNNBench {o:.1f} img/s, PyTorch {t:.1f} img/s, ratio {o / t:.2f}x")
+PY
+    done
+done
