@@ -118,22 +118,3 @@ struct ThreadDeterminismTests {
     }
 }
 
-@Suite("Backward-data through the forward path")
-struct BackwardDataAsConvolutionTests {
-    @Test("matches the naive input gradient", arguments: [
-        ConvGeometry(batch: 3, inChannels: 4, inHeight: 9, inWidth: 7, outChannels: 5, kernelHeight: 3, kernelWidth: 3,
-                     padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
-        ConvGeometry(batch: 2, inChannels: 2, inHeight: 6, inWidth: 8, outChannels: 3, kernelHeight: 2, kernelWidth: 4,
-                     padTop: 1, padBottom: 0, padLeft: 0, padRight: 3),
-        ConvGeometry(batch: 5, inChannels: 8, inHeight: 3, inWidth: 3, outChannels: 6, kernelHeight: 3, kernelWidth: 3),
-    ])
-    func matchesNaive(_ g: ConvGeometry) {
-        let x = randomTensor([g.batch, g.inChannels, g.inHeight, g.inWidth], seed: 1)
-        let w = randomTensor([g.outChannels, g.inChannels, g.kernelHeight, g.kernelWidth], seed: 2)
-        let dy = randomTensor([g.batch, g.outChannels, g.outHeight, g.outWidth], seed: 3)
-        let fast = Tensor(shape: x.shape), slow = Tensor(shape: x.shape), dw = Tensor(shape: w.shape)
-        conv2dBackwardDataAsConvolution(dx: fast.pointer, dy: dy.pointer, w: w.pointer, geometry: g, flipped: Tensor(shape: [0]), scratch: Scratch())
-        naiveConv2dBackward(dx: slow.pointer, dw: dw.pointer, db: nil, dy: dy.pointer, x: x.pointer, w: w.pointer, geometry: g)
-        #expect(maxRelativeError(fast.values, slow.values) < 1e-5)
-    }
-}

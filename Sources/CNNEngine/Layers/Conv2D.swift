@@ -23,7 +23,6 @@ public final class Conv2D: Layer {
     private let inputGradient = Tensor(shape: [0])
     private let scratch = Scratch()
     private let partials = Scratch()
-    private let flipped = Tensor(shape: [0])
 
     /// Creates a convolution; weights start at zero until `initialize(seed:)`.
     /// - Throws: `ConfigurationError` when sizes are not positive or `groups` does not divide both channel counts.
@@ -99,15 +98,9 @@ public final class Conv2D: Layer {
         guard let input, let geometry else { throw ShapeError("Conv2D \"\(name)\": backward called before forward") }
         try checkGradient(outputGradient, matches: output)
         if needsInputGradient { inputGradient.resize(to: input.shape) }
-        // Stride-1 input gradients go through the forward path (see conv2dBackwardDataAsConvolution).
-        let viaForward = needsInputGradient && geometry.backwardDataIsConvolution
-        conv2dBackward(dx: needsInputGradient && !viaForward ? inputGradient.pointer : nil, dw: weight.gradient.pointer,
+        conv2dBackward(dx: needsInputGradient ? inputGradient.pointer : nil, dw: weight.gradient.pointer,
                        db: bias?.gradient.pointer, dy: outputGradient.pointer, x: input.pointer,
                        w: weight.value.pointer, geometry: geometry, scratch: scratch, partials: partials)
-        if viaForward {
-            conv2dBackwardDataAsConvolution(dx: inputGradient.pointer, dy: outputGradient.pointer, w: weight.value.pointer,
-                                            geometry: geometry, flipped: flipped, scratch: scratch)
-        }
         return inputGradient
     }
 }
