@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Training throughput of CNNBench and PyTorch, side by side, alternating runs on the same machine.
-#   scripts/bench_vs_pytorch.sh [PYTHON] [ROUNDS]
+#   scripts/bench_vs_pytorch.sh [PYTHON] [ROUNDS] [MODEL ...]
 # PYTHON: a Python with torch (default ~/torchenv/bin/python; see ../shared/bench/README.md).
 # Prints one line per run and, per model and thread count, the ratio of the medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=${1:-$HOME/torchenv/bin/python}
 rounds=${2:-3}
+shift $(( $# > 2 ? 2 : $# ))
+models=("$@")
+(( ${#models[@]} )) || models=(lenet5 resnet20 vgg11_bn_cifar)
 bench=scripts/reference/train_throughput.py
 swift build -c release >/dev/null
-cases=("lenet5 64 lenet5" "resnet20 128 resnet20" "vgg11_bn_cifar 128 vgg11_bn_cifar")
-for c in "${cases[@]}"; do
-    read -r model batch torchname <<<"$c"
+for model in "${models[@]}"; do
+    batch=128; [[ $model == lenet5 ]] && batch=64
+    torchname=$model
     for threads in 1 2; do
         ours=(); theirs=()
         for ((r = 0; r < rounds; r++)); do
