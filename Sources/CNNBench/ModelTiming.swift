@@ -73,9 +73,11 @@ public func alignedTable(_ rows: [[String]], rightAligned: ClosedRange<Int>) -> 
 
 /// Times a model's layers and whole training step on a random batch.
 public enum ModelTimer {
-    /// Measures `spec` at `batch` images for `iterations` repeats after a warm-up.
+    /// Measures `spec` at `batch` images for `iterations` repeats after a warm-up of at least
+    /// `warmupSteps` steps and `warmupSeconds` seconds (as the PyTorch reference scripts do).
     /// - Throws: engine errors for a model that cannot take its input.
-    public static func run(spec: ModelSpec, batch: Int, iterations: Int, warmup: Int = 2) throws -> ModelTimingReport {
+    public static func run(spec: ModelSpec, batch: Int, iterations: Int, warmupSteps: Int = 3,
+                           warmupSeconds: Double = 1) throws -> ModelTimingReport {
         let network = try spec.build()
         network.initialize(seed: 1)
         network.setTraining(true)
@@ -93,7 +95,11 @@ public enum ModelTimer {
         var forward = [[Double]](repeating: [], count: layers.count)
         var backward = [[Double]](repeating: [], count: layers.count)
         var steps: [Double] = []
-        for iteration in 0..<(warmup + iterations) {
+        var warmup = Int.max, iteration = 0
+        let warmupStart = monotonicSeconds()
+        while warmup == .max || iteration < warmup + iterations {
+            if warmup == .max && iteration >= warmupSteps && monotonicSeconds() - warmupStart >= warmupSeconds { warmup = iteration }
+            defer { iteration += 1 }
             let stepStart = monotonicSeconds()
             network.zeroGradients()
             var x = input
