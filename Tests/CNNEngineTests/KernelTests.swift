@@ -49,6 +49,18 @@ struct KernelTests {
         #expect(maxRelativeError(dxFast.values, dxSlow.values) < 1e-5)
         #expect(maxRelativeError(dwFast.values, dwSlow.values) < 1e-5)
         #expect(maxRelativeError(dbFast.values, dbSlow.values) < 1e-5)
+
+        // Columns kept by the forward pass give the same weight gradient, bit for bit.
+        let kept = Tensor(shape: [g.keptColumnCount]), again = Tensor(shape: outShape)
+        conv2dForward(y: again.pointer, x: x.pointer, w: w.pointer, bias: b.pointer, geometry: g, scratch: Scratch(), keptColumns: kept.pointer)
+        #expect(bitIdentical(again.values, fast.values))
+        let dwKept = randomTensor(w.shape, seed: 5), dwRebuilt = randomTensor(w.shape, seed: 5)
+        conv2dBackward(dx: nil, dw: dwKept.pointer, db: nil, dy: dy.pointer, x: x.pointer, w: w.pointer,
+                       geometry: g, scratch: Scratch(), partials: Scratch(), keptColumns: kept.pointer)
+        conv2dBackward(dx: nil, dw: dwRebuilt.pointer, db: nil, dy: dy.pointer, x: x.pointer, w: w.pointer,
+                       geometry: g, scratch: Scratch(), partials: Scratch())
+        let same = bitIdentical(dwKept.values, dwRebuilt.values)
+        #expect(same)
     }
 
     @Test func gemmMatchesNaive() {

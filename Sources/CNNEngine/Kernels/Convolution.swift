@@ -53,6 +53,9 @@ public struct ConvGeometry: Equatable, Sendable {
     static let maximumReductionGroups = 16
     static let partialBudget = 16 << 20  // floats of weight-gradient partial sums
 
+    /// Floats needed to keep every chunk's column matrices from the forward pass for the backward pass.
+    public var keptColumnCount: Int { chunkCount * groups * columnRows * chunkImages * outPlane }
+
     /// Images per chunk: enough for `minimumColumns` GEMM columns, fixed by the shape.
     var chunkImages: Int { max(1, min(batch, (Self.minimumColumns + outPlane - 1) / outPlane)) }
     var chunkCount: Int { (batch + chunkImages - 1) / chunkImages }
@@ -152,27 +155,34 @@ func validRange(offset: Int, stride: Int, inExtent: Int, outExtent: Int) -> (Int
 // MARK: - Forward
 
 /// y = conv(x, w) + b for a batch: x [N, C, H, W], w [O, Cg, kh, kw], b [O], y [N, O, oh, ow].
+///
+/// With `keptColumns` (`g.keptColumnCount` floats), every chunk's column matrix is left there for
+/// `conv2dBackward` to reuse instead of running im2col again.
 public func conv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
-                          bias: UnsafePointer<Float>?, geometry g: ConvGeometry, scratch: Scratch) {
+                          bias: UnsafePointer<Float>?, geometry g: ConvGeometry, scratch: Scratch,
+                          keptColumns: UnsafeMutablePointer<Float>? = nil) {
     let chunk = g.chunkImages, chunks = g.chunkCount
     let p = g.outPlane, rows = g.columnRows, og = g.outPerGroup, o = g.outChannels
     let colSize = rows * chunk * p
+    let kept = UncheckedSendable(keptColumns)
     let outSize = chunk > 1 ? o * chunk * p : 0
     let buffers = UncheckedSendable(scratch.buffers(workers: Parallel.workerCount(for: chunks), count: colSize + outSize))
     let xImage = g.inChannels * g.inPlane
     Parallel.forEach(chunks) { chunkIndex, worker in
         let n0 = chunkIndex * chunk, nc = min(chunk, g.batch - n0), cols = nc * p
-        let col = buffers.value[worker], staged = col + colSize
+        let col = kept.value.map { $0 + chunkIndex * g.groups * colSize } ?? buffers.value[worker]
+        let staged = buffers.value[worker] + colSize
         for group in 0..<g.groups {
             let columns: UnsafePointer<Float>
             if g.isPointwise && nc == 1 {
                 columns = x + n0 * xImage + group * g.inPerGroup * p
             } else {
+                let groupCol = kept.value == nil ? col : col + group * colSize
                 for b in 0..<nc {
-                    im2col(col: col + b * p, ldcol: cols, image: x + (n0 + b) * xImage,
+                    im2col(col: groupCol + b * p, ldcol: cols, image: x + (n0 + b) * xImage,
                            channelOffset: group * g.inPerGroup, geometry: g)
                 }
-                columns = UnsafePointer(col)
+                columns = UnsafePointer(groupCol)
             }
             let target = nc == 1 ? y + n0 * o * p + group * og * p : staged + group * og * cols
             gemm(c: target, ldc: cols, a: w + group * og * rows, lda: rows, transposeA: false,
@@ -193,9 +203,13 @@ public func conv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float
 /// dx = conv_transpose(dy, w) (if `dx` is given); dw += dL/dw (if given); db += dL/db (if given).
 ///
 /// dy [N, O, oh, ow], x [N, C, H, W], w [O, Cg, kh, kw]; dx is overwritten, dw and db accumulate.
+///
+/// `keptColumns`: the column matrices `conv2dForward` kept for this batch, or nil to rebuild them.
 public func conv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
                            dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
-                           geometry g: ConvGeometry, scratch: Scratch, partials partialScratch: Scratch) {
+                           geometry g: ConvGeometry, scratch: Scratch, partials partialScratch: Scratch,
+                           keptColumns: UnsafePointer<Float>? = nil) {
+    let kept = UncheckedSendable(keptColumns)
     let chunk = g.chunkImages, chunks = g.chunkCount
     let perReduction = g.chunksPerReduction, reductions = g.reductionCount
     let p = g.outPlane, rows = g.columnRows, og = g.outPerGroup, o = g.outChannels
@@ -233,6 +247,8 @@ public func conv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePo
                     let columns: UnsafePointer<Float>
                     if direct {
                         columns = x + n0 * xImage + group * g.inPerGroup * p
+                    } else if let stored = kept.value {
+                        columns = stored + (chunkIndex * g.groups + group) * rows * chunk * p
                     } else {
                         for b in 0..<nc {
                             im2col(col: col + b * p, ldcol: cols, image: x + (n0 + b) * xImage,

@@ -23,6 +23,11 @@ public final class Conv2D: Layer {
     private let inputGradient = Tensor(shape: [0])
     private let scratch = Scratch()
     private let partials = Scratch()
+    /// The forward pass's column matrices, kept for the weight gradient when they are small.
+    private let keptColumns = Tensor(shape: [0])
+    private var columnsKept = false
+    /// Largest column store kept between forward and backward, in floats (32 MB).
+    static let keptColumnBudget = 8 << 20
 
     /// Creates a convolution; weights start at zero until `initialize(seed:)`.
     /// - Throws: `ConfigurationError` when sizes are not positive or `groups` does not divide both channel counts.
@@ -87,8 +92,12 @@ public final class Conv2D: Layer {
         try checkInput(input, rank: 4, channels: inChannels, what: "[N, \(inChannels), H, W]")
         let g = try geometry(batch: input.shape[0], height: input.shape[2], width: input.shape[3])
         output.resize(to: [g.batch, outChannels, g.outHeight, g.outWidth])
+        // In training, keep the column matrices for the backward pass when they fit the budget
+        // (LeNet, late ResNet stages); pointwise convolutions read their input directly.
+        columnsKept = isTraining && !g.isPointwise && g.keptColumnCount <= Self.keptColumnBudget
+        if columnsKept { keptColumns.resize(to: [g.keptColumnCount]) }
         conv2dForward(y: output.pointer, x: input.pointer, w: weight.value.pointer, bias: bias?.value.pointer,
-                      geometry: g, scratch: scratch)
+                      geometry: g, scratch: scratch, keptColumns: columnsKept ? keptColumns.pointer : nil)
         self.input = input
         self.geometry = g
         return output
@@ -100,7 +109,8 @@ public final class Conv2D: Layer {
         if needsInputGradient { inputGradient.resize(to: input.shape) }
         conv2dBackward(dx: needsInputGradient ? inputGradient.pointer : nil, dw: weight.gradient.pointer,
                        db: bias?.gradient.pointer, dy: outputGradient.pointer, x: input.pointer,
-                       w: weight.value.pointer, geometry: geometry, scratch: scratch, partials: partials)
+                       w: weight.value.pointer, geometry: geometry, scratch: scratch, partials: partials,
+                       keptColumns: columnsKept ? UnsafePointer(keptColumns.pointer) : nil)
         return inputGradient
     }
 }
