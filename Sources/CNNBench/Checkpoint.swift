@@ -4,39 +4,8 @@ import CNNModels
 import CNNStore
 import Foundation
 
-/// Loading stored weights into networks and rebuilding networks from model files.
+/// Histories of model files as epoch records.
 public enum Checkpoint {
-    /// Copies every parameter and buffer of `contents` into `network`, matched by path.
-    /// - Throws: `StoreError` naming the file and the path of a missing or misshapen array.
-    public static func load(_ contents: ModelFileContents, into network: Sequential, file: String) throws {
-        let stored = Dictionary(contents.weights + contents.buffers, uniquingKeysWith: { first, _ in first })
-        for (path, parameter) in network.namedParameters + network.namedBuffers {
-            guard let tensor = stored[path] else {
-                throw StoreError(.notFound, file: file, objectPath: path, reason: "the model file has no array for \(path), which the architecture needs")
-            }
-            guard tensor.shape == parameter.value.shape else {
-                throw StoreError(.wrongShape, file: file, objectPath: path,
-                                 reason: "\(path) has shape \(tensor.shape.shapeDescription), the architecture needs \(parameter.value.shape.shapeDescription)")
-            }
-            parameter.value.assign(tensor)
-        }
-    }
-
-    /// Reads a model file and rebuilds its network with the stored weights, in evaluation mode.
-    public static func loadModel(from url: URL) throws -> (spec: ModelSpec, network: Sequential, contents: ModelFileContents) {
-        let contents = try ModelFile.read(from: url)
-        let spec: ModelSpec
-        do {
-            spec = try JSONDecoder().decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8))
-        } catch {
-            throw StoreError(.corrupt, file: url.path, objectPath: "/", reason: "the architecture attribute is not a valid model description: \(error)")
-        }
-        let network = try spec.build()
-        try load(contents, into: network, file: url.path)
-        network.setTraining(false)
-        return (spec, network, contents)
-    }
-
     /// The stored history as epoch records.
     public static func records(from history: [String: [Double]]) -> [EpochRecord] {
         let n = history["epoch"]?.count ?? 0

@@ -255,7 +255,7 @@ public final class TrainingRun {
         let resume = try decoder.decode(ResumeState.self, from: Data(training.iteratorJSON.utf8))
         let spec = try decoder.decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8))
         let network = try spec.build()
-        try Checkpoint.load(contents, into: network, file: url.path)
+        try ModelFile.load(contents, into: network, file: url.path)
         let data = try PreparedData(source: resume.source, modelInput: spec.inputShape, recipe: recipe)
         let run = try TrainingRun(spec: spec, recipe: recipe, source: resume.source, data: data, network: network)
         let paths = network.namedParameters.map(\.path)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNNBench
 import CNNData
+import CNNStore
 import CNNEngine
 import Foundation
 
@@ -25,7 +26,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         threads.apply()
         let url = URL(fileURLWithPath: modelFile)
-        let (spec, network, contents) = try Checkpoint.loadModel(from: url)
+        let (spec, network, contents) = try ModelFile.loadModel(from: url)
         var source = DataSource(name: dataset ?? "mnist", directory: dataDir)
         if dataset == nil, let stored = contents.metadata["data_source"],
            let decoded = try? JSONDecoder().decode(DataSource.self, from: Data(stored.utf8)) {

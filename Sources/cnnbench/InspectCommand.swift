@@ -15,7 +15,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let url = URL(fileURLWithPath: modelFile)
-        let (spec, _, contents) = try Checkpoint.loadModel(from: url)
+        let (spec, _, contents) = try ModelFile.loadModel(from: url)
         print("\(modelFile): CNNBench model file, format version \(ModelFile.version)")
         print(try ModelSummary(spec).table, terminator: "")
         let history = Checkpoint.records(from: contents.history)

@@ -86,7 +86,7 @@ struct TrainingTests {
         let url = folder.appendingPathComponent("model.h5")
         let run = try TrainingRun(model: "lenet5", source: Self.mnist, recipe: Self.quickRecipe(epochs: 1))
         try run.train(saveTo: url, log: { _ in })
-        let (spec, network, contents) = try Checkpoint.loadModel(from: url)
+        let (spec, network, contents) = try ModelFile.loadModel(from: url)
         #expect(spec == run.spec)
         #expect(contents.history["test_error"]?.count == 1)
         #expect(contents.dataset?.classNames == (0...9).map(String.init))
@@ -117,7 +117,7 @@ struct TrainingTests {
         let truncated = folder.appendingPathComponent("truncated.h5")
         let bytes = try Data(contentsOf: url)
         try bytes.prefix(bytes.count / 2).write(to: truncated)
-        let e1 = #expect(throws: StoreError.self) { try Checkpoint.loadModel(from: truncated) }
+        let e1 = #expect(throws: StoreError.self) { try ModelFile.loadModel(from: truncated) }
         #expect(e1?.description.contains("truncated.h5") == true)
 
         // A newer format version.
@@ -128,7 +128,7 @@ struct TrainingTests {
             try file.setAttribute("format_version", to: Int64(99))
             try file.close()
         }
-        let e2 = #expect(throws: StoreError.self) { try Checkpoint.loadModel(from: newer) }
+        let e2 = #expect(throws: StoreError.self) { try ModelFile.loadModel(from: newer) }
         #expect(e2?.description.contains("format version 99 is newer") == true)
 
         // A missing weight.
@@ -139,7 +139,7 @@ struct TrainingTests {
             try file.remove("weights/C3/weight")
             try file.close()
         }
-        let e3 = #expect(throws: StoreError.self) { try Checkpoint.loadModel(from: missing) }
+        let e3 = #expect(throws: StoreError.self) { try ModelFile.loadModel(from: missing) }
         #expect(e3?.description.contains("no array for C3/weight") == true)
 
         // A weight of the wrong shape.
@@ -150,13 +150,13 @@ struct TrainingTests {
             _ = try file.write(Tensor(shape: [6, 1, 3, 3]), to: "weights/C1/weight")
             try file.close()
         }
-        let e4 = #expect(throws: StoreError.self) { try Checkpoint.loadModel(from: wrong) }
+        let e4 = #expect(throws: StoreError.self) { try ModelFile.loadModel(from: wrong) }
         #expect(e4?.description.contains("C1/weight has shape [6, 1, 3, 3], the architecture needs [6, 1, 5, 5]") == true)
 
         // Not a model file at all.
         let text = folder.appendingPathComponent("notes.h5")
         try Data("hello".utf8).write(to: text)
-        let e5 = #expect(throws: StoreError.self) { try Checkpoint.loadModel(from: text) }
+        let e5 = #expect(throws: StoreError.self) { try ModelFile.loadModel(from: text) }
         #expect(e5?.description.contains("notes.h5") == true)
     }
 
