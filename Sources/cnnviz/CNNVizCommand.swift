@@ -4,6 +4,6 @@ import ArgumentParser
 struct CNNVizCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cnnviz",
-        abstract: "Draw the lecture figures from stored models, activations and results.",
+        abstract: "Draw the lecture figures from stored models, activations and results (PNG, PDF or SVG).",
         subcommands: [])
 }

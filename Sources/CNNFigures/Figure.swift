@@ -1,0 +1,53 @@
+// The figures of ../shared/FIGURES.md. Each catalogue figure is computed from the engine, stored
+// model files or results into a plain value (the numbers it shows, testable on their own), then
+// drawn by a function that draws onto any canvas rectangle, so the same code writes a PNG, PDF or
+// SVG file and a page of a course report. Nothing here trains a model.
+import CNNPlot
+import Foundation
+
+/// A figure that can draw itself into a rectangle of a canvas.
+public protocol Figure {
+    /// The catalogue entry (`A1`, `C2`, ...).
+    var catalogueID: String { get }
+    /// A title for the figure, as a slide would show it.
+    var title: String { get }
+    /// The size it looks best at, in points.
+    var preferredSize: Size { get }
+    /// A sentence for a report caption: what is shown and where it comes from.
+    var caption: String { get }
+    /// Draws the figure into `rect` of `canvas` (one page; multi-frame figures draw `frame`).
+    func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws
+    /// Frames (pages of a PDF, numbered PNGs): 1 for most figures, one per output cell for A1.
+    var frameCount: Int { get }
+}
+
+extension Figure {
+    public var frameCount: Int { 1 }
+
+    /// Writes the figure to `path` (PNG, PDF or SVG by extension). A multi-frame figure becomes a
+    /// multi-page PDF, or numbered files `name-01.png`, `name-02.png`, ... for PNG and SVG.
+    /// - Returns: the paths written.
+    @discardableResult
+    public func write(to path: String, size: Size? = nil, dpi: Double = 150, frames: Range<Int>? = nil) throws -> [String] {
+        let size = size ?? preferredSize
+        let chosen = frames ?? 0..<frameCount
+        let url = URL(fileURLWithPath: path)
+        if chosen.count <= 1 || url.pathExtension.lowercased() == "pdf" {
+            try Canvas.write(to: path, size: size, dpi: dpi) { canvas in
+                for (i, frame) in chosen.enumerated() {
+                    if i > 0 { try canvas.newPage() }
+                    try draw(on: canvas, in: canvas.bounds, frame: frame)
+                }
+            }
+            return [path]
+        }
+        let stem = url.deletingPathExtension().path, ext = url.pathExtension
+        return try chosen.map { frame in
+            let numbered = String(format: "%@-%02d.%@", stem, frame + 1, ext)
+            try Canvas.write(to: numbered, size: size, dpi: dpi) { canvas in
+                try draw(on: canvas, in: canvas.bounds, frame: frame)
+            }
+            return numbered
+        }
+    }
+}
