@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNBench
+import CNNEngine
 import CNNModels
 import CNNStore
 import Foundation
@@ -15,9 +16,16 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let url = URL(fileURLWithPath: modelFile)
-        let (spec, _, contents) = try ModelFile.loadModel(from: url)
-        print("\(modelFile): CNNBench model file, format version \(ModelFile.version)")
-        print(try ModelSummary(spec).table, terminator: "")
+        let contents = try ModelFile.readAny(from: url)
+        let kind = ModelFile.isModelFile(url) ? "CNNBench model file, format version \(ModelFile.version)" : "Keras model file"
+        print("\(modelFile): \(kind)")
+        if contents.architectureJSON.isEmpty {
+            print("architecture: not rebuilt (\(contents.metadata["architecture_not_rebuilt"] ?? "unknown")); weights:")
+            for (path, tensor) in contents.weights { print("  \(path) \(tensor.shape.shapeDescription)") }
+        } else {
+            let (spec, _, _) = try ModelFile.loadModel(from: url)
+            print(try ModelSummary(spec).table, terminator: "")
+        }
         let history = Checkpoint.records(from: contents.history)
         if let best = history.min(by: { $0.testError < $1.testError }) {
             print(String(format: "history: %d epochs; best test error %.2f%% (epoch %d); last %.2f%%", history.count,

@@ -202,3 +202,30 @@ struct TrainingTests {
         #expect(throws: ConfigurationError.self) { try r.validate() }
     }
 }
+
+@Suite("Activation files")
+struct ActivationTests {
+    @Test func everyRequestedLayerIsStoredWithItsShape() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let network = try ModelZoo.spec("lenet5").build()
+        network.initialize(seed: 3)
+        let input = randomTensor([1, 1, 28, 28], seed: 4)
+        let recorded = try ActivationRecorder.record(network, input: input, layers: ["C1", "S2", "C3"])
+        #expect(recorded.map(\.name) == ["input", "C1", "S2", "C3"])
+        let url = folder.appendingPathComponent("acts.h5")
+        try ActivationRecorder.write(recorded, model: "lenet5", source: "random", to: url)
+        let file = try HDF5File(opening: url)
+        defer { try? file.close() }
+        #expect(try file.stringArrayAttribute("layers") == ["input", "C1", "S2", "C3"])
+        #expect(try file.dataset("C1").shape == [1, 6, 28, 28])
+        #expect(try file.dataset("C3").shape == [1, 16, 10, 10])
+        // The stored C1 map is the engine's C1 output for that input.
+        let c1 = try #require(network.layer(named: "C1"))
+        let direct = try c1.forward(input).values
+        let stored = try file.readTensor(at: "C1").values
+        #expect(maxRelativeError(stored, direct) == 0)
+        let error = #expect(throws: ConfigurationError.self) { try ActivationRecorder.record(network, input: input, layers: ["C9"]) }
+        #expect(error?.description.hasPrefix("no layer named \"C9\"; the layers are C1, relu1") == true)
+    }
+}

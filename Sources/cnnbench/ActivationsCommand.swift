@@ -1,0 +1,50 @@
+import ArgumentParser
+import CNNBench
+import CNNStore
+import Foundation
+
+struct ActivationsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "activations",
+        abstract: "Store the outputs of a model's layers for one input in an HDF5 file (datasets named after the layers).",
+        discussion: """
+        Examples: cnnbench activations runs/lenet5-mnist/model.h5 --index 0 --out acts.h5
+                  cnnbench activations runs/lenet5-mnist/model.h5 --image digit.png --layers C1,C3 --out acts.h5
+        """)
+
+    @Argument(help: "A model file (CNNBench or Keras Sequential).")
+    var modelFile: String
+
+    @Option(help: "A PNG of the model's input size.")
+    var image: String?
+
+    @Option(help: "Data set for --index (default: the one the model was trained on).")
+    var dataset: String?
+
+    @Option(help: "Where the data set's files are.")
+    var dataDir: String?
+
+    @Option(help: "Test image index (when no --image is given).")
+    var index = 0
+
+    @Option(help: "Comma-separated layer names (default: every layer).")
+    var layers: String?
+
+    @Option(help: "Output HDF5 file.")
+    var out = "activations.h5"
+
+    @OptionGroup var threads: ThreadOptions
+
+    func run() throws {
+        threads.apply()
+        let url = URL(fileURLWithPath: modelFile)
+        let (spec, network, contents) = try ModelFile.loadModel(from: url)
+        let (input, label) = try ActivationRecorder.input(for: contents, spec: spec, image: image, dataset: dataset,
+                                                           dataDirectory: dataDir, index: index)
+        let names = layers?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        let recorded = try ActivationRecorder.record(network, input: input, layers: names)
+        try ActivationRecorder.write(recorded, model: spec.name, source: label, to: URL(fileURLWithPath: out))
+        for (name, tensor) in recorded { print("\(name) \(tensor.shape.shapeDescription)") }
+        print("wrote \(out)")
+    }
+}
