@@ -49,7 +49,7 @@ let blocks: [Target] = [
 // MARK: - Level 2: use cases
 
 let useCases: [Target] = [
-    .target(name: "CNNBench", dependencies: ["CNNEngine", "CNNModels", "CNNData", "CNNStore"]),
+    .target(name: "CNNBench", dependencies: ["CNNEngine", "CNNModels", "CNNData", "CNNStore", .product(name: "Yams", package: "Yams")]),
     .target(name: "CNNFigures", dependencies: ["CNNEngine", "CNNModels", "CNNData", "CNNStore", "CNNPlot"]),
 ]
 
@@ -58,7 +58,7 @@ let useCases: [Target] = [
 let executables: [Target] = [
     .executableTarget(
         name: "cnnbench",
-        dependencies: ["CNNBench", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        dependencies: ["CNNBench", "CNNFigures", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
         name: "cnnviz",
         dependencies: ["CNNFigures", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -88,6 +88,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: systemLibraries + engine + blocks + useCases + executables + tests
 )

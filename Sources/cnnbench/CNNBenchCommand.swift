@@ -5,5 +5,5 @@ struct CNNBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cnnbench",
         abstract: "Train, time and report on convolutional networks with the CNNBench engine.",
-        subcommands: [TrainCommand.self, EvalCommand.self, InspectCommand.self, ActivationsCommand.self, ModelsCommand.self, SummaryCommand.self, TimeCommand.self])
+        subcommands: [RunCommand.self, ReportCommand.self, TrainCommand.self, EvalCommand.self, InspectCommand.self, ActivationsCommand.self, ModelsCommand.self, SummaryCommand.self, TimeCommand.self])
 }

@@ -1,0 +1,131 @@
+// Runs a suite: every training run into its own folder, timings, and results.json / results.csv
+// rewritten after each finished run, so an interrupted suite resumes with nothing lost or redone.
+import CNNEngine
+import CNNModels
+import CNNStore
+import Foundation
+
+/// Runs the entries of a suite into an output folder.
+public final class SuiteRunner {
+    public let suite: Suite
+    public let folder: URL
+    public let resume: Bool
+    public let commandLine: String
+
+    public init(suite: Suite, folder: URL, resume: Bool, commandLine: String) {
+        self.suite = suite; self.folder = folder; self.resume = resume; self.commandLine = commandLine
+    }
+
+    /// Trains and times everything; returns the results (also written to the folder).
+    /// - Returns: the results and whether the suite finished (false when stopped by Ctrl-C).
+    public func run(progress: ProgressReporter?, log: (String) -> Void) throws -> (results: SuiteResults, finished: Bool) {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var results = SuiteResults(suite: suite.name, description: suite.description, created: ISO8601DateFormatter().string(from: Date()),
+                                   machine: "\(cpuModelName()), \(ProcessInfo.processInfo.activeProcessorCount) cores",
+                                   toolkitVersion: CNNBenchVersion.current, figures: suite.figures, commands: [commandLine])
+        if resume, let previous = try? SuiteResults.read(from: folder) {
+            results.commands = previous.commands + [commandLine]
+            results.timings = previous.timings
+        }
+        for (i, entry) in suite.entries.enumerated() {
+            let runFolder = folder.appendingPathComponent(entry.name)
+            let file = runFolder.appendingPathComponent("model.h5")
+            log("[\(i + 1)/\(suite.entries.count)] \(entry.name): \(entry.model) on \(entry.source.name), \(entry.recipe.epochs) epochs")
+            do {
+                try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
+                let training: TrainingRun
+                if resume, FileManager.default.fileExists(atPath: file.path) {
+                    training = try TrainingRun.resume(from: file, epochs: entry.recipe.epochs)
+                    if training.epochsCompleted >= entry.recipe.epochs {
+                        log("  already finished: skipped")
+                    } else {
+                        log("  resuming at epoch \(training.epochsCompleted + 1)")
+                    }
+                } else {
+                    training = try TrainingRun(model: entry.model, source: entry.source, recipe: entry.recipe)
+                }
+                training.metadata["command_line"] = commandLine
+                training.metadata["suite"] = suite.name
+                let finished = try training.train(saveTo: file, progress: progress, log: { log("  " + $0) })
+                upsert(row(for: entry, training: training, file: "\(entry.name)/model.h5", status: finished ? "finished" : "interrupted"), into: &results)
+                try results.write(to: folder)
+                if !finished { return (results, false) }
+            } catch {
+                log("  failed: \(error)")
+                upsert(failedRow(entry, error: error), into: &results)
+                try results.write(to: folder)
+            }
+        }
+        if let timing = suite.timing {
+            for model in timing.models {
+                for threads in timing.threads {
+                    if resume, results.timings.contains(where: { $0.model == model && $0.threads == threads }) { continue }
+                    Parallel.threadCount = threads
+                    let spec = try ModelZoo.spec(model)
+                    let batch = timing.batch ?? TrainingRecipe.defaults(for: model).batchSize
+                    log("timing \(model), batch \(batch), \(threads) thread(s)")
+                    let report = try ModelTimer.run(spec: spec, batch: batch, iterations: timing.iterations)
+                    log(report.table)
+                    let timingFolder = folder.appendingPathComponent("timing")
+                    try FileManager.default.createDirectory(at: timingFolder, withIntermediateDirectories: true)
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    try SuiteResults.atomicWrite(try encoder.encode(report), to: timingFolder.appendingPathComponent("\(model)-t\(threads).json"))
+                    results.timings.append(.init(model: model, batch: batch, threads: threads, imagesPerSecond: report.imagesPerSecond,
+                                                 stepMilliseconds: report.stepSeconds * 1e3, gflops: report.gflops,
+                                                 peakMemoryBytes: report.peakMemoryBytes, otherProcessCores: report.otherProcessCores))
+                    try results.write(to: folder)
+                    if Interrupt.requested { return (results, false) }
+                }
+            }
+        }
+        try results.write(to: folder)
+        return (results, true)
+    }
+
+    private func upsert(_ row: SuiteResultRow, into results: inout SuiteResults) {
+        if let i = results.runs.firstIndex(where: { $0.name == row.name }) { results.runs[i] = row } else { results.runs.append(row) }
+    }
+
+    func row(for entry: SuiteEntry, training: TrainingRun, file: String, status: String) -> SuiteResultRow {
+        let history = training.history
+        let best = history.min { $0.testError < $1.testError }
+        let seconds = history.reduce(0) { $0 + $1.seconds }
+        let images = history.reduce(0.0) { $0 + $1.imagesPerSecond * $1.seconds }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return SuiteResultRow(name: entry.name, model: entry.model, dataset: entry.source.name,
+                              recipe: String(decoding: (try? encoder.encode(training.recipe)) ?? Data(), as: UTF8.self),
+                              seed: training.recipe.seed, parameters: training.network.parameterCount, epochs: history.count,
+                              testError: history.last?.testError ?? .nan, bestTestError: best?.testError ?? .nan, bestEpoch: best?.epoch ?? 0,
+                              finalTrainError: history.last?.trainError ?? .nan, seconds: seconds,
+                              imagesPerSecond: seconds > 0 ? images / seconds : 0, modelFile: file, status: status)
+    }
+
+    func failedRow(_ entry: SuiteEntry, error: Error) -> SuiteResultRow {
+        SuiteResultRow(name: entry.name, model: entry.model, dataset: entry.source.name, recipe: "", seed: entry.recipe.seed,
+                       parameters: 0, epochs: 0, testError: .nan, bestTestError: .nan, bestEpoch: 0, finalTrainError: .nan,
+                       seconds: 0, imagesPerSecond: 0, modelFile: "", status: "failed: \(error)")
+    }
+
+    /// The final table of a suite's runs, as text.
+    public static func table(_ results: SuiteResults) -> String {
+        var rows = [["run", "model", "data", "seed", "params", "epochs", "test error", "best (epoch)", "seconds", "img/s", "status"]]
+        for r in results.runs {
+            rows.append([r.name, r.model, r.dataset, String(r.seed), String(r.parameters), String(r.epochs),
+                         r.testError.isNaN ? "-" : String(format: "%.2f%%", r.testError * 100),
+                         r.bestTestError.isNaN ? "-" : String(format: "%.2f%% (%d)", r.bestTestError * 100, r.bestEpoch),
+                         String(format: "%.1f", r.seconds), String(format: "%.0f", r.imagesPerSecond), String(r.status.prefix(60))])
+        }
+        var text = alignedTable(rows, rightAligned: 3...9)
+        if !results.timings.isEmpty {
+            var t = [["timed model", "batch", "threads", "img/s", "step ms", "GFLOP/s"]]
+            for r in results.timings {
+                t.append([r.model, String(r.batch), String(r.threads), String(format: "%.1f", r.imagesPerSecond),
+                          String(format: "%.2f", r.stepMilliseconds), String(format: "%.1f", r.gflops)])
+            }
+            text += "\n\n" + alignedTable(t, rightAligned: 1...5)
+        }
+        return text
+    }
+}

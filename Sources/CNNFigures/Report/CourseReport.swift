@@ -1,0 +1,103 @@
+// The course report: a title page, the catalogue figures grouped as in FIGURES.md with captions,
+// the results and benchmark tables, and the commands that regenerate every figure. Every value
+// comes from the suite's own files.
+import CNNStore
+import Foundation
+
+/// One figure placed in the report, with the command that makes it on its own.
+public struct ReportFigure {
+    public var figure: any Figure
+    public var frame: Int
+    public var caption: String
+    public var command: String
+    public init(figure: any Figure, frame: Int = 0, caption: String, command: String) {
+        self.figure = figure; self.frame = frame; self.caption = caption; self.command = command
+    }
+}
+
+/// Builds a suite's PDF report.
+public enum CourseReport {
+    /// The catalogue groups, as FIGURES.md names them.
+    public static let groups: [(prefix: String, title: String, lecture: String)] = [
+        ("A", "A. Convolution arithmetic, worked by hand", "CSC321 lecture 6, the CNN overview lecture, ML in Python, CIS 522"),
+        ("B", "B. Classic kernels on real photographs", "CSC321 lecture 6 and the CNN overview lecture"),
+        ("C", "C. What networks learn", "CSC321 notebook demos; Krizhevsky et al. 2012; Zeiler and Fergus 2014"),
+        ("D", "D. Architectures", "LeCun et al. 1998; He et al. 2015; Huang et al. 2017"),
+        ("E", "E. Training and depth", "CSC321 lecture 4, the CNN overview lecture, CIS 522; He et al. 2015"),
+        ("F", "F. Data", "the ML in Python lecture"),
+    ]
+
+    /// Writes the report of `results` (a suite's folder) to `path`, with the given figures.
+    /// - Returns: the number of pages.
+    @discardableResult
+    public static func write(results: SuiteResults, figures: [String: [ReportFigure]], notes: [String] = [], to path: String) throws -> Int {
+        let doc = try ReportDocument(path: path, footer: "CNNBench \(results.toolkitVersion) · suite \(results.suite) · \(results.created.prefix(10))")
+        let finished = results.runs.filter { $0.status == "finished" }
+        try doc.titlePage(
+            title: "CNNBench course report: \(results.suite)",
+            subtitle: results.description.isEmpty ? "Convolutional networks, measured." : results.description,
+            facts: [("Suite", results.suite), ("Date", results.created), ("Machine", results.machine),
+                    ("Toolkit", "CNNBench \(results.toolkitVersion)"),
+                    ("Runs", "\(finished.count) trained model(s)" + (results.runs.count > finished.count ? ", \(results.runs.count - finished.count) failed or interrupted" : "")),
+                    ("Figures", "\(figures.values.reduce(0) { $0 + $1.count }) figure(s) from this run's own files")])
+
+        if !results.runs.isEmpty {
+            try doc.heading("Results of this run")
+            try doc.paragraph("Each row is one training run of the suite. Errors are on the data set's test split; the best epoch is the one with the lowest test error. Seconds are training wall time (evaluation excluded).")
+            try doc.table(["run", "model", "data", "params", "epochs", "test error", "best (epoch)", "train error", "seconds", "img/s"],
+                          results.runs.map { r in
+                              [r.name, r.model, r.dataset, grouped(r.parameters), String(r.epochs), percent(r.testError),
+                               r.bestTestError.isNaN ? "-" : "\(percent(r.bestTestError)) (\(r.bestEpoch))", percent(r.finalTrainError),
+                               String(format: "%.1f", r.seconds), String(format: "%.0f", r.imagesPerSecond)]
+                          }, numeric: [3, 4, 5, 7, 8, 9])
+            for r in results.runs where r.status != "finished" { try doc.paragraph("\(r.name): \(r.status)", font: nil, color: nil) }
+        }
+        if !results.timings.isEmpty {
+            try doc.heading("Benchmarks", level: 2)
+            try doc.paragraph("A training step (forward, loss, backward, SGD update) on a fixed random batch, median of the timed iterations after a warm-up; GFLOP/s counts 6 flops a multiply-add of the convolutions and dense layers. “other” is the CPU time other processes used during the measurement (near 0 is a clean run).")
+            try doc.table(["model", "batch", "threads", "img/s", "step ms", "GFLOP/s", "peak MB", "other"],
+                          results.timings.map { t in
+                              [t.model, String(t.batch), String(t.threads), String(format: "%.1f", t.imagesPerSecond),
+                               String(format: "%.2f", t.stepMilliseconds), String(format: "%.1f", t.gflops),
+                               t.peakMemoryBytes.map { String(format: "%.0f", Double($0) / 1e6) } ?? "-", String(format: "%.2f", t.otherProcessCores)]
+                          }, numeric: [1, 2, 3, 4, 5, 6, 7])
+        }
+        for note in notes { try doc.paragraph(note) }
+
+        for group in groups {
+            let ids = figures.keys.filter { $0.hasPrefix(group.prefix) }.sorted()
+            guard !ids.isEmpty else { continue }
+            try doc.newPage()
+            try doc.heading(group.title)
+            try doc.paragraph("From: \(group.lecture).", font: nil, color: nil)
+            for id in ids {
+                for item in figures[id] ?? [] { try doc.figure(item.figure, frame: item.frame, caption: "\(id). \(item.caption)") }
+            }
+        }
+        let commands = figures.keys.sorted().flatMap { id in (figures[id] ?? []).map { "\(id): \($0.command)" } }
+        if !commands.isEmpty || !results.commands.isEmpty {
+            try doc.newPage()
+            try doc.heading("Regenerating this report")
+            try doc.paragraph("The suite was run with:")
+            try doc.commands(results.commands)
+            if !commands.isEmpty {
+                try doc.paragraph("Each figure on its own (from the suite's folder; none retrains a model):")
+                try doc.commands(commands)
+            }
+        }
+        try doc.finish()
+        return doc.pageNumber
+    }
+
+    static func percent(_ x: Double) -> String { x.isNaN ? "-" : String(format: "%.2f%%", x * 100) }
+
+    static func grouped(_ n: Int) -> String {
+        let s = String(n)
+        var out = ""
+        for (i, ch) in s.reversed().enumerated() {
+            if i > 0 && i % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return String(out.reversed())
+    }
+}
