@@ -85,12 +85,24 @@ public func im2col(col: UnsafeMutablePointer<Float>, ldcol: Int, image x: Unsafe
                 let row = col + ((c * g.kernelHeight + i) * g.kernelWidth + j) * ldcol
                 let offX = j * g.dilationX - g.padLeft
                 let (lo, hi) = validRange(offset: offX, stride: sx, inExtent: w, outExtent: ow)
-                if sx == 1 && sy == 1 && offX == 0 && lo == 0 && hi == ow && ow == w {
-                    // Whole rows line up: one copy for every valid output row, zeros above and below.
+                if sx == 1 && sy == 1 && ow == w {
+                    // Rows are as wide as the input: the valid rows are one flat copy shifted by
+                    // offY * w + offX, after which the few edge cells that wrapped around are zeroed.
                     let (y0, y1) = validRange(offset: offY, stride: 1, inExtent: h, outExtent: oh)
                     if y0 > 0 { row.update(repeating: 0, count: y0 * ow) }
-                    if y1 > y0 { (row + y0 * ow).update(from: plane + (y0 + offY) * w, count: (y1 - y0) * ow) }
                     if y1 < oh { (row + max(y0, y1) * ow).update(repeating: 0, count: (oh - max(y0, y1)) * ow) }
+                    if y1 > y0 {
+                        let shift = offY * w + offX
+                        let start = max(y0 * ow, -shift), end = min(y1 * ow, h * w - shift)
+                        if end > start { (row + start).update(from: plane + start + shift, count: end - start) }
+                        if lo > 0 || hi < ow {
+                            for oy in y0..<y1 {
+                                let out = row + oy * ow
+                                for ox in 0..<lo { out[ox] = 0 }
+                                for ox in hi..<max(hi, ow) { out[ox] = 0 }
+                            }
+                        }
+                    }
                     continue
                 }
                 for oy in 0..<oh {
