@@ -143,7 +143,7 @@ public struct GaborFigure: Figure, Sendable {
                     color: style.mutedForeground, vertical: .bottom)
         let body = area.inset(top: titleHeight + 10 * scale, bottom: noteHeight + 10 * scale)
         let gap = 30 * scale
-        let bankWidth = learned == nil ? body.width : (body.width - gap) * 0.6
+        let bankWidth = learned == nil ? body.width : (body.width - gap) * 0.68
         let labelFont = Font(size: style.labelFont.size * scale, bold: true)
         let tickFont = Font(size: style.tickFont.size * scale)
         let labelHeight = canvas.measure("Hg", font: labelFont).height
