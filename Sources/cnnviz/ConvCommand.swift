@@ -98,7 +98,7 @@ struct ConvCommand: ParsableCommand {
             }
         }
         if let frame, frame > walkthrough.frameCount {
-            throw ValidationError("--frame \(frame) is past the last frame, \(walkthrough.frameCount)")
+            throw CommandFailure("--frame \(frame) is past the last frame, \(walkthrough.frameCount)")
         }
         try output.write(walkthrough, defaultName: name, frames: frame.map { ($0 - 1)..<$0 })
     }
@@ -108,8 +108,14 @@ struct ConvCommand: ParsableCommand {
         if let text { return try NumberMatrix.parse(text, what: option) }
         guard let file else { throw ValidationError("give \(option)") }
         guard let contents = try? String(contentsOfFile: file, encoding: .utf8) else {
-            throw ValidationError("\(option)-file: cannot read \"\(file)\" (missing, unreadable or not UTF-8 text)")
+            throw CommandFailure("\(option)-file: cannot read \"\(file)\" (missing, unreadable or not UTF-8 text)")
         }
         return try NumberMatrix.parse(contents, what: file)
     }
+}
+
+/// A failure found while running, reported as one sentence without the usage line.
+fileprivate struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -35,7 +35,7 @@ struct ParamsCommand: ParsableCommand {
                 do {
                     figures.append((name.lowercased(), try ParameterTable(model: name, depth: depth)))
                 } catch {
-                    throw ValidationError("\(error) (or `counting` for the lecture's examples)")
+                    throw CommandFailure("\(error) (or `counting` for the lecture's examples)")
                 }
             }
         }
@@ -53,4 +53,10 @@ struct ParamsCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// A failure found while running, reported as one sentence without the usage line.
+fileprivate struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
