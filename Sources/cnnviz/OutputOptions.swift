@@ -28,11 +28,11 @@ struct OutputOptions: ParsableArguments {
         }
     }
 
-    /// Writes `figure` where asked and prints the paths written.
-    func write(_ figure: some Figure, defaultName: String) throws {
+    /// Writes `figure` where asked (only `frames`, when given) and prints the paths written.
+    func write(_ figure: some Figure, defaultName: String, frames: Range<Int>? = nil) throws {
         let path = out ?? "figures/\(defaultName).png"
         let size = Size(width: width ?? figure.preferredSize.width, height: height ?? figure.preferredSize.height)
         try FileManagerShim.createParent(of: path)
-        for written in try figure.write(to: path, size: size, dpi: dpi) { print(written) }
+        for written in try figure.write(to: path, size: size, dpi: dpi, frames: frames) { print(written) }
     }
 }

@@ -1,0 +1,187 @@
+// B2: a bank of Gabor filters (the hand-designed model of V1 simple cells) beside the first-layer
+// filters a network learned, read from a model file.
+import CNNEngine
+import CNNPlot
+import CNNStore
+import Foundation
+
+/// Gabor filters over orientations x wavelengths, computed:
+/// g(x, y) = exp(-(x'² + γ² y'²) / 2σ²) cos(2π x' / λ), x' = x cos θ + y sin θ, y' = -x sin θ + y cos θ.
+public struct GaborBank: Sendable {
+    /// Side of each square filter, in pixels (odd).
+    public let size: Int
+    /// Orientations θ in radians: 0, π/n, ..., (n-1)π/n.
+    public let orientations: [Double]
+    /// Wavelengths λ in pixels, one row of the bank each.
+    public let wavelengths: [Double]
+    /// The envelope's aspect ratio γ.
+    public let aspectRatio: Double
+    /// Filters row by row (wavelength), then orientation; each `size * size` values.
+    public let filters: [[Float]]
+
+    /// Computes the bank. The envelope's σ is 0.45 λ, so a filter holds a little over one cycle each side.
+    /// - Throws: `ConfigurationError` for an even or tiny size, no orientations, or a non-positive wavelength.
+    public init(size: Int = 25, orientationCount: Int = 8, wavelengths: [Double] = [4, 6, 9], aspectRatio: Double = 0.75) throws {
+        guard size >= 3, size % 2 == 1 else { throw ConfigurationError("Gabor filter size must be odd and at least 3, got \(size)") }
+        guard orientationCount >= 1 else { throw ConfigurationError("Gabor bank needs at least one orientation, got \(orientationCount)") }
+        guard !wavelengths.isEmpty, wavelengths.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            throw ConfigurationError("Gabor wavelengths must be positive numbers, got \(wavelengths)")
+        }
+        self.size = size
+        self.orientations = (0..<orientationCount).map { Double($0) * .pi / Double(orientationCount) }
+        self.wavelengths = wavelengths
+        self.aspectRatio = aspectRatio
+        filters = wavelengths.flatMap { lambda in
+            (0..<orientationCount).map { i in
+                Self.gabor(size: size, theta: Double(i) * .pi / Double(orientationCount), wavelength: lambda,
+                           sigma: Self.sigmaPerWavelength * lambda, aspectRatio: aspectRatio)
+            }
+        }
+    }
+
+    /// The envelope's σ over the wavelength.
+    public static let sigmaPerWavelength = 0.45
+
+    /// One Gabor filter, cosine phase, row-major (y down).
+    public static func gabor(size: Int, theta: Double, wavelength: Double, sigma: Double, aspectRatio: Double) -> [Float] {
+        let half = size / 2
+        var values: [Float] = []
+        values.reserveCapacity(size * size)
+        for row in 0..<size {
+            for column in 0..<size {
+                let x = Double(column - half), y = Double(row - half)
+                let xr = x * cos(theta) + y * sin(theta), yr = -x * sin(theta) + y * cos(theta)
+                let envelope = exp(-(xr * xr + aspectRatio * aspectRatio * yr * yr) / (2 * sigma * sigma))
+                values.append(Float(envelope * cos(2 * .pi * xr / wavelength)))
+            }
+        }
+        return values
+    }
+}
+
+/// The first convolution's filters of a trained model, as stored in its file.
+public struct FirstLayerFilters: Sendable {
+    /// The model's zoo name and the layer's name (`lenet5`, `C1`).
+    public var model: String, layer: String
+    /// Input channels, kernel height and width.
+    public var channels: Int, height: Int, width: Int
+    /// One entry per filter: `channels` planes of `height * width` weights.
+    public var filters: [[Float]]
+    /// The data set it was trained on and its last test error (a fraction), when the file records them.
+    public var dataset: String?, testError: Double?
+
+    /// Reads the model file and takes the first Conv2D's weights.
+    /// - Throws: the store's errors naming the file; `ConfigurationError` when the model has no convolution.
+    public init(modelFile path: String) throws {
+        let (spec, network, contents) = try ModelFile.loadModel(from: URL(fileURLWithPath: path))
+        guard let conv = Self.firstConvolution(in: network) else {
+            throw ConfigurationError("\(path): model \(spec.name) has no convolution layer, so it has no filters to show")
+        }
+        model = spec.name
+        layer = conv.name
+        let shape = conv.weight.value.shape
+        channels = shape[1]; height = shape[2]; width = shape[3]
+        let per = channels * height * width, values = conv.weight.value.values
+        filters = (0..<shape[0]).map { Array(values[($0 * per)..<(($0 + 1) * per)]) }
+        dataset = contents.dataset?.name
+        testError = contents.history["test_error"]?.last(where: { $0.isFinite })
+    }
+
+    static func firstConvolution(in layer: any Layer) -> Conv2D? {
+        if let conv = layer as? Conv2D { return conv }
+        for child in layer.sublayers { if let found = firstConvolution(in: child) { return found } }
+        return nil
+    }
+
+    /// The filters as drawn: RGB planes for three input channels, else one plane (the mean over channels).
+    public var drawn: (images: [[Float]], channels: Int) {
+        if channels == 3 || channels == 1 { return (filters, channels) }
+        let plane = height * width
+        return (filters.map { f in (0..<plane).map { i in (0..<channels).reduce(Float(0)) { $0 + f[$1 * plane + i] } / Float(channels) } }, 1)
+    }
+}
+
+/// B2: the Gabor bank beside the learned first-layer filters (or the bank alone).
+public struct GaborFigure: Figure, Sendable {
+    public let bank: GaborBank
+    public let learned: FirstLayerFilters?
+
+    public init(bank: GaborBank, learned: FirstLayerFilters? = nil) {
+        self.bank = bank
+        self.learned = learned
+    }
+
+    public var catalogueID: String { "B2" }
+    public var title: String { learned == nil ? "B2. A bank of Gabor filters" : "B2. Gabor filters and learned first-layer filters" }
+    public var preferredSize: Size { learned == nil ? .inches(8, 4.4) : .inches(12, 4.8) }
+    public var caption: String {
+        var text = "Gabor filters (cosine phase, σ = \(formatNumber(GaborBank.sigmaPerWavelength)) λ, aspect \(formatNumber(bank.aspectRatio))), \(bank.orientations.count) orientations × "
+            + "\(bank.wavelengths.count) wavelengths, \(bank.size)×\(bank.size) pixels, computed. Grey is 0, each filter scaled to its largest |w|."
+        if let learned { text += " Right: \(learnedDescription(learned)), read from the model file." }
+        return text
+    }
+
+    func learnedDescription(_ l: FirstLayerFilters) -> String {
+        var text = "\(l.model) \(l.layer): \(l.filters.count) filters \(l.channels)×\(l.height)×\(l.width)"
+        if let dataset = l.dataset { text += ", trained on \(dataset)" }
+        if let error = l.testError { text += ", test error \(formatNumber(100 * error, maximumFractionDigits: 2))%" }
+        return text
+    }
+
+    public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
+        let style = canvas.style
+        let area = rect.insetBy(dx: style.margin, dy: style.margin)
+        let scale = min(1.3, max(0.55, min(area.width / (learned == nil ? 560 : 840), area.height / 320)))
+        let titleFont = Font(size: style.titleFont.size * 1.1 * scale, bold: true)
+        let titleHeight = canvas.measure(title, font: titleFont).height
+        canvas.fittedText(title, in: Rect(x: area.minX, y: area.minY, width: area.width, height: titleHeight), font: titleFont,
+                          horizontal: .center, vertical: .top)
+        let noteFont = Font(size: style.tickFont.size * scale, italic: true)
+        let noteLines = canvas.wrapped(caption, width: area.width, font: noteFont)
+        let noteHeight = canvas.measure(noteLines.joined(separator: "\n"), font: noteFont).height
+        canvas.text(noteLines.joined(separator: "\n"), at: Point(x: area.minX, y: area.maxY), font: noteFont,
+                    color: style.mutedForeground, vertical: .bottom)
+        let body = area.inset(top: titleHeight + 10 * scale, bottom: noteHeight + 10 * scale)
+        let gap = 30 * scale
+        let bankWidth = learned == nil ? body.width : (body.width - gap) * 0.68
+        let labelFont = Font(size: style.labelFont.size * scale, bold: true)
+        let tickFont = Font(size: style.tickFont.size * scale)
+        let labelHeight = canvas.measure("Hg", font: labelFont).height
+
+        // The bank: columns are orientations, rows wavelengths, with their values written along the edges.
+        let bankRect = Rect(x: body.minX, y: body.minY, width: bankWidth, height: body.height)
+        canvas.fittedText("Gabor filters (computed)", in: Rect(x: bankRect.minX, y: bankRect.minY, width: bankRect.width, height: labelHeight),
+                          font: labelFont, horizontal: .center, vertical: .top)
+        let rowLabelWidth = canvas.measure("λ = 10.5 px", font: tickFont).width + 6 * scale
+        let tickHeight = canvas.measure("Hg", font: tickFont).height
+        let gridRect = bankRect.inset(top: labelHeight + tickHeight + 8 * scale, left: rowLabelWidth)
+        let layout = canvas.imageGrid(bank.filters, imageWidth: bank.size, imageHeight: bank.size, columns: bank.orientations.count,
+                                      in: gridRect, colorMap: .greys, scaling: .symmetricPerImage, gap: 4 * scale)
+        for (c, theta) in bank.orientations.enumerated() {
+            let cell = layout.cellRect(row: 0, column: c)
+            canvas.text("θ = \(formatNumber(theta * 180 / .pi, maximumFractionDigits: 1))°", at: Point(x: cell.center.x, y: cell.minY - 3 * scale),
+                        font: tickFont.withSize(min(tickFont.size, cell.width / 4.2)), horizontal: .center, vertical: .bottom)
+        }
+        for (r, lambda) in bank.wavelengths.enumerated() {
+            let cell = layout.cellRect(row: r, column: 0)
+            canvas.text("λ = \(formatNumber(lambda, maximumFractionDigits: 1)) px", at: Point(x: cell.minX - 6 * scale, y: cell.center.y),
+                        font: tickFont, horizontal: .right, vertical: .middle)
+        }
+
+        // The learned filters, in a near-square grid.
+        guard let learned else { return }
+        let learnedRect = Rect(x: bankRect.maxX + gap, y: body.minY, width: body.maxX - bankRect.maxX - gap, height: body.height)
+        canvas.fittedText("Learned: \(learned.model) \(learned.layer)", in: Rect(x: learnedRect.minX, y: learnedRect.minY, width: learnedRect.width, height: labelHeight),
+                          font: labelFont, horizontal: .center, vertical: .top)
+        let (images, channels) = learned.drawn
+        let count = images.count
+        let columns = max(1, Int(ceil(sqrt(Double(count) * 1.3))))
+        let filtersRect = learnedRect.inset(top: labelHeight + tickHeight + 8 * scale, bottom: tickHeight + 4 * scale)
+        let learnedLayout = canvas.imageGrid(images, imageWidth: learned.width, imageHeight: learned.height, channels: channels,
+                                             columns: columns, in: filtersRect, colorMap: .greys,
+                                             scaling: channels == 3 ? .perImage : .symmetricPerImage, gap: 4 * scale)
+        canvas.fittedText(learnedDescription(learned),
+                          in: Rect(x: learnedRect.minX, y: learnedLayout.frame.maxY + 4 * scale, width: learnedRect.width, height: tickHeight),
+                          font: tickFont, color: style.mutedForeground, horizontal: .center, vertical: .top)
+    }
+}

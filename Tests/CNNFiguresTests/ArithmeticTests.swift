@@ -1,0 +1,180 @@
+// A1-A7: the numbers the arithmetic figures are drawn from, and the files they write.
+import CNNEngine
+import CNNFigures
+import CNNPlot
+import Foundation
+import Testing
+
+@Suite("Arithmetic figures (A1-A7)")
+struct ArithmeticTests {
+    @Test("A1 Sobel walkthrough: frames carry 300, 300, 100, 0, 400, ... (the slide's last 300 is a typo for 400)")
+    func a1Frames() throws {
+        let w = try LectureExample.a1.walkthrough()
+        #expect(w.steps.map(\.value) == [300, 300, 100, 0, 400, 400, 400, 400, 100, 100, 300, 400])
+        #expect(w.frameCount == 13)
+        #expect(w.catalogueID == "A1")
+        #expect(w.steps[2].windowRows == 0..<3 && w.steps[2].windowColumns == 2..<5)
+        // The slide's second and third frames, as written there.
+        #expect(w.equationLines(for: w.steps[1]) == [
+            "300 = 100×1 + 100×2 + 100×1 +", "100×0 + 100×0 + 100×0 +", "0×(−1) + 0×(−2) + 100×(−1)",
+        ])
+        #expect(w.equationLines(for: w.steps[2]) == [
+            "100 = 100×1 + 100×2 + 100×1 +", "100×0 + 100×0 + 100×0 +", "0×(−1) + 100×(−2) + 100×(−1)",
+        ])
+        // The written-out sum adds up to the engine's value in every frame.
+        for step in w.steps {
+            #expect(step.terms.reduce(0) { $0 + $1.input * $1.weight! } == step.value)
+        }
+    }
+
+    @Test("A2 3x3 * 2x2, without and with zero padding 1")
+    func a2() throws {
+        #expect(try LectureExample.a2.walkthrough().output == [[19, 25], [37, 43]])
+        let padded = try LectureExample.a2Padded.walkthrough()
+        #expect(padded.output == [[0, 3, 8, 4], [9, 19, 25, 10], [21, 37, 43, 16], [6, 7, 8, 0]])
+        #expect(padded.paddedInput.count == 5 && padded.paddedInput[0] == [0, 0, 0, 0, 0])
+        #expect(padded.steps[0].terms.filter(\.isPadding).count == 3)
+    }
+
+    @Test("A3 blur on a padded 7x7 image: first row 20 28 36 69 111 114 75 (the slide's 21 is a typo)")
+    func a3() throws {
+        let w = try LectureExample.a3.walkthrough()
+        #expect(w.output[0] == [20, 28, 36, 69, 111, 114, 75])
+        #expect(w.paddedInput.count == 9 && w.paddedInput[0].count == 9)
+        #expect(w.frameCount == 50)
+        #expect(w.footnote?.contains("typo") == true)
+    }
+
+    @Test("A4 Cartesian axes: line filters, then 2x2 max pooling gives 2 and 4")
+    func a4() throws {
+        let v = try LectureExample.a4Vertical.walkthrough(), h = try LectureExample.a4Horizontal.walkthrough()
+        #expect(v.output == [[2, -2], [-1, 1]])
+        #expect(h.output == [[-1, -0.5], [3.5, 4]])
+        #expect(v.pooledOutput == [[2]] && h.pooledOutput == [[4]])
+        #expect(v.equationLines(for: v.steps[0]).first == "2 = 0×(−0.5) + 1×1 + 0×(−0.5) +")
+    }
+
+    @Test("A5 pooling: max and average with stride 1, and the stride-2 quiz")
+    func a5() throws {
+        let max = try LectureExample.a5Max.walkthrough(), avg = try LectureExample.a5Average.walkthrough()
+        #expect(max.output == [[4, 5], [7, 8]])
+        #expect(avg.output == [[2, 3], [5, 6]])
+        #expect(max.equationLines(for: max.steps[0]) == ["4 = max(0, 1, 3, 4)"])
+        #expect(avg.equationLines(for: avg.steps[0]) == ["2 = (0 + 1 + 3 + 4) / 4"])
+        let quiz = try LectureExample.a5Quiz.walkthrough()
+        #expect(quiz.output == [[16, 8], [20, 25]])
+        #expect(quiz.steps[3].windowRows == 2..<4 && quiz.steps[3].windowColumns == 2..<4)
+    }
+
+    @Test("Matrices from the command line and from files; errors name the option and the problem")
+    func matrixParsing() throws {
+        #expect(try NumberMatrix.parse("1,2,3;4,5,6", what: "--input") == [[1, 2, 3], [4, 5, 6]])
+        #expect(try NumberMatrix.parse("1 2\n# a comment line\n-3\t4.5\n\n", what: "in.txt") == [[1, 2], [-3, 4.5]])
+        #expect(throws: ConfigurationError("--input: row 2 has 1 numbers, row 1 has 2; rows must be equally long")) {
+            try NumberMatrix.parse("1,2;3", what: "--input")
+        }
+        #expect(throws: ConfigurationError("k.txt: \"x\" in row 1 is not a number")) { try NumberMatrix.parse("1 x", what: "k.txt") }
+        #expect(throws: ConfigurationError("--kernel: no numbers found")) { try NumberMatrix.parse(" ; ", what: "--kernel") }
+        #expect(throws: ConfigurationError("the 3x3 window is larger than the 2x2 padded input")) {
+            try ConvolutionWalkthrough(title: "t", input: [[1, 2], [3, 4]], operation: .convolution(kernel: [[1, 1, 1], [1, 1, 1], [1, 1, 1]]))
+        }
+    }
+
+    @Test("Custom input with padding and stride: the engine's output and the window positions")
+    func customWalkthrough() throws {
+        let w = try ConvolutionWalkthrough(title: "A1. custom", input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]],
+                                           operation: .convolution(kernel: [[0, 1], [2, 3]]), padding: 1, stride: 2)
+        // Windows of the padded input at rows/columns 0 and 2: [0 0; 0 1], [0 0; 2 3], [0 4; 0 7], [5 6; 8 9].
+        #expect(w.output == [[3, 13], [25, 49]])
+        #expect(w.steps[3].windowRows == 2..<4 && w.steps[3].windowColumns == 2..<4)
+    }
+
+    @Test("A6 output shapes: the lecture's three cases from Conv2D.outputShape, and the formula filled in")
+    func a6() throws {
+        let cases = try ShapeCase.lectureCases()
+        #expect(cases.map(\.outputSize) == [3, 5, 3])
+        #expect(cases.map(\.effectiveKernelSize) == [3, 3, 5])
+        for c in cases { #expect(c.formulaValue == c.outputSize) }
+        #expect(cases[0].outputFormula == "o = ⌊(n − k_eff + p + s) / s⌋ = ⌊(7 − 3 + 0 + 2) / 2⌋ = 3")
+        #expect(cases[1].outputFormulaFilledIn == "⌊(5 − 3 + 2 + 1) / 1⌋ = 5")
+        #expect(cases[2].effectiveKernelFormula == "k_eff = d(k − 1) + 1 = 2·(3 − 1) + 1 = 5")
+        let alexConv1 = try ShapeCase(inputSize: 224, kernelSize: 11, stride: 4, padding: 2)
+        #expect(alexConv1.outputSize == 55 && alexConv1.formulaValue == 55)
+    }
+
+    @Test("A7 counting examples: 20,000,500; 1,820 vs 767; 3x5x5+1; 10x(3x5x5+1), counted by the engine")
+    func a7Counting() throws {
+        let examples = try CountingExample.lectureExamples()
+        #expect(examples.map(\.parameters) == [20_000_500, 1_820, 767, 76, 760])
+        for e in examples { #expect(e.formulaValue == e.parameters) }
+        #expect(examples.map(\.formula) == ["200×200×500 + 500", "9×9×20 + 20×10", "3×3×3 + 27×20 + 20×10",
+                                            "3×5×5 + 1", "10×(3×5×5 + 1)"])
+    }
+
+    @Test("A7 tables: totals as torchvision's; ResNet-18's blocks fold to fit a page")
+    func a7Tables() throws {
+        let expected = ["lenet5": 61_706, "alexnet": 61_100_840, "vgg16": 138_357_544, "resnet18": 11_689_512]
+        for (model, total) in expected {
+            let table = try ParameterTable(model: model)
+            #expect(table.summary.parameters == total, "\(model)")
+            #expect(table.rows.count <= 48, "\(model)")
+        }
+        let resnet = try ParameterTable(model: "resnet18")
+        #expect(resnet.depth == 0 && resnet.isFolded)
+        #expect(resnet.rows.filter { $0.kind == "Residual" }.count == 8)
+        #expect(resnet.rows.reduce(0) { $0 + $1.parameters } == 11_689_512)
+        let unfolded = try ParameterTable(model: "resnet18", depth: 2)
+        #expect(!unfolded.isFolded && unfolded.rows.count > 48)
+        #expect(throws: ConfigurationError.self) { try ParameterTable(model: "lenet6") }
+    }
+
+    @Test("Files: A1 as a 13-page PDF and numbered PNGs; A6 and A7 PNGs of the requested size")
+    func files() throws {
+        let dir = try temporaryDirectory()
+        let a1 = try LectureExample.a1.walkthrough()
+        let pdf = dir.appendingPathComponent("a1.pdf").path
+        #expect(try a1.write(to: pdf) == [pdf])
+        let data = try Data(contentsOf: URL(fileURLWithPath: pdf))
+        #expect(data.starts(with: Array("%PDF".utf8)))
+        #expect(pageCount(data) == 13)
+        let pngs = try a1.write(to: dir.appendingPathComponent("a1.png").path, size: Size(width: 400, height: 240), dpi: 72, frames: 11..<13)
+        #expect(pngs.map { URL(fileURLWithPath: $0).lastPathComponent } == ["a1-12.png", "a1-13.png"])
+        for path in pngs { #expect(pngSize(path) == [400, 240]) }
+
+        let shapes = dir.appendingPathComponent("a6.png").path
+        try OutputShapeDiagram(cases: try ShapeCase.lectureCases()).write(to: shapes, size: Size(width: 600, height: 300), dpi: 144)
+        #expect(pngSize(shapes) == [1200, 600])
+        let table = dir.appendingPathComponent("a7.png").path
+        try ParameterTable(model: "resnet18").write(to: table, size: Size(width: 500, height: 400), dpi: 72)
+        #expect(pngSize(table) == [500, 400])
+        let counting = dir.appendingPathComponent("a7.svg").path
+        try CountingExamplesFigure(examples: try CountingExample.lectureExamples()).write(to: counting)
+        #expect(try String(contentsOfFile: counting, encoding: .utf8).contains("<svg"))
+        let book = dir.appendingPathComponent("book.pdf").path
+        try FigureSequence([try ParameterTable(model: "lenet5"), try ParameterTable(model: "vgg16")]).write(to: book)
+        #expect(pageCount(try Data(contentsOf: URL(fileURLWithPath: book))) == 2)
+    }
+}
+
+/// A fresh empty directory for one test.
+fileprivate func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ArithmeticTests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Width and height from a PNG's IHDR chunk, or nil when it is not a PNG.
+fileprivate func pngSize(_ path: String) -> [Int]? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    let b = [UInt8](data)
+    guard b.count >= 24, b[0..<8] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] else { return nil }
+    func int(_ at: Int) -> Int { b[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+    return [int(16), int(20)]
+}
+
+/// Page objects in a PDF written by Cairo.
+fileprivate func pageCount(_ data: Data) -> Int {
+    let text = String(decoding: data, as: UTF8.self)
+    let regex = try! NSRegularExpression(pattern: "/Type\\s*/Page(?![a-zA-Z])")
+    return regex.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text))
+}
