@@ -271,7 +271,8 @@ struct LearnedFigureTests {
         #expect(padded.height == 32 && padded.width == 32 && padded.adjustment != nil)
         #expect(padded.bytes[(2 + 7) * 32 + 2 + 10] == 255)
         let error = try #require(throws: LearnedFigureError.self) { try InputImage.png(large, for: lenet) }
-        #expect(error.description == "photo.png is 40x30 pixels; the model takes 28x28 images (no resizing: crop or scale it first)")
+        #expect(error.description == "\(large) is 40x30 pixels; the model takes 28x28 images (no resizing: crop or scale it first)")
+        #expect(try InputImage.png(small, for: lenet).source == "digit.png")
         let data = try randomDataset(count: 3, seed: 1)
         #expect(throws: LearnedFigureError.self) { try InputImage.testImage(3, of: data, for: lenet) }
     }

@@ -160,8 +160,11 @@ public struct InputImage: Sendable, Equatable {
         guard channels == 1 || channels == 3 else {
             throw LearnedFigureError("\(model.path): the model takes \(channels)-channel inputs; PNG inputs work for 1 or 3 channels")
         }
-        return try fitted(bytes: image.pixels(channels: channels), channels: channels, height: image.height, width: image.width,
-                          to: model.inputShape, source: (path as NSString).lastPathComponent)
+        // Errors name the file as given; titles name it without its folder.
+        var input = try fitted(bytes: image.pixels(channels: channels), channels: channels, height: image.height,
+                               width: image.width, to: model.inputShape, source: path)
+        input.source = (path as NSString).lastPathComponent
+        return input
     }
 
     /// Test image `index` of a data set, fitted to `model`'s input.

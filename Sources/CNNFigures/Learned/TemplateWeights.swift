@@ -75,7 +75,7 @@ public struct TemplateWeights: Figure {
     }
 
     public var preferredSize: Size {
-        unitsAreClasses ? .inches(8, 3.6) : .inches(8, 1.2 + 4.8 * Double((images.count + 9) / 10) / 5)
+        unitsAreClasses ? .inches(8, 3.6) : .inches(8, 1.1 + 0.86 * Double((images.count + 9) / 10))
     }
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
