@@ -5,5 +5,11 @@ struct CNNVizCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cnnviz",
         abstract: "Draw the lecture figures from stored models, activations and results (PNG, PDF or SVG).",
-        subcommands: [ConvCommand.self, ShapesCommand.self, ParamsCommand.self, KernelsCommand.self, GaborCommand.self])
+        discussion: "One subcommand per figure of the catalogue (../shared/FIGURES.md); none retrains a model.",
+        subcommands: [
+            // A. Convolution arithmetic; B. classic kernels
+            ConvCommand.self, ShapesCommand.self, ParamsCommand.self, KernelsCommand.self, GaborCommand.self,
+            // C. What networks learn
+            TemplatesCommand.self, FiltersCommand.self, MapsCommand.self, TopCommand.self, EquivarianceCommand.self,
+        ])
 }
