@@ -80,14 +80,13 @@ public struct ModelConvolutions: Sendable {
     }
 
     /// Reads the convolutions of a model file.
-    /// - Throws: `LearnedFigureError` naming the file when it is missing or of a kind not read yet.
+    /// - Throws: `LearnedFigureError` naming the file when it is missing or neither a CNNBench nor a Keras file.
     public static func read(_ path: String) throws -> ModelConvolutions {
         let url = URL(fileURLWithPath: path)
         guard FileManager.default.fileExists(atPath: path) else { throw LearnedFigureError("\(path): no such file") }
         if ModelFile.isModelFile(url) { return ModelConvolutions(try ModelFile.read(from: url)) }
-        // Keras .h5 files, once CNNStore's Keras reader lands (it returns model-file contents with
-        // kernels already in [outC, inC, kH, kW]), take one line here:
-        //   if KerasFile.isKerasFile(url) { return ModelConvolutions(try KerasFile.contents(of: url)) }
-        throw LearnedFigureError("\(path): not a CNNBench model file (no format attribute \"\(ModelFile.format)\"); Keras .h5 files are not readable yet")
+        // Keras files come back with kernels already in [outC, inC, kH, kW].
+        if KerasFile.isKerasFile(url) { return ModelConvolutions(try KerasFile.contents(of: url)) }
+        throw LearnedFigureError("\(path): neither a CNNBench model file (no format attribute \"\(ModelFile.format)\") nor a Keras weights file")
     }
 }

@@ -12,7 +12,92 @@ public enum FigureCatalogue {
 
     /// The figures for catalogue id `id`, or an explanation of why none can be drawn from this suite.
     public static func figures(for id: String, results: SuiteResults, folder: URL) throws -> Result<[ReportFigure], Unavailable> {
-        .failure(Unavailable(reason: "figure \(id) is not available in this build"))
+        let lenet = modelFile(results, folder: folder) { $0.hasPrefix("lenet5") }
+        func needs(_ url: URL?, _ what: String) -> Result<URL, Unavailable> {
+            url.map { .success($0) } ?? .failure(Unavailable(reason: "the suite trained no \(what)"))
+        }
+        func walkthrough(_ example: LectureExample, frames: [Int]? = nil) throws -> [ReportFigure] {
+            let w = try example.walkthrough()
+            return (frames ?? [w.frameCount - 1]).map { frame in
+                ReportFigure(figure: w, frame: frame < 0 ? w.frameCount + frame : frame, caption: w.caption,
+                             command: "cnnviz conv --example \(example.rawValue) --out figures/\(example.rawValue).pdf")
+            }
+        }
+        let relative = { (url: URL) in url.path.hasPrefix(folder.path + "/") ? String(url.path.dropFirst(folder.path.count + 1)) : url.path }
+        switch id {
+        case "A1": return .success(try walkthrough(.a1, frames: [0, -1]))
+        case "A2": return .success(try walkthrough(.a2) + walkthrough(.a2Padded))
+        case "A3": return .success(try walkthrough(.a3))
+        case "A4": return .success(try walkthrough(.a4Vertical) + walkthrough(.a4Horizontal))
+        case "A5": return .success(try walkthrough(.a5Max) + walkthrough(.a5Average) + walkthrough(.a5Quiz))
+        case "A6":
+            let figure = OutputShapeDiagram(cases: try ShapeCase.lectureCases())
+            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz shapes --out figures/A6.pdf")])
+        case "A7":
+            let counting = CountingExamplesFigure(examples: try CountingExample.lectureExamples())
+            var list = [ReportFigure(figure: counting, caption: counting.caption, command: "cnnviz params counting --out figures/A7-counting.pdf")]
+            for model in ["lenet5", "alexnet", "vgg16", "resnet18"] {
+                let table = try ParameterTable(model: model)
+                list.append(ReportFigure(figure: table, caption: table.caption, command: "cnnviz params \(model) --out figures/A7-\(model).pdf"))
+            }
+            return .success(list)
+        case "B1":
+            let images = ["datasets/images/camera.png", "datasets/images/chelsea.png"]
+            guard images.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else {
+                return .failure(Unavailable(reason: "datasets/images/ is not in the working directory"))
+            }
+            let figure = try ClassicKernelsFigure(imagePaths: images)
+            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz kernels \(images.joined(separator: " ")) --out figures/B1.pdf")])
+        case "B2":
+            let learned = try lenet.map { try FirstLayerFilters(modelFile: $0.path) }
+            let figure = GaborFigure(bank: try GaborBank(), learned: learned)
+            return .success([ReportFigure(figure: figure, caption: figure.caption,
+                                          command: "cnnviz gabor \(lenet.map(relative) ?? "") --out figures/B2.pdf")])
+        case "C1":
+            var list: [ReportFigure] = []
+            for kind in ["logreg", "mlp"] {
+                guard let url = modelFile(results, folder: folder, where: { $0 == kind }) else { continue }
+                let figure = try TemplateWeights(try TrainedModel(contentsOf: url.path))
+                list.append(ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz templates \(relative(url)) --out figures/C1-\(kind).pdf"))
+            }
+            return list.isEmpty ? .failure(Unavailable(reason: "the suite trained no logreg or mlp")) : .success(list)
+        case "C2":
+            switch needs(lenet, "LeNet-5") {
+            case .failure(let why): return .failure(why)
+            case .success(let url):
+                let convolutions = try ModelConvolutions.read(url.path)
+                var list: [ReportFigure] = []
+                for (i, weights) in convolutions.layers.prefix(2).enumerated() {
+                    let figure = try FilterGrid(model: convolutions.model, weights: weights)
+                    list.append(ReportFigure(figure: figure, caption: figure.caption,
+                                             command: "cnnviz filters \(relative(url))\(i == 0 ? "" : " --layer \(weights.layer)") --out figures/C2-\(weights.layer).pdf"))
+                }
+                return .success(list)
+            }
+        case "C3", "C4", "C5":
+            switch needs(lenet, "LeNet-5") {
+            case .failure(let why): return .failure(why)
+            case .success(let url):
+                let model = try TrainedModel(contentsOf: url.path)
+                let test = try LectureData.testSet(for: model)
+                let input = try InputImage.testImage(0, of: test, for: model)
+                let figure: any Figure, command: String
+                switch id {
+                case "C3":
+                    figure = try FeatureMapsFigure(model, input: input)
+                    command = "cnnviz maps \(relative(url)) --index 0 --out figures/C3.pdf"
+                case "C4":
+                    figure = try TopActivations(model, dataset: test, limit: 2000)
+                    command = "cnnviz top \(relative(url)) --limit 2000 --out figures/C4.pdf"
+                default:
+                    figure = try EquivarianceFigure(model, input: input)
+                    command = "cnnviz equivariance \(relative(url)) --index 0 --out figures/C5.pdf"
+                }
+                return .success([ReportFigure(figure: figure, caption: figure.caption, command: command)])
+            }
+        default:
+            return .failure(Unavailable(reason: "figure \(id) is not available in this build"))
+        }
     }
 
     /// Why a figure is missing from a report.
