@@ -11,5 +11,11 @@ struct CNNVizCommand: ParsableCommand {
             ConvCommand.self, ShapesCommand.self, ParamsCommand.self, KernelsCommand.self, GaborCommand.self,
             // C. What networks learn
             TemplatesCommand.self, FiltersCommand.self, MapsCommand.self, TopCommand.self, EquivarianceCommand.self,
+            // D. Architectures
+            ArchCommand.self, BlocksCommand.self,
+            // E. Training and depth
+            CurvesCommand.self, ConfusionCommand.self, MistakesCommand.self, DepthCommand.self, ResultsCommand.self,
+            // F. Data
+            SamplesCommand.self, AugmentCommand.self,
         ])
 }

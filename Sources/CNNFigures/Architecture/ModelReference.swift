@@ -1,0 +1,28 @@
+// A model named on the command line: a zoo name or a model file, for figures drawn from a definition.
+
+import CNNEngine
+import CNNModels
+import CNNStore
+import Foundation
+
+/// Resolves `MODEL|MODEL_FILE` arguments to a model definition.
+public enum ModelReference {
+    /// The spec of a zoo model, or the architecture stored in a model file when `nameOrPath` names a file.
+    /// - Throws: an error naming the file when it cannot be read, or listing the zoo when the name is unknown.
+    public static func spec(_ nameOrPath: String) throws -> ModelSpec {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), !isDirectory.boolValue {
+            let contents = try ModelFile.read(from: URL(fileURLWithPath: nameOrPath))
+            do {
+                return try JSONDecoder().decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8))
+            } catch {
+                throw StoreError(.corrupt, file: nameOrPath, objectPath: "/",
+                                 reason: "the architecture attribute is not a valid model description: \(error)")
+            }
+        }
+        if nameOrPath.hasSuffix(".h5") || nameOrPath.contains("/") {
+            throw ConfigurationError("\(nameOrPath): no such model file")
+        }
+        return try ModelZoo.spec(nameOrPath)
+    }
+}

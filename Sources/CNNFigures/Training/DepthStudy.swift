@@ -1,0 +1,141 @@
+// E3's numbers: plain and residual networks of several depths trained under one recipe (He et al.
+// 2015, figures 1 and 6), read from their model files and grouped by kind and depth; several seeds
+// of one model give min-max bands.
+
+import CNNEngine
+import CNNStore
+import Foundation
+
+/// Plain nets (no shortcuts) or residual nets.
+public enum NetworkKind: String, Sendable, Equatable, Comparable, CaseIterable {
+    case plain, residual
+
+    public static func < (a: NetworkKind, b: NetworkKind) -> Bool { a == .plain && b == .residual }
+
+    /// `plain-20`, `ResNet-20`.
+    public func name(depth: Int) -> String { self == .plain ? "plain-\(depth)" : "ResNet-\(depth)" }
+}
+
+/// One trained run of a depth study.
+public struct DepthRun: Sendable, Equatable {
+    public var kind: NetworkKind
+    public var depth: Int
+    /// The model file.
+    public var path: String
+    public var history: TrainingHistory
+
+    public init(kind: NetworkKind, depth: Int, path: String, history: TrainingHistory) {
+        self.kind = kind; self.depth = depth; self.path = path; self.history = history
+    }
+
+    /// `plain20` gives (.plain, 20), `resnet56` (.residual, 56); other names nil.
+    public static func parse(model: String) -> (kind: NetworkKind, depth: Int)? {
+        let name = model.lowercased()
+        for (prefix, kind) in [("plain", NetworkKind.plain), ("resnet", .residual)] where name.hasPrefix(prefix) {
+            if let depth = Int(name.dropFirst(prefix.count)), depth > 0 { return (kind, depth) }
+        }
+        return nil
+    }
+}
+
+/// The statistics of one value over the seeds of a model: mean, smallest and largest.
+public struct SeedSpread: Sendable, Equatable {
+    public var mean: Double
+    public var minimum: Double
+    public var maximum: Double
+
+    public init(_ values: [Double]) {
+        let finite = values.filter(\.isFinite)
+        mean = finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
+        minimum = finite.min() ?? .nan
+        maximum = finite.max() ?? .nan
+    }
+}
+
+/// The runs of one model (one kind, one depth), one per seed.
+public struct DepthGroup: Sendable, Equatable {
+    public var kind: NetworkKind
+    public var depth: Int
+    public var runs: [DepthRun]
+
+    /// Epochs every run has finished.
+    public var commonEpochs: Int { runs.map(\.history.epochs.count).min() ?? 0 }
+
+    /// The last common epoch's training error (percent) over the seeds.
+    public var finalTrainError: SeedSpread { SeedSpread(runs.map { $0.history.trainError[commonEpochs - 1] }) }
+    /// The last common epoch's test error (percent) over the seeds.
+    public var finalTestError: SeedSpread { SeedSpread(runs.map { $0.history.testError[commonEpochs - 1] }) }
+
+    /// Training error (percent) per epoch over the seeds, for the epochs every run has.
+    public var trainErrorCurve: [SeedSpread] {
+        (0..<commonEpochs).map { epoch in SeedSpread(runs.map { $0.history.trainError[epoch] }) }
+    }
+
+    /// The epoch numbers of `trainErrorCurve`.
+    public var epochs: [Double] { Array(runs.first?.history.epochs.prefix(commonEpochs) ?? []) }
+}
+
+/// Plain and residual runs grouped by kind and depth.
+public struct DepthStudy: Sendable, Equatable {
+    /// Groups sorted by kind (plain first), then depth.
+    public var groups: [DepthGroup]
+    /// Files that were not used, with the reason.
+    public var skipped: [String]
+
+    /// Groups `runs` by kind and depth.
+    public init(runs: [DepthRun], skipped: [String] = []) {
+        var groups: [DepthGroup] = []
+        for run in runs.sorted(by: { ($0.kind, $0.depth, $0.path) < ($1.kind, $1.depth, $1.path) }) {
+            if let last = groups.last, last.kind == run.kind, last.depth == run.depth {
+                groups[groups.count - 1].runs.append(run)
+            } else {
+                groups.append(DepthGroup(kind: run.kind, depth: run.depth, runs: [run]))
+            }
+        }
+        self.groups = groups
+        self.skipped = skipped
+    }
+
+    /// Reads every `model.h5` below `directory` whose model is plainN or resnetN.
+    /// - Throws: `ConfigurationError` naming the folder when it is missing or holds no such file.
+    public init(directory: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ConfigurationError("\(directory): no such folder")
+        }
+        let files = (FileManager.default.enumerator(atPath: directory)?.compactMap { $0 as? String } ?? [])
+            .filter { $0.hasSuffix("/model.h5") }.sorted()
+        var runs: [DepthRun] = [], skipped: [String] = []
+        for file in files {
+            let path = (directory as NSString).appendingPathComponent(file)
+            let contents: ModelFileContents
+            do { contents = try ModelFile.read(from: URL(fileURLWithPath: path)) } catch {
+                skipped.append("\(path): \(error)")
+                continue
+            }
+            guard let (kind, depth) = DepthRun.parse(model: contents.model) else {
+                skipped.append("\(path): model \(contents.model) is neither plainN nor resnetN")
+                continue
+            }
+            do {
+                runs.append(DepthRun(kind: kind, depth: depth, path: path,
+                                     history: try TrainingHistory(contents: contents, file: path, label: kind.name(depth: depth))))
+            } catch {
+                skipped.append("\(path): \(error)")
+            }
+        }
+        guard !runs.isEmpty else {
+            throw ConfigurationError("\(directory): no plainN or resnetN model files (*/model.h5) with a training history"
+                                     + (skipped.isEmpty ? "" : "; skipped: " + skipped.joined(separator: "; ")))
+        }
+        self.init(runs: runs, skipped: skipped)
+    }
+
+    /// Every depth trained, ascending.
+    public var depths: [Int] { Array(Set(groups.map(\.depth))).sorted() }
+
+    /// The group of `kind` at `depth`, if trained.
+    public func group(_ kind: NetworkKind, depth: Int) -> DepthGroup? {
+        groups.first { $0.kind == kind && $0.depth == depth }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import CNNFigures
+
+struct BlocksCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blocks",
+        abstract: "D2: a residual block (x + g(x)) beside a dense block ([x, g(x)]), from the engine's definitions.",
+        discussion: """
+        The residual block is a real block of a zoo model; the dense block is one DenseNet-BC layer
+        (BN, ReLU, 1x1 conv to 4k channels, BN, ReLU, 3x3 conv to k channels, concatenated with x).
+        Examples: cnnviz blocks --out figures/D2-blocks.pdf
+                  cnnviz blocks --model resnet18 --block layer2.0
+        """)
+
+    @Option(help: "The zoo model whose residual block is drawn.")
+    var model = "resnet20"
+
+    @Option(help: "The block's name (default: the model's first block with an identity shortcut).")
+    var block: String?
+
+    @Option(help: "Input channels of the dense layer.")
+    var denseChannels = 24
+
+    @Option(help: "Growth rate k of the dense layer (channels it adds).")
+    var growthRate = 12
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if denseChannels < 1 { throw ValidationError("--dense-channels must be at least 1, got \(denseChannels)") }
+        if growthRate < 1 { throw ValidationError("--growth-rate must be at least 1, got \(growthRate)") }
+    }
+
+    func run() throws {
+        let figure = BlockComparisonFigure(
+            residual: try BlockDiagram.residual(model: model, block: block),
+            dense: try BlockDiagram.denseLayer(inputChannels: denseChannels, growthRate: growthRate))
+        try output.write(figure, defaultName: "D2-blocks")
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import CNNFigures
+import Foundation
+
+struct DepthCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "depth",
+        abstract: "E2: ImageNet top-5 error by year with depth (--table); E3: plain vs residual error against depth (--runs).",
+        discussion: """
+        --table reads an editable CSV (year,entry,top5_error_percent,layers); the default is the toolkit's
+        data/imagenet_history.csv. --runs reads every */model.h5 under a folder whose model is plainN or
+        resnetN (train them with `cnnbench train plain20 ... --out DIR/plain20`); several seeds of one model
+        are drawn as min-max bands.
+        Examples: cnnviz depth
+                  cnnviz depth --table my_history.csv --out figures/E2.pdf
+                  cnnviz depth --runs runs/depth --out figures/E3.png
+        """)
+
+    @Option(help: "The table of ImageNet results (default: data/imagenet_history.csv).")
+    var table: String?
+
+    @Option(help: "A folder of plainN / resnetN runs (every */model.h5 below it): draws E3 instead of E2.")
+    var runs: String?
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if table != nil && runs != nil { throw ValidationError("give --table (E2) or --runs (E3), not both") }
+    }
+
+    func run() throws {
+        if let runs {
+            let study = try DepthStudy(directory: runs)
+            for skipped in study.skipped {
+                FileHandle.standardError.write(Data("note: skipped \(skipped)\n".utf8))
+            }
+            try output.write(DepthFigure(study: study), defaultName: "E3-depth")
+        } else {
+            let path = table ?? ShippedFiles.locate(ImageNetResult.defaultFile)
+            try output.write(try ImageNetHistoryFigure(file: path), defaultName: "E2-imagenet-depth")
+        }
+    }
+}

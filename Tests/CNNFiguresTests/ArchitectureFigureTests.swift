@@ -1,0 +1,87 @@
+import CNNEngine
+import CNNFigures
+import CNNModels
+import Foundation
+import Testing
+
+@Suite struct ArchitectureFigureTests {
+    @Test func lenet1998StagesCarryThePapersLabels() throws {
+        let diagram = try ArchitectureDiagram(spec: try ModelZoo.spec("lenet5-1998"))
+        #expect(diagram.stages.map(\.name) == ["INPUT", "C1", "S2", "C3", "S4", "C5", "F6", "OUTPUT"])
+        #expect(diagram.stages.map(\.shapeLabel) == ["32x32", "6@28x28", "6@14x14", "16@10x10", "16@5x5", "120", "84", "10"])
+        #expect(diagram.stages[1].operation == "conv 5x5")
+        #expect(diagram.stages[2].operation == "avg pool 2x2")
+        #expect(diagram.stages[1].details == ["tanh"])
+        #expect(diagram.weightLayers == 5)
+    }
+
+    @Test func lecturedLenetHasMaxPoolingAndDenseC5() throws {
+        let diagram = try ArchitectureDiagram(spec: try ModelZoo.spec("lenet5"))
+        #expect(diagram.stages.map(\.shapeLabel) == ["28x28", "6@28x28", "6@14x14", "16@10x10", "16@5x5", "120", "84", "10"])
+        #expect(diagram.stages[2].operation == "max pool 2x2")
+        #expect(diagram.stages[5].kind == .dense)
+    }
+
+    @Test func resnet20GroupsEachStageIntoOneArcedStage() throws {
+        let diagram = try ArchitectureDiagram(spec: try ModelZoo.spec("resnet20"))
+        let blocks = diagram.stages.filter { $0.kind == .residualBlocks }
+        #expect(blocks.map(\.repeats) == [3, 3, 3])
+        #expect(blocks.map(\.shapeLabel) == ["16@32x32", "32@16x16", "64@8x8"])
+        #expect(blocks.map(\.name) == ["stage1_block1–3", "stage2_block1–3", "stage3_block1–3"])
+        #expect(blocks.allSatisfy { $0.hasShortcut })
+        #expect(diagram.weightLayers == 20)
+        let plain = try ArchitectureDiagram(spec: try ModelZoo.spec("plain20"))
+        #expect(plain.stages.filter { $0.kind == .plainBlocks }.count == 3)
+        #expect(!plain.stages.contains { $0.hasShortcut })
+    }
+
+    @Test func vgg16FoldsPoolingIntoItsBlocksToStayReadable() throws {
+        let diagram = try ArchitectureDiagram(spec: try ModelZoo.spec("vgg16"))
+        #expect(diagram.stages.count <= 10)
+        #expect(diagram.stages[1].name == "conv1_1–pool1")
+        #expect(diagram.stages[1].shapeLabel == "64@112x112")
+        #expect(diagram.stages[3].operation.hasPrefix("3 × conv 3x3"))
+        #expect(diagram.stages.suffix(3).map(\.shapeLabel) == ["4096", "4096", "1000"])
+        #expect(diagram.weightLayers == 16)
+    }
+
+    @Test func residualAndDenseBlocksComeFromTheEngine() throws {
+        let residual = try BlockDiagram.residual(model: "resnet20")
+        #expect(residual.source == "resnet20 stage1_block1")
+        #expect(residual.merge == .sum)
+        #expect(residual.inputShape == [16, 32, 32] && residual.outputShape == [16, 32, 32])
+        #expect(residual.steps.map(\.label) == ["weight layer", "ReLU", "weight layer"])
+        #expect(residual.steps[0].detail == "conv 3x3, 16 → 16, BN")
+        #expect(residual.formula == "y = ReLU(x + g(x))")
+        let downsampling = try BlockDiagram.residual(model: "resnet20", block: "stage2_block1")
+        #expect(downsampling.outputShape == [32, 16, 16])
+
+        let dense = try BlockDiagram.denseLayer(inputChannels: 24, growthRate: 12)
+        #expect(dense.merge == .concatenation)
+        #expect(dense.bodyShape == [12, 32, 32])
+        #expect(dense.outputShape == [36, 32, 32])
+        #expect(dense.formula == "y = [x, g(x)]: 24 + 12 = 36 channels")
+        #expect(throws: (any Error).self) { try BlockDiagram.residual(model: "resnet20", block: "nope") }
+        #expect(throws: (any Error).self) { try BlockDiagram.residual(model: "lenet5") }
+    }
+
+    @Test func architectureFiguresWritePNGAndPDFOfTheRequestedSize() throws {
+        let folder = try DEFTestSupport.temporaryDirectory()
+        let png = folder.appendingPathComponent("d1.png").path, pdf = folder.appendingPathComponent("d2.pdf").path
+        try ArchitectureFigure(spec: try ModelZoo.spec("resnet18")).write(to: png, size: .inches(10, 3.5), dpi: 100)
+        let size = DEFTestSupport.pngSize(png)
+        #expect(size?.width == 1000 && size?.height == 350)
+        let blocks = BlockComparisonFigure(residual: try BlockDiagram.residual(model: "resnet20"), dense: try BlockDiagram.denseLayer())
+        try blocks.write(to: pdf)
+        #expect(DEFTestSupport.isPDF(pdf))
+    }
+
+    @Test func aModelFileAndAnUnknownNameAreResolved() throws {
+        let folder = try DEFTestSupport.temporaryDirectory()
+        let file = folder.appendingPathComponent("model.h5")
+        try DEFTestSupport.writeModelFile(model: "lenet5", to: file, history: DEFTestSupport.history(epochs: 1))
+        #expect(try ModelReference.spec(file.path).name == "lenet5")
+        #expect(throws: (any Error).self) { try ModelReference.spec("lenet7") }
+        #expect(throws: (any Error).self) { try ModelReference.spec(folder.appendingPathComponent("missing.h5").path) }
+    }
+}

@@ -1,0 +1,50 @@
+import CNNData
+import CNNEngine
+import CNNFigures
+import Foundation
+import Testing
+
+@Suite struct DataFigureTests {
+    @Test func samplesTakeTheFirstImagesOfEachClass() throws {
+        let images = try DEFTestSupport.dataset(count: 45, side: 8, classes: 10)
+        let figure = SamplesFigure(dataset: images, datasetName: "synthetic", perClass: 4)
+        #expect(figure.classNames.count == 10)
+        // 45 images cycling through 10 classes: classes 0-4 have 5, the rest 4.
+        #expect(figure.samples.map(\.count) == [Int](repeating: 4, count: 10))
+        #expect(figure.samples[3][1] == Array(images.image(at: 13)))
+        let folder = try DEFTestSupport.temporaryDirectory()
+        let png = folder.appendingPathComponent("f1.png").path
+        try figure.write(to: png, size: .inches(5, 6), dpi: 60)
+        #expect(DEFTestSupport.pngSize(png).map { [$0.width, $0.height] } == [300, 360])
+    }
+
+    @Test func augmentationIsSeededAndUsesTheTrainingTransforms() throws {
+        let images = try DEFTestSupport.dataset(count: 3, side: 10, classes: 3)
+        let augmentation = Augmentation(cropPadding: 2, horizontalFlip: true)
+        let figure = AugmentationFigure(dataset: images, datasetName: "synthetic", index: 1, augmentation: augmentation, count: 12, seed: 7)
+        #expect(figure.transforms.count == 12 && figure.augmented.count == 12)
+        #expect(figure.label == "class 1")
+        #expect(figure.transforms.allSatisfy { abs($0.shiftX) <= 2 && abs($0.shiftY) <= 2 })
+        #expect(figure.transforms.contains { $0.flipped } && figure.transforms.contains { !$0.flipped })
+        var generator = SeededGenerator(seed: 7)
+        let expected = (0..<12).map { _ in augmentation.randomTransform(using: &generator) }
+        #expect(figure.transforms == expected)
+        #expect(figure.augmented[4] == expected[4].apply(to: Array(images.image(at: 1)), channels: 1, height: 10, width: 10))
+        #expect(figure.captions.count == 12)
+        let again = AugmentationFigure(dataset: images, datasetName: "synthetic", index: 1, augmentation: augmentation, count: 12, seed: 7)
+        #expect(again.augmented == figure.augmented)
+
+        let folder = try DEFTestSupport.temporaryDirectory()
+        let pdf = folder.appendingPathComponent("aug.pdf").path
+        try figure.write(to: pdf)
+        #expect(DEFTestSupport.isPDF(pdf))
+    }
+
+    @Test func dataSetNamesAreNormalised() {
+        #expect(NamedDataset("MNIST train").name == "mnist")
+        #expect(NamedDataset("Fashion-MNIST test").name == "fashion-mnist")
+        #expect(NamedDataset("fmnist").displayName == "Fashion-MNIST")
+        #expect(NamedDataset("CIFAR-10").name == "cifar10")
+        #expect(throws: (any Error).self) { try NamedDataset("no-such-folder").load() }
+    }
+}
