@@ -37,7 +37,8 @@ struct CLITests {
     @Test func cnnvizHelpListsASubcommandPerCatalogueGroup() throws {
         let (status, output) = try run("cnnviz", ["--help"])
         #expect(status == 0)
-        for sub in ["conv", "shapes", "params", "kernels", "gabor", "templates", "filters", "maps", "top", "equivariance"] {
+        for sub in ["conv", "shapes", "params", "kernels", "gabor", "templates", "filters", "maps", "top", "equivariance",
+                    "arch", "blocks", "curves", "confusion", "mistakes", "depth", "results", "samples", "augment"] {
             #expect(output.contains("\n  \(sub) "), "cnnviz --help does not list \(sub)")
         }
     }

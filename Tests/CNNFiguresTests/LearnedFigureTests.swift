@@ -126,7 +126,7 @@ struct LearnedFigureTests {
         let bogus = dir.appendingPathComponent("keras.h5").path
         try Data("not hdf5".utf8).write(to: URL(fileURLWithPath: bogus))
         let error = try #require(throws: LearnedFigureError.self) { try ModelConvolutions.read(bogus) }
-        #expect(error.description.hasPrefix(bogus) && error.description.contains("not a CNNBench model file"))
+        #expect(error.description.hasPrefix(bogus) && error.description.contains("neither a CNNBench model file"))
         let missing = dir.appendingPathComponent("missing.h5").path
         #expect(throws: LearnedFigureError("\(missing): no such file")) { try ModelConvolutions.read(missing) }
         let path = try savedModel("lenet5", in: dir)

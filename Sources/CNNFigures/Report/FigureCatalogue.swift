@@ -95,9 +95,68 @@ public enum FigureCatalogue {
                 }
                 return .success([ReportFigure(figure: figure, caption: figure.caption, command: command)])
             }
+        case "D1":
+            var list: [ReportFigure] = []
+            for model in ["lenet5-1998", "resnet20"] {
+                let figure = try ArchitectureFigure(spec: try ModelReference.spec(model))
+                list.append(ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz arch \(model) --out figures/D1-\(model).pdf"))
+            }
+            return .success(list)
+        case "D2":
+            let figure = BlockComparisonFigure(residual: try BlockDiagram.residual(model: "resnet20", block: nil),
+                                               dense: try BlockDiagram.denseLayer(inputChannels: 24, growthRate: 12))
+            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz blocks --out figures/D2.pdf")])
+        case "E1":
+            switch needs(lenet, "LeNet-5") {
+            case .failure(let why): return .failure(why)
+            case .success(let url):
+                let references = referenceErrors()
+                let history = try TrainingHistory(file: url.path)
+                let curves = TrainingCurvesFigure(runs: [history], references: references)
+                let evaluated = try EvaluatedModel(file: url.path, dataset: nil)
+                let confusion = ConfusionFigure(model: evaluated.model, datasetName: evaluated.dataset.displayName,
+                                                evaluation: evaluated.evaluation, references: references)
+                let mistakes = MistakesFigure(model: evaluated.model, datasetName: evaluated.dataset.displayName,
+                                              evaluation: evaluated.evaluation, testSet: evaluated.testSet, count: 40)
+                let file = relative(url)
+                return .success([
+                    ReportFigure(figure: curves, caption: curves.caption, command: "cnnviz curves \(file) --out figures/E1-curves.pdf"),
+                    ReportFigure(figure: confusion, caption: confusion.caption, command: "cnnviz confusion \(file) --out figures/E1-confusion.pdf"),
+                    ReportFigure(figure: mistakes, caption: mistakes.caption, command: "cnnviz mistakes \(file) --out figures/E1-mistakes.pdf"),
+                ])
+            }
+        case "E2":
+            let figure = try ImageNetHistoryFigure(file: ShippedFiles.locate(ImageNetResult.defaultFile))
+            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz depth --table \(ImageNetResult.defaultFile) --out figures/E2.pdf")])
+        case "E3":
+            guard results.runs.contains(where: { $0.status == "finished" && ($0.model.hasPrefix("plain") || $0.model.hasPrefix("resnet")) }) else {
+                return .failure(Unavailable(reason: "the suite trained no plain or residual networks (run the depth suite: cnnbench run depth)"))
+            }
+            let figure = DepthFigure(study: try DepthStudy(directory: folder.path))
+            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz depth --runs \(folder.path) --out figures/E3.pdf")])
+        case "E4":
+            let lecture = try ["data/results_mnist.csv", "data/results_cifar10.csv"].map { try ResultsTable(file: ShippedFiles.locate($0)) }
+            let files = results.runs.filter { $0.status == "finished" }.map { folder.appendingPathComponent($0.modelFile) }
+            let measured = try files.map { try MeasuredResult(file: $0.path) }
+            let figure = ResultsTableFigure(tables: ResultsTable.combining(lecture, with: measured))
+            return .success([ReportFigure(figure: figure, caption: figure.caption,
+                                          command: "cnnviz results \(files.map(relative).joined(separator: " ")) --out figures/E4.pdf")])
+        case "F1":
+            let dataset = NamedDataset(results.runs.first { $0.status == "finished" }?.dataset ?? "mnist")
+            let samples = try SamplesFigure(dataset: dataset)
+            let augment = try AugmentationFigure(dataset: dataset, index: 0, cropPadding: 4, horizontalFlip: dataset.name != "mnist")
+            return .success([
+                ReportFigure(figure: samples, caption: samples.caption, command: "cnnviz samples --dataset \(dataset.name) --out figures/F1-samples.pdf"),
+                ReportFigure(figure: augment, caption: augment.caption, command: "cnnviz augment --dataset \(dataset.name) --out figures/F1-augment.pdf"),
+            ])
         default:
-            return .failure(Unavailable(reason: "figure \(id) is not available in this build"))
+            return .failure(Unavailable(reason: "figure \(id) is not in the catalogue"))
         }
+    }
+
+    /// LeCun et al. 1998's errors from the shipped table (none if the table is missing).
+    static func referenceErrors() -> [ReferenceError] {
+        (try? ReferenceError.read(from: ShippedFiles.locate(ReferenceError.defaultFile))) ?? []
     }
 
     /// Why a figure is missing from a report.
