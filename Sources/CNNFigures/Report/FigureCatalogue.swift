@@ -129,11 +129,22 @@ public enum FigureCatalogue {
             let figure = try ImageNetHistoryFigure(file: ShippedFiles.locate(ImageNetResult.defaultFile))
             return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz depth --table \(ImageNetResult.defaultFile) --out figures/E2.pdf")])
         case "E3":
-            guard results.runs.contains(where: { $0.status == "finished" && ($0.model.hasPrefix("plain") || $0.model.hasPrefix("resnet")) }) else {
-                return .failure(Unavailable(reason: "the suite trained no plain or residual networks (run the depth suite: cnnbench run depth)"))
+            // The suite's own plain/residual runs, else those of a depth suite run beside it (runs/depth, runs/depth-small).
+            let hasDepthRuns = { (r: SuiteResults) in
+                r.runs.contains { $0.status == "finished" && ($0.model.hasPrefix("plain") || $0.model.hasPrefix("resnet")) }
             }
-            let figure = DepthFigure(study: try DepthStudy(directory: folder.path))
-            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz depth --runs \(folder.path) --out figures/E3.pdf")])
+            var source = hasDepthRuns(results) ? folder : nil
+            if source == nil {
+                let siblings = ["depth", "depth-small"].map { folder.deletingLastPathComponent().appendingPathComponent($0) }
+                source = siblings.first { (try? SuiteResults.read(from: $0)).map(hasDepthRuns) ?? false }
+            }
+            guard let depthFolder = source else {
+                return .failure(Unavailable(reason: "the suite trained no plain or residual networks, and no depth suite was run beside it (cnnbench run depth-small)"))
+            }
+            let figure = DepthFigure(study: try DepthStudy(directory: depthFolder.path))
+            let from = depthFolder == folder ? "" : " From the runs of \(depthFolder.path) (cnnbench run \(depthFolder.lastPathComponent))."
+            return .success([ReportFigure(figure: figure, caption: figure.caption + from,
+                                          command: "cnnviz depth --runs \(depthFolder.path) --out figures/E3.pdf")])
         case "E4":
             let lecture = try ["data/results_mnist.csv", "data/results_cifar10.csv"].map { try ResultsTable(file: ShippedFiles.locate($0)) }
             let files = results.runs.filter { $0.status == "finished" }.map { folder.appendingPathComponent($0.modelFile) }
