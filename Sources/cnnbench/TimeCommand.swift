@@ -36,6 +36,12 @@ struct TimeCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of tables.")
     var json = false
 
+    @Flag(help: "Also time the same model, batch and threads in PyTorch (scripts/reference/train_throughput.py), alternating runs, and print the ratio.")
+    var comparePytorch = false
+
+    @Option(help: "Alternating rounds of CNNBench and PyTorch with --compare-pytorch.")
+    var rounds = 3
+
     func threadCounts() throws -> [Int] {
         guard let threads else { return [Parallel.threadCount] }
         let counts = threads.split(separator: ",").map { Int($0) }
@@ -54,6 +60,7 @@ struct TimeCommand: ParsableCommand {
 
     func run() throws {
         let spec = try ModelZoo.spec(model, input: try input.map { try parseShape($0, option: "--input") })
+        if comparePytorch { return try compare(spec) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         var kernelRuns: [[ConvKernelTiming]] = [], modelRuns: [ModelTimingReport] = []
@@ -76,6 +83,32 @@ struct TimeCommand: ParsableCommand {
             for r in modelRuns.dropFirst() {
                 print(String(format: "%d threads vs %d: %.2fx images/s", r.threads, base.threads, r.imagesPerSecond / base.imagesPerSecond))
             }
+        }
+    }
+}
+
+extension TimeCommand {
+    /// Alternates CNNBench and PyTorch runs for each thread count and prints both medians and their ratio.
+    func compare(_ spec: ModelSpec) throws {
+        let torch = try PyTorchComparison()
+        var rows: [[String: Double]] = []
+        for count in try threadCounts() {
+            Parallel.threadCount = count
+            var ours: [Double] = [], theirs: [Double] = []
+            for round in 0..<max(rounds, 1) {
+                theirs.append(try torch.imagesPerSecond(model: spec.name, batch: batch, threads: count))
+                ours.append(try ModelTimer.run(spec: spec, batch: batch, iterations: iterations).imagesPerSecond)
+                if !json {
+                    print(String(format: "%@ batch %d threads %d round %d: PyTorch %.1f img/s, CNNBench %.1f img/s",
+                                 spec.name, batch, count, round + 1, theirs.last!, ours.last!))
+                }
+            }
+            let o = median(ours), t = median(theirs)
+            rows.append(["threads": Double(count), "cnnbench": o, "pytorch": t, "ratio": o / t])
+            if !json { print(String(format: "== %@ batch %d threads %d: CNNBench %.1f img/s, PyTorch %.1f img/s, ratio %.2fx", spec.name, batch, count, o, t, o / t)) }
+        }
+        if json {
+            print(String(decoding: try JSONSerialization.data(withJSONObject: ["model": spec.name, "batch": batch, "runs": rows], options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
         }
     }
 }
