@@ -5,7 +5,7 @@
 //   3  cnnbench, cnnviz                      thin executables (ArgumentParser only here)
 //   2  CNNBench, CNNFigures                  use cases: training, timing, suites / figures, reports
 //   1  CNNModels, CNNData, CNNStore, CNNPlot building blocks
-//   0  CNNEngine, CBLAS, CHDF5, CCairo, CZlib foundation and system libraries
+//   0  CNNEngine, CBLAS, CHDF5, CCairo, CZlib, CSupport foundation and system libraries
 import PackageDescription
 
 // MARK: - Level 0: system libraries
@@ -29,6 +29,7 @@ let systemLibraries: [Target] = [
     .systemLibrary(
         name: "CZlib", pkgConfig: "zlib",
         providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+    .systemLibrary(name: "CSupport"),
 ]
 
 // MARK: - Level 0: the engine
@@ -58,10 +59,10 @@ let useCases: [Target] = [
 let executables: [Target] = [
     .executableTarget(
         name: "cnnbench",
-        dependencies: ["CNNBench", "CNNFigures", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        dependencies: ["CNNBench", "CNNFigures", "CSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
         name: "cnnviz",
-        dependencies: ["CNNFigures", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        dependencies: ["CNNFigures", "CSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 ]
 
 // MARK: - Tests

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSupport
 
 @main
 struct CNNVizCommand: ParsableCommand {
@@ -18,4 +19,15 @@ struct CNNVizCommand: ParsableCommand {
             // F. Data
             SamplesCommand.self, AugmentCommand.self,
         ])
+
+    /// Standard output is line-buffered even into a file or pipe, so logs show each epoch as it ends.
+    static func main() {
+        cnn_line_buffered_stdout()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
