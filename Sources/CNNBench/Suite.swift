@@ -1,6 +1,7 @@
 // Suites: YAML (or JSON) files that say which models to train on which data with which recipes,
 // what to time, which figures to draw and which report to write. Validated before anything runs,
 // with errors that name the file, the line and the key.
+import CNNData
 import CNNEngine
 import CNNModels
 import Foundation

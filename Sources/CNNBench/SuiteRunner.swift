@@ -1,5 +1,6 @@
 // Runs a suite: every training run into its own folder, timings, and results.json / results.csv
 // rewritten after each finished run, so an interrupted suite resumes with nothing lost or redone.
+import CNNData
 import CNNEngine
 import CNNModels
 import CNNStore

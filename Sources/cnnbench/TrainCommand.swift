@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNBench
+import CNNData
 import CNNEngine
 import Foundation
 
@@ -60,7 +61,11 @@ struct TrainCommand: ParsableCommand {
         if let momentum { r.momentum = momentum }
         if nesterov { r.nesterov = true }
         if let weightDecay { r.weightDecay = weightDecay }
-        if let schedule { r.schedule.decay = try parseSchedule(schedule, epochs: r.epochs) }
+        if let schedule {
+            do { r.schedule.decay = try LearningRateSchedule.Decay.parse(schedule, epochs: r.epochs) } catch {
+                throw ValidationError("--schedule: \(error)")
+            }
+        }
         if let warmup { r.schedule.warmupEpochs = warmup }
         if let augment {
             switch augment.lowercased() {
@@ -105,20 +110,4 @@ struct TrainCommand: ParsableCommand {
             throw ExitCode(130)
         }
     }
-}
-
-/// Parses constant, cosine, step:S:G, multistep:E1,E2:G.
-func parseSchedule(_ text: String, epochs: Int) throws -> LearningRateSchedule.Decay {
-    let parts = text.lowercased().split(separator: ":").map(String.init)
-    switch parts.first {
-    case "constant" where parts.count == 1: return .constant
-    case "cosine" where parts.count == 1: return .cosine(epochs: epochs, minimum: 0)
-    case "step" where parts.count == 3:
-        if let size = Int(parts[1]), let gamma = Double(parts[2]), size > 0 { return .step(stepSize: size, gamma: gamma) }
-    case "multistep" where parts.count == 3:
-        let milestones = parts[1].split(separator: ",").compactMap { Int($0) }
-        if !milestones.isEmpty, let gamma = Double(parts[2]) { return .multiStep(milestones: milestones, gamma: gamma) }
-    default: break
-    }
-    throw ValidationError("--schedule must be constant, cosine, step:EPOCHS:GAMMA or multistep:E1,E2:GAMMA, got \"\(text)\"")
 }

@@ -34,25 +34,10 @@ public struct NamedDataset: Sendable, Equatable {
         }
     }
 
-    /// Loads the training and test splits.
+    /// Loads the training and test splits, as `cnnbench train --dataset` does.
     /// - Throws: `DataError` naming the file; `ConfigurationError` for CIFAR-10 without a folder or an unknown name.
     public func load() throws -> (train: Dataset, test: Dataset) {
-        switch name {
-        case "mnist": return try Dataset.mnist(directory: directory ?? ShippedFiles.locate("datasets/mnist"))
-        case "fashion-mnist": return try Dataset.fashionMNIST(directory: directory ?? Dataset.fashionMNISTDefaultDirectory)
-        case "cifar10":
-            guard let directory else {
-                throw ConfigurationError("CIFAR-10 needs --data-dir: the folder holding cifar-10-batches-bin")
-            }
-            return try Dataset.cifar10(directory: directory)
-        default:
-            let folder = directory ?? name
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ConfigurationError("unknown data set \"\(name)\": use mnist, fashion-mnist, cifar10 or a folder with train/<class>/*.png and test/<class>/*.png")
-            }
-            return try Dataset.imageFolder(directory: folder)
-        }
+        try DataSource(name: name, directory: directory ?? (name == "mnist" ? ShippedFiles.locate("datasets/mnist") : nil)).load()
     }
 
     /// The data set a model file was trained on: its `data_source` metadata, else its dataset record's name.

@@ -1,5 +1,4 @@
 // Which data a run trains on: a named data set or a folder, loaded, split and normalised.
-import CNNData
 import CNNEngine
 import Foundation
 
@@ -11,8 +10,23 @@ public struct DataSource: Codable, Equatable, Sendable {
 
     public init(name: String, directory: String? = nil) { self.name = name; self.directory = directory }
 
-    /// The data shipped in the repository or installed by the set-up script, relative to the working directory.
-    public static let defaultMNISTDirectory = "datasets/mnist"
+    /// The MNIST files shipped in the repository's datasets/mnist, found from the working directory
+    /// (or a folder above it, or above the running program).
+    public static var defaultMNISTDirectory: String { locateShipped("datasets/mnist") }
+
+    /// `relative` under the working directory or a folder above it, or above the running program; else `relative` itself.
+    public static func locateShipped(_ relative: String) -> String {
+        let starts = [FileManager.default.currentDirectoryPath, URL(fileURLWithPath: CommandLine.arguments.first ?? ".").deletingLastPathComponent().path]
+        for start in starts {
+            var folder = URL(fileURLWithPath: start)
+            for _ in 0..<6 {
+                let candidate = folder.appendingPathComponent(relative).path
+                if FileManager.default.fileExists(atPath: candidate) { return candidate }
+                folder.deleteLastPathComponent()
+            }
+        }
+        return relative
+    }
 
     /// Loads the canonical train and test splits.
     /// - Throws: `DataError` naming the file and problem; `ConfigurationError` for an unknown name.
@@ -46,35 +60,3 @@ public struct DataSource: Codable, Equatable, Sendable {
     }
 }
 
-/// Train, validation and test sets ready for a model: padded to its input and split by the seed.
-public struct PreparedData: Sendable {
-    public var train: Dataset
-    public var validation: Dataset?
-    public var test: Dataset
-    public var normalization: Normalization
-    /// The sample shape the model is built for, [C, H, W].
-    public var inputShape: [Int]
-
-    /// Loads `source`, pads images up to `modelInput` where that is all that differs (MNIST 28x28 for a
-    /// 32x32 LeNet-5), holds out the validation images and applies the train limit.
-    public init(source: DataSource, modelInput: [Int], recipe: TrainingRecipe) throws {
-        var (train, test) = try source.load()
-        if train.channels == modelInput[0], modelInput[1] > train.height, modelInput[2] > train.width,
-           modelInput[1] - train.height <= 8, modelInput[2] - train.width <= 8 {
-            train = try train.padded(toHeight: modelInput[1], width: modelInput[2])
-            test = try test.padded(toHeight: modelInput[1], width: modelInput[2])
-        }
-        normalization = source.normalization(for: train)
-        if recipe.validationCount > 0 && recipe.validationCount < train.count {
-            let parts = try train.split(validationCount: recipe.validationCount, seed: recipe.seed)
-            train = parts.training
-            validation = parts.validation
-        }
-        if let limit = recipe.trainLimit, limit < train.count {
-            train = train.subset(Array(0..<limit))
-        }
-        self.train = train
-        self.test = test
-        inputShape = train.imageShape
-    }
-}

@@ -1,0 +1,36 @@
+import CNNData
+import CNNEngine
+import Foundation
+
+/// Train, validation and test sets ready for a model: padded to its input and split by the seed.
+public struct PreparedData: Sendable {
+    public var train: Dataset
+    public var validation: Dataset?
+    public var test: Dataset
+    public var normalization: Normalization
+    /// The sample shape the model is built for, [C, H, W].
+    public var inputShape: [Int]
+
+    /// Loads `source`, pads images up to `modelInput` where that is all that differs (MNIST 28x28 for a
+    /// 32x32 LeNet-5), holds out the validation images and applies the train limit.
+    public init(source: DataSource, modelInput: [Int], recipe: TrainingRecipe) throws {
+        var (train, test) = try source.load()
+        if train.channels == modelInput[0], modelInput[1] > train.height, modelInput[2] > train.width,
+           modelInput[1] - train.height <= 8, modelInput[2] - train.width <= 8 {
+            train = try train.padded(toHeight: modelInput[1], width: modelInput[2])
+            test = try test.padded(toHeight: modelInput[1], width: modelInput[2])
+        }
+        normalization = source.normalization(for: train)
+        if recipe.validationCount > 0 && recipe.validationCount < train.count {
+            let parts = try train.split(validationCount: recipe.validationCount, seed: recipe.seed)
+            train = parts.training
+            validation = parts.validation
+        }
+        if let limit = recipe.trainLimit, limit < train.count {
+            train = train.subset(Array(0..<limit))
+        }
+        self.train = train
+        self.test = test
+        inputShape = train.imageShape
+    }
+}
