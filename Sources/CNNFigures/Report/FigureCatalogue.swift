@@ -142,9 +142,12 @@ public enum FigureCatalogue {
                 return .failure(Unavailable(reason: "the suite trained no plain or residual networks, and no depth suite was run beside it (cnnbench run depth-small)"))
             }
             let figure = DepthFigure(study: try DepthStudy(directory: depthFolder.path))
-            let from = depthFolder == folder ? "" : " From the runs of \(depthFolder.path) (cnnbench run \(depthFolder.lastPathComponent))."
+            let shown = displayPath(depthFolder)
+            let from = depthFolder == folder ? "" : " From the runs of \(shown) (cnnbench run \(depthFolder.lastPathComponent))."
+            // Commands in the report run from the suite's folder, like the others.
+            let runs = depthFolder == folder ? "." : "../\(depthFolder.lastPathComponent)"
             return .success([ReportFigure(figure: figure, caption: figure.caption + from,
-                                          command: "cnnviz depth --runs \(depthFolder.path) --out figures/E3.pdf")])
+                                          command: "cnnviz depth --runs \(runs) --out figures/E3.pdf")])
         case "E4":
             let lecture = try ["data/results_mnist.csv", "data/results_cifar10.csv"].map { try ResultsTable(file: ShippedFiles.locate($0)) }
             let files = results.runs.filter { $0.status == "finished" }.map { folder.appendingPathComponent($0.modelFile) }
@@ -163,6 +166,12 @@ public enum FigureCatalogue {
         default:
             return .failure(Unavailable(reason: "figure \(id) is not in the catalogue"))
         }
+    }
+
+    /// A folder as a user typed it: relative to the working directory when inside it.
+    static func displayPath(_ url: URL) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return url.path.hasPrefix(cwd) ? String(url.path.dropFirst(cwd.count)) : url.path
     }
 
     /// LeCun et al. 1998's errors from the shipped table (none if the table is missing).
