@@ -19,6 +19,7 @@ public final class LocalResponseNorm: Layer {
     private let scale = Tensor(shape: [0])
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
+    private let scratch = Scratch()
 
     public init(_ name: String, size: Int = 5, alpha: Float = 1e-4, beta: Float = 0.75, k: Float = 2) throws {
         guard size > 0 else { throw ConfigurationError("LocalResponseNorm \"\(name)\": size must be positive, got \(size)") }
@@ -65,10 +66,11 @@ public final class LocalResponseNorm: Layer {
         let factor = 2 * alpha * beta / Float(size), bb = beta
         let x = UncheckedSendable(UnsafePointer(input.pointer)), sc = UncheckedSendable(UnsafePointer(scale.pointer))
         let dy = UncheckedSendable(UnsafePointer(outputGradient.pointer)), dx = UncheckedSendable(inputGradient.pointer)
-        Parallel.forEach(n) { image, _ in
+        let buffers = UncheckedSendable(scratch.buffers(workers: Parallel.workerCount(for: n), count: c * s))
+        Parallel.forEach(n) { image, worker in
             let base = image * c * s
             // t_i = dy_i · x_i · s_i^(-β-1), then dx_j = dy_j s_j^-β - (2αβ/n) x_j Σ_{i: j ∈ window(i)} t_i.
-            var t = [Float](repeating: 0, count: c * s)
+            let t = buffers.value[worker]
             for i in 0..<(c * s) {
                 let sv = sc.value[base + i]
                 t[i] = dy.value[base + i] * x.value[base + i] * powf(sv, -bb - 1)
