@@ -7,13 +7,6 @@ import Foundation
 import Testing
 import _TestSupport
 
-/// A temporary folder removed at the end of a test.
-func temporaryFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("cnnbench-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 @Suite("Training, model files and resume", .serialized)
 struct TrainingTests {
     static let mnist = DataSource(name: "mnist", directory: repositoryRoot().appendingPathComponent("datasets/mnist").path)

@@ -3,6 +3,7 @@ import CNNFigures
 import CNNModels
 import Foundation
 import Testing
+import _TestSupport
 
 @Suite struct ArchitectureFigureTests {
     @Test func lenet1998StagesCarryThePapersLabels() throws {
@@ -66,18 +67,18 @@ import Testing
     }
 
     @Test func architectureFiguresWritePNGAndPDFOfTheRequestedSize() throws {
-        let folder = try DEFTestSupport.temporaryDirectory()
+        let folder = try temporaryFolder("CNNFiguresDEF")
         let png = folder.appendingPathComponent("d1.png").path, pdf = folder.appendingPathComponent("d2.pdf").path
         try ArchitectureFigure(spec: try ModelZoo.spec("resnet18")).write(to: png, size: .inches(10, 3.5), dpi: 100)
-        let size = DEFTestSupport.pngSize(png)
+        let size = pngSize(atPath: png)
         #expect(size?.width == 1000 && size?.height == 350)
         let blocks = BlockComparisonFigure(residual: try BlockDiagram.residual(model: "resnet20"), dense: try BlockDiagram.denseLayer())
         try blocks.write(to: pdf)
-        #expect(DEFTestSupport.isPDF(pdf))
+        #expect(isPDF(atPath: pdf))
     }
 
     @Test func aModelFileAndAnUnknownNameAreResolved() throws {
-        let folder = try DEFTestSupport.temporaryDirectory()
+        let folder = try temporaryFolder("CNNFiguresDEF")
         let file = folder.appendingPathComponent("model.h5")
         try DEFTestSupport.writeModelFile(model: "lenet5", to: file, history: DEFTestSupport.history(epochs: 1))
         #expect(try ModelReference.spec(file.path).name == "lenet5")

@@ -4,6 +4,7 @@ import CNNFigures
 import CNNPlot
 import Foundation
 import Testing
+import _TestSupport
 
 @Suite("Arithmetic figures (A1-A7)")
 struct ArithmeticTests {
@@ -130,51 +131,28 @@ struct ArithmeticTests {
 
     @Test("Files: A1 as a 13-page PDF and numbered PNGs; A6 and A7 PNGs of the requested size")
     func files() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryFolder("ArithmeticTests")
         let a1 = try LectureExample.a1.walkthrough()
         let pdf = dir.appendingPathComponent("a1.pdf").path
         #expect(try a1.write(to: pdf) == [pdf])
         let data = try Data(contentsOf: URL(fileURLWithPath: pdf))
         #expect(data.starts(with: Array("%PDF".utf8)))
-        #expect(pageCount(data) == 13)
+        #expect(pdfPageCount(pdfText(data)) == 13)
         let pngs = try a1.write(to: dir.appendingPathComponent("a1.png").path, size: Size(width: 400, height: 240), dpi: 72, frames: 11..<13)
         #expect(pngs.map { URL(fileURLWithPath: $0).lastPathComponent } == ["a1-12.png", "a1-13.png"])
-        for path in pngs { #expect(pngSize(path) == [400, 240]) }
+        for path in pngs { #expect(pngSize(atPath: path) == PixelSize(400, 240)) }
 
         let shapes = dir.appendingPathComponent("a6.png").path
         try OutputShapeDiagram(cases: try ShapeCase.lectureCases()).write(to: shapes, size: Size(width: 600, height: 300), dpi: 144)
-        #expect(pngSize(shapes) == [1200, 600])
+        #expect(pngSize(atPath: shapes) == PixelSize(1200, 600))
         let table = dir.appendingPathComponent("a7.png").path
         try ParameterTable(model: "resnet18").write(to: table, size: Size(width: 500, height: 400), dpi: 72)
-        #expect(pngSize(table) == [500, 400])
+        #expect(pngSize(atPath: table) == PixelSize(500, 400))
         let counting = dir.appendingPathComponent("a7.svg").path
         try CountingExamplesFigure(examples: try CountingExample.lectureExamples()).write(to: counting)
         #expect(try String(contentsOfFile: counting, encoding: .utf8).contains("<svg"))
         let book = dir.appendingPathComponent("book.pdf").path
         try FigureSequence([try ParameterTable(model: "lenet5"), try ParameterTable(model: "vgg16")]).write(to: book)
-        #expect(pageCount(try Data(contentsOf: URL(fileURLWithPath: book))) == 2)
+        #expect(pdfPageCount(pdfText(try Data(contentsOf: URL(fileURLWithPath: book)))) == 2)
     }
-}
-
-/// A fresh empty directory for one test.
-fileprivate func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ArithmeticTests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
-/// Width and height from a PNG's IHDR chunk, or nil when it is not a PNG.
-fileprivate func pngSize(_ path: String) -> [Int]? {
-    guard let data = FileManager.default.contents(atPath: path) else { return nil }
-    let b = [UInt8](data)
-    guard b.count >= 24, b[0..<8] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] else { return nil }
-    func int(_ at: Int) -> Int { b[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
-    return [int(16), int(20)]
-}
-
-/// Page objects in a PDF written by Cairo.
-fileprivate func pageCount(_ data: Data) -> Int {
-    let text = String(decoding: data, as: UTF8.self)
-    let regex = try! NSRegularExpression(pattern: "/Type\\s*/Page(?![a-zA-Z])")
-    return regex.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text))
 }

@@ -7,28 +7,11 @@ import CNNStore
 import Foundation
 
 enum DEFTestSupport {
-    /// A fresh empty folder for one test.
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("CNNFiguresDEF-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    
 
-    /// Width and height from a PNG's IHDR chunk, or nil when the file is not a PNG.
-    static func pngSize(_ path: String) -> (width: Int, height: Int)? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let bytes = [UInt8](data)
-        guard bytes.count >= 24, bytes[0..<8] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A],
-              String(decoding: bytes[12..<16], as: UTF8.self) == "IHDR" else { return nil }
-        func bigEndian(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
-        return (bigEndian(16), bigEndian(20))
-    }
+    
 
-    /// Whether the file starts with `%PDF`.
-    static func isPDF(_ path: String) -> Bool {
-        guard let data = FileManager.default.contents(atPath: path) else { return false }
-        return data.prefix(4) == Data("%PDF".utf8)
-    }
+    
 
     /// Writes a model file of zoo model `model`, initialised from `seed`, with the given history columns.
     @discardableResult

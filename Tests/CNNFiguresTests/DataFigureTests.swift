@@ -3,6 +3,7 @@ import CNNEngine
 import CNNFigures
 import Foundation
 import Testing
+import _TestSupport
 
 @Suite struct DataFigureTests {
     @Test func samplesTakeTheFirstImagesOfEachClass() throws {
@@ -12,10 +13,10 @@ import Testing
         // 45 images cycling through 10 classes: classes 0-4 have 5, the rest 4.
         #expect(figure.samples.map(\.count) == [Int](repeating: 4, count: 10))
         #expect(figure.samples[3][1] == Array(images.image(at: 13)))
-        let folder = try DEFTestSupport.temporaryDirectory()
+        let folder = try temporaryFolder("CNNFiguresDEF")
         let png = folder.appendingPathComponent("f1.png").path
         try figure.write(to: png, size: .inches(5, 6), dpi: 60)
-        #expect(DEFTestSupport.pngSize(png).map { [$0.width, $0.height] } == [300, 360])
+        #expect(pngSize(atPath: png).map { [$0.width, $0.height] } == [300, 360])
     }
 
     @Test func augmentationIsSeededAndUsesTheTrainingTransforms() throws {
@@ -34,10 +35,10 @@ import Testing
         let again = AugmentationFigure(dataset: images, datasetName: "synthetic", index: 1, augmentation: augmentation, count: 12, seed: 7)
         #expect(again.augmented == figure.augmented)
 
-        let folder = try DEFTestSupport.temporaryDirectory()
+        let folder = try temporaryFolder("CNNFiguresDEF")
         let pdf = folder.appendingPathComponent("aug.pdf").path
         try figure.write(to: pdf)
-        #expect(DEFTestSupport.isPDF(pdf))
+        #expect(isPDF(atPath: pdf))
     }
 
     @Test func dataSetNamesAreNormalised() {

@@ -7,6 +7,7 @@ import CNNPlot
 import CNNStore
 import Foundation
 import Testing
+import _TestSupport
 
 @Suite("Kernel figures (B1-B2)")
 struct KernelFigureTests {
@@ -47,9 +48,9 @@ struct KernelFigureTests {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let figure = try ClassicKernelsFigure(imagePaths: ["camera", "chelsea"].map { root.appendingPathComponent("datasets/images/\($0).png").path })
         #expect(figure.rows.map { [$0.width, $0.height] } == [[512, 512], [451, 300]])
-        let path = try temporaryDirectory().appendingPathComponent("b1.png").path
+        let path = try temporaryFolder("KernelFigureTests").appendingPathComponent("b1.png").path
         try figure.write(to: path, size: Size(width: 720, height: 360), dpi: 100)
-        #expect(pngSize(path) == [1000, 500])
+        #expect(pngSize(atPath: path) == PixelSize(1000, 500))
         #expect(throws: DataError.self) { try ClassicKernelsFigure(imagePaths: [root.appendingPathComponent("no-such.png").path]) }
     }
 
@@ -66,7 +67,7 @@ struct KernelFigureTests {
 
     @Test("B2 learned filters come from a model file: LeNet-5's C1 holds 6 filters of 1x5x5, beside the bank")
     func learnedFilters() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryFolder("KernelFigureTests")
         let spec = try ModelZoo.entry(named: "lenet5").spec()
         let network = try spec.build()
         network.initialize(seed: 3)
@@ -87,7 +88,7 @@ struct KernelFigureTests {
         #expect(figure.caption.contains("lenet5 C1: 6 filters 1×5×5") && figure.caption.contains("test error 1.2%"))
         let png = dir.appendingPathComponent("b2.png").path
         try figure.write(to: png, size: Size(width: 600, height: 250), dpi: 72)
-        #expect(pngSize(png) == [600, 250])
+        #expect(pngSize(atPath: png) == PixelSize(600, 250))
         let pdf = dir.appendingPathComponent("b2.pdf").path
         try GaborFigure(bank: try GaborBank()).write(to: pdf)
         #expect(try Data(contentsOf: URL(fileURLWithPath: pdf)).starts(with: Array("%PDF".utf8)))
@@ -95,7 +96,7 @@ struct KernelFigureTests {
 
     @Test("B2 a model without convolutions gives an error naming the file")
     func modelWithoutConvolution() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryFolder("KernelFigureTests")
         let spec = try ModelZoo.entry(named: "logreg").spec()
         let network = try spec.build()
         let file = dir.appendingPathComponent("logreg.h5")
@@ -107,20 +108,4 @@ struct KernelFigureTests {
             try FirstLayerFilters(modelFile: file.path)
         }
     }
-}
-
-/// A fresh empty directory for one test.
-fileprivate func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("KernelFigureTests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
-/// Width and height from a PNG's IHDR chunk, or nil when it is not a PNG.
-fileprivate func pngSize(_ path: String) -> [Int]? {
-    guard let data = FileManager.default.contents(atPath: path) else { return nil }
-    let b = [UInt8](data)
-    guard b.count >= 24, b[0..<8] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] else { return nil }
-    func int(_ at: Int) -> Int { b[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
-    return [int(16), int(20)]
 }

@@ -8,6 +8,7 @@ import CNNPlot
 import CNNStore
 import Foundation
 import Testing
+import _TestSupport
 
 /// A zoo model initialised from `seed` and saved as a model file, as `cnnbench train` would save it.
 private func savedModel(_ name: String, seed: UInt64 = 3, in directory: URL) throws -> String {
@@ -23,12 +24,6 @@ private func savedModel(_ name: String, seed: UInt64 = 3, in directory: URL) thr
     let url = directory.appendingPathComponent("\(name).h5")
     try ModelFile.write(contents, to: url)
     return url.path
-}
-
-private func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("LearnedFigureTests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
 }
 
 /// A stroke-like test digit: a bright bar and a diagonal on black, away from the borders.
@@ -59,7 +54,7 @@ private func pngPixels(_ path: String) throws -> (width: Int, height: Int) {
 struct LearnedFigureTests {
     @Test("C2: LeNet's C1 grid has 6 cells of 5x5 whose values are the stored weights")
     func lenetFirstLayerGrid() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryFolder("LearnedFigureTests")
         let path = try savedModel("lenet5", in: dir)
         let convolutions = try ModelConvolutions.read(path)
         #expect(convolutions.layers.map(\.layer) == ["C1", "C3"])
@@ -89,7 +84,7 @@ struct LearnedFigureTests {
 
     @Test("C2: deeper layers as (filter, input-channel) slices or per-filter means")
     func deeperLayers() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryFolder("LearnedFigureTests")
         let path = try savedModel("lenet5", in: dir)
         let c3 = try ModelConvolutions.read(path).layer("C3", file: path)
         let slices = try FilterGrid(model: "lenet5", weights: c3, commonScale: true)
@@ -122,7 +117,7 @@ struct LearnedFigureTests {
 
     @Test("C2: a file that is not a model file gives one error naming it; an unknown layer lists the layers")
     func badFiles() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryFolder("LearnedFigureTests")
         let bogus = dir.appendingPathComponent("keras.h5").path
         try Data("not hdf5".utf8).write(to: URL(fileURLWithPath: bogus))
         let error = try #require(throws: LearnedFigureError.self) { try ModelConvolutions.read(bogus) }
@@ -136,7 +131,7 @@ struct LearnedFigureTests {
 
     @Test("C1: logreg's 10 templates are the rows of its weight matrix; an MLP shows its first hidden units")
     func templates() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryFolder("LearnedFigureTests")
         let model = try TrainedModel(contentsOf: try savedModel("logreg", in: dir))
         let figure = try TemplateWeights(model)
         #expect(figure.unitsAreClasses && figure.images.count == 10 && figure.captions == (0...9).map(String.init))
@@ -153,7 +148,7 @@ struct LearnedFigureTests {
 
     @Test("C3: one panel group per conv/pool layer, with LeNet's shapes, from the engine's forward pass")
     func featureMapsOfLeNet() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryFolder("LearnedFigureTests")
         let model = try TrainedModel(contentsOf: try savedModel("lenet5", in: dir))
         let input = InputImage(bytes: digit(), channels: 1, height: 28, width: 28, source: "test digit")
         let figure = try FeatureMapsFigure(model, input: input)
@@ -184,7 +179,7 @@ struct LearnedFigureTests {
 
     @Test("receptive fields: LeNet-5's C3 sees 14x14 pixels (5 + (2 - 1) x 1 + (5 - 1) x 2), starting in the padding")
     func receptiveFields() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryFolder("LearnedFigureTests")
         let model = try TrainedModel(contentsOf: try savedModel("lenet5", in: dir))
         let c1 = try ReceptiveField.of(layer: "C1", in: model)
         #expect(c1 == ReceptiveField(size: 5, jump: 1, start: Pair(-2, -2)))
@@ -198,7 +193,7 @@ struct LearnedFigureTests {
 
     @Test("C4: top patches are sorted by activation, are the channel's maximum, and are 14x14 crops for C3")
     func topActivations() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryFolder("LearnedFigureTests")
         let model = try TrainedModel(contentsOf: try savedModel("lenet5", in: dir))
         let data = try randomDataset(count: 24, seed: 5)
         let figure = try TopActivations(model, dataset: data, layers: ["C3"], channels: [0, 3], batchSize: 10)
@@ -240,7 +235,7 @@ struct LearnedFigureTests {
 
     @Test("C5: for an integer shift the maps shift with the input; the difference away from the borders is ~0")
     func equivariance() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryFolder("LearnedFigureTests")
         let model = try TrainedModel(contentsOf: try savedModel("lenet5", in: dir))
         let input = InputImage(bytes: digit(), channels: 1, height: 28, width: 28, source: "test digit")
         let figure = try EquivarianceFigure(model, input: input, dx: 3, dy: 2)
@@ -259,7 +254,7 @@ struct LearnedFigureTests {
 
     @Test("inputs: PNGs of another size are refused naming both sizes; 28x28 is centred for a 32x32 model")
     func inputs() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryFolder("LearnedFigureTests")
         let lenet = try TrainedModel(contentsOf: try savedModel("lenet5", in: dir))
         let paper = try TrainedModel(contentsOf: try savedModel("lenet5-1998", in: dir))
         let small = dir.appendingPathComponent("digit.png").path
@@ -279,7 +274,7 @@ struct LearnedFigureTests {
 
     @Test("every C figure writes a PNG of the requested size and a PDF")
     func filesWritten() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryFolder("LearnedFigureTests")
         let lenet = try TrainedModel(contentsOf: try savedModel("lenet5", in: dir))
         let logreg = try TrainedModel(contentsOf: try savedModel("logreg", in: dir))
         let input = InputImage(bytes: digit(), channels: 1, height: 28, width: 28, source: "test digit")

@@ -4,6 +4,7 @@ import CNNFigures
 import CNNModels
 import Foundation
 import Testing
+import _TestSupport
 
 /// The repository's `data/` folder, found from this file.
 private func shippedData(_ name: String) -> String {
@@ -13,7 +14,7 @@ private func shippedData(_ name: String) -> String {
 
 @Suite struct TrainingFigureTests {
     @Test func curvesReadTheHistoryColumnsAsPercentages() throws {
-        let folder = try DEFTestSupport.temporaryDirectory()
+        let folder = try temporaryFolder("CNNFiguresDEF")
         let file = folder.appendingPathComponent("model.h5")
         try DEFTestSupport.writeModelFile(model: "logreg", to: file, history: DEFTestSupport.history(epochs: 4))
         let run = try TrainingHistory(file: file.path)
@@ -36,11 +37,11 @@ private func shippedData(_ name: String) -> String {
         let png = folder.appendingPathComponent("curves.png").path
         try TrainingCurvesFigure(runs: [run, validation], references: [ReferenceError(label: "LeNet-5", percent: 0.95)])
             .write(to: png, size: .inches(8, 4), dpi: 72)
-        #expect(DEFTestSupport.pngSize(png).map { [$0.width, $0.height] } == [576, 288])
+        #expect(pngSize(atPath: png).map { [$0.width, $0.height] } == [576, 288])
     }
 
     @Test func aFileWithoutHistoryIsAClearError() throws {
-        let folder = try DEFTestSupport.temporaryDirectory()
+        let folder = try temporaryFolder("CNNFiguresDEF")
         let file = folder.appendingPathComponent("model.h5")
         try DEFTestSupport.writeModelFile(model: "logreg", to: file, history: [:])
         #expect {
@@ -68,10 +69,10 @@ private func shippedData(_ name: String) -> String {
         #expect(references.map(\.percent) == [0.95, 0.8])
         let figure = ConfusionFigure(model: "lenet5", datasetName: "synthetic", evaluation: evaluation, references: references)
         #expect(figure.errorBars.map(\.percent) == [evaluation.error * 100, 0.95, 0.8])
-        let folder = try DEFTestSupport.temporaryDirectory()
+        let folder = try temporaryFolder("CNNFiguresDEF")
         let pdf = folder.appendingPathComponent("confusion.pdf").path
         try figure.write(to: pdf)
-        #expect(DEFTestSupport.isPDF(pdf))
+        #expect(isPDF(atPath: pdf))
 
         let mistakes = MistakesFigure(model: "lenet5", datasetName: "synthetic", evaluation: evaluation, testSet: images, count: 5)
         #expect(mistakes.shown.count == min(5, evaluation.mistakes.count))
@@ -81,7 +82,7 @@ private func shippedData(_ name: String) -> String {
         }
         let png = folder.appendingPathComponent("mistakes.png").path
         try mistakes.write(to: png, size: .inches(4, 4), dpi: 50)
-        #expect(DEFTestSupport.pngSize(png).map { [$0.width, $0.height] } == [200, 200])
+        #expect(pngSize(atPath: png).map { [$0.width, $0.height] } == [200, 200])
     }
 
     @Test func imageNetHistoryReadsTheShippedTable() throws {
@@ -93,7 +94,7 @@ private func shippedData(_ name: String) -> String {
         #expect(figure.annotations[2] == "8 layers")
         #expect(figure.results[6].entry == "Deep residual nets")
 
-        let folder = try DEFTestSupport.temporaryDirectory()
+        let folder = try temporaryFolder("CNNFiguresDEF")
         let table = folder.appendingPathComponent("history.csv").path
         try "year,entry,top5_error_percent,layers\n2016,\"Ensemble, big\",3.0,200\n2017,x,oops,\n".write(toFile: table, atomically: true, encoding: .utf8)
         #expect {
@@ -106,7 +107,7 @@ private func shippedData(_ name: String) -> String {
     }
 
     @Test func depthStudyGroupsRunsByDepthAndKind() throws {
-        let folder = try DEFTestSupport.temporaryDirectory()
+        let folder = try temporaryFolder("CNNFiguresDEF")
         func write(_ model: String, _ name: String, train: Double, test: Double, epochs: Int = 3) throws {
             let url = folder.appendingPathComponent(name).appendingPathComponent("model.h5")
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -133,7 +134,7 @@ private func shippedData(_ name: String) -> String {
 
         let png = folder.appendingPathComponent("e3.png").path
         try DepthFigure(study: study).write(to: png, size: .inches(8, 6), dpi: 60)
-        #expect(DEFTestSupport.pngSize(png).map { [$0.width, $0.height] } == [480, 360])
+        #expect(pngSize(atPath: png).map { [$0.width, $0.height] } == [480, 360])
         #expect(throws: (any Error).self) { try DepthStudy(directory: folder.appendingPathComponent("other").path) }
     }
 
@@ -153,13 +154,13 @@ private func shippedData(_ name: String) -> String {
         #expect(tables[1].rows.count == 4)
         #expect(tables[2].rows == [["resnet20, 3 epochs", "Fashion-MNIST", "9.50"]])
 
-        let folder = try DEFTestSupport.temporaryDirectory()
+        let folder = try temporaryFolder("CNNFiguresDEF")
         let file = folder.appendingPathComponent("model.h5")
         try DEFTestSupport.writeModelFile(model: "logreg", to: file, history: DEFTestSupport.history(epochs: 2))
         let measured = try MeasuredResult(file: file.path)
         #expect(measured.model == "logreg" && measured.epochs == 2 && abs(measured.testErrorPercent - 20) < 1e-9)
         let png = folder.appendingPathComponent("e4.png").path
         try ResultsTableFigure(tables: tables).write(to: png, size: .inches(9, 7), dpi: 40)
-        #expect(DEFTestSupport.pngSize(png).map { [$0.width, $0.height] } == [360, 280])
+        #expect(pngSize(atPath: png).map { [$0.width, $0.height] } == [360, 280])
     }
 }

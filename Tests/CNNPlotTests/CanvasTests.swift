@@ -1,6 +1,7 @@
 import CNNPlot
 import Foundation
 import Testing
+import _TestSupport
 
 @Suite("Canvas writes PNG, PDF and SVG files")
 struct CanvasTests {
@@ -11,7 +12,7 @@ struct CanvasTests {
 
     @Test("a 6 x 4 in PNG at 150 dpi is 900 x 600 pixels")
     func pngPixelSize() throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try temporaryFolder("CNNPlotTests")
         let path = dir.appendingPathComponent("figure.png").path
         try Canvas.write(to: path, size: .inches(6, 4), dpi: 150) { drawSomething($0) }
         let size = try #require(pngSize(try Data(contentsOf: URL(fileURLWithPath: path))))
@@ -20,7 +21,7 @@ struct CanvasTests {
 
     @Test("PNG pixel size is points x dpi / 72", arguments: [(432.0, 288.0, 72.0), (200.0, 100.0, 300.0), (100.5, 50.0, 96.0)])
     func pngSizeFollowsDPI(width: Double, height: Double, dpi: Double) throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try temporaryFolder("CNNPlotTests")
         let path = dir.appendingPathComponent("f.PNG").path
         let canvas = try Canvas(path: path, size: Size(width: width, height: height), dpi: dpi)
         drawSomething(canvas)
@@ -33,7 +34,7 @@ struct CanvasTests {
 
     @Test("PDF starts with %PDF and has a MediaBox of the size in points")
     func pdfHeaderAndMediaBox() throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try temporaryFolder("CNNPlotTests")
         let path = dir.appendingPathComponent("figure.pdf").path
         try Canvas.write(to: path, size: Size(width: 432, height: 288)) { drawSomething($0) }
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -47,7 +48,7 @@ struct CanvasTests {
 
     @Test("a PDF gets one page per frame")
     func multiPagePDF() throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try temporaryFolder("CNNPlotTests")
         let path = dir.appendingPathComponent("walkthrough.pdf").path
         let canvas = try Canvas(path: path, size: Size(width: 300, height: 200))
         for frame in 0..<5 {
@@ -63,7 +64,7 @@ struct CanvasTests {
 
     @Test("SVG is XML with the size in points")
     func svgHeader() throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try temporaryFolder("CNNPlotTests")
         let path = dir.appendingPathComponent("figure.svg").path
         try Canvas.write(to: path, size: Size(width: 432, height: 288)) { drawSomething($0) }
         let text = try String(contentsOfFile: path, encoding: .utf8)
@@ -77,7 +78,7 @@ struct CanvasTests {
 
     @Test("PNG and SVG refuse a second page, naming the file")
     func singlePageFormats() throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try temporaryFolder("CNNPlotTests")
         for name in ["a.png", "a.svg"] {
             let path = dir.appendingPathComponent(name).path
             let canvas = try Canvas(path: path, size: Size(width: 100, height: 100))
@@ -87,7 +88,7 @@ struct CanvasTests {
 
     @Test("the file appears only when finished, and no temporary file is left")
     func atomicWrite() throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try temporaryFolder("CNNPlotTests")
         for name in ["atomic.png", "atomic.pdf", "atomic.svg"] {
             let path = dir.appendingPathComponent(name).path
             let canvas = try Canvas(path: path, size: Size(width: 100, height: 80))
@@ -104,7 +105,7 @@ struct CanvasTests {
 
     @Test("an unknown extension is an error that names the file")
     func unknownExtension() throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try temporaryFolder("CNNPlotTests")
         for name in ["figure.jpg", "figure", "archive.tar.gz"] {
             let path = dir.appendingPathComponent(name).path
             let error = #expect(throws: PlotError.self) { try Canvas(path: path, size: Size(width: 10, height: 10)) }
@@ -115,7 +116,7 @@ struct CanvasTests {
 
     @Test("a missing directory is an error that names the file and the directory")
     func missingDirectory() throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try temporaryFolder("CNNPlotTests")
         let path = dir.appendingPathComponent("no/such/dir/figure.pdf").path
         let error = #expect(throws: PlotError.self) { try Canvas(path: path, size: Size(width: 10, height: 10)) }
         #expect(error?.description.contains(path) == true)
@@ -124,7 +125,7 @@ struct CanvasTests {
 
     @Test("a non-positive size is refused")
     func invalidSize() throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try temporaryFolder("CNNPlotTests")
         #expect(throws: PlotError.self) {
             try Canvas(path: dir.appendingPathComponent("a.png").path, size: Size(width: 0, height: 10))
         }
@@ -132,7 +133,7 @@ struct CanvasTests {
 
     @Test("a finished canvas cannot be finished again")
     func finishTwice() throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try temporaryFolder("CNNPlotTests")
         let path = dir.appendingPathComponent("twice.pdf").path
         let canvas = try Canvas(path: path, size: Size(width: 10, height: 10))
         try canvas.finish()
@@ -142,7 +143,7 @@ struct CanvasTests {
     @Test("nothing thrown by the drawing leaves a file behind")
     func failedDrawingWritesNothing() throws {
         struct Stop: Error {}
-        let dir = try makeTemporaryDirectory()
+        let dir = try temporaryFolder("CNNPlotTests")
         let path = dir.appendingPathComponent("never.png").path
         #expect(throws: Stop.self) { try Canvas.write(to: path, size: Size(width: 10, height: 10)) { _ in throw Stop() } }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)

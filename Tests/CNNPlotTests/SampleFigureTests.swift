@@ -6,6 +6,7 @@
 import CNNPlot
 import Foundation
 import Testing
+import _TestSupport
 
 @Suite("Sample figures")
 struct SampleFigureTests {
@@ -14,7 +15,7 @@ struct SampleFigureTests {
         if let dir = ProcessInfo.processInfo.environment["CNNPLOT_SAMPLES_DIR"], !dir.isEmpty {
             return URL(fileURLWithPath: dir, isDirectory: true)
         }
-        return try makeTemporaryDirectory()
+        return try temporaryFolder("CNNPlotTests")
     }
 
     /// Draws `draw` into a PNG (kept in the samples directory) and a PDF (in a temporary one), and checks both.
@@ -201,7 +202,7 @@ struct DiagramSampleTests {
         if let samples = ProcessInfo.processInfo.environment["CNNPLOT_SAMPLES_DIR"], !samples.isEmpty {
             dir = URL(fileURLWithPath: samples, isDirectory: true)
         } else {
-            dir = try makeTemporaryDirectory()
+            dir = try temporaryFolder("CNNPlotTests")
         }
         for format in ["png", "pdf", "svg"] {
             let path = dir.appendingPathComponent("diagram.\(format)").path

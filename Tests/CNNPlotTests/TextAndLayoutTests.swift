@@ -1,11 +1,12 @@
 import CNNPlot
 import Foundation
 import Testing
+import _TestSupport
 
 @Suite("Text measuring and fitting, grid layout")
 struct TextAndLayoutTests {
     private func canvas() throws -> Canvas {
-        try Canvas(path: try makeTemporaryDirectory().appendingPathComponent("t.pdf").path, size: Size(width: 200, height: 200))
+        try Canvas(path: try temporaryFolder("CNNPlotTests").appendingPathComponent("t.pdf").path, size: Size(width: 200, height: 200))
     }
 
     @Test("text width grows with the font size, and lines add height")
