@@ -208,7 +208,7 @@ public final class TrainingRun {
             history: Self.columns(history),
             training: TrainingRecord(epochsCompleted: history.count, recipeJSON: String(decoding: try encoder.encode(recipe), as: UTF8.self),
                                      iteratorJSON: String(decoding: try encoder.encode(resume), as: UTF8.self), generatorState: iterator.state.generatorState),
-            dataset: DatasetRecord(name: data.train.name, classNames: data.train.classNames,
+            dataset: DatasetRecord(name: data.train.collectionName, classNames: data.train.classNames,
                                    normalizationMean: data.normalization.mean.map(Double.init),
                                    normalizationStd: data.normalization.standardDeviation.map(Double.init)),
             metadata: meta)

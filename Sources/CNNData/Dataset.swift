@@ -42,6 +42,12 @@ public struct Dataset: Sendable, Equatable {
     }
 
     /// The number of images.
+    /// The data set's name without its split: "MNIST" for "MNIST train".
+    public var collectionName: String {
+        for suffix in [" train", " test"] where name.hasSuffix(suffix) { return String(name.dropLast(suffix.count)) }
+        return name
+    }
+
     public var count: Int { labels.count }
 
     /// The shape of one image, [C, H, W].

@@ -120,21 +120,12 @@ public struct ClassicKernelsFigure: Figure, Sendable {
         let area = rect.insetBy(dx: style.margin, dy: style.margin)
         let columns = kernels.count + 1
         let scale = min(1.3, max(0.55, area.width / 930))
-        let titleFont = Font(size: style.titleFont.size * 1.1 * scale, bold: true)
-        let titleHeight = canvas.measure(title, font: titleFont).height
-        canvas.fittedText(title, in: Rect(x: area.minX, y: area.minY, width: area.width, height: titleHeight), font: titleFont,
-                          horizontal: .center, vertical: .top)
-        let noteFont = Font(size: style.tickFont.size * scale, italic: true)
-        let noteLines = canvas.wrapped(caption, width: area.width, font: noteFont)
-        let noteHeight = canvas.measure(noteLines.joined(separator: "\n"), font: noteFont).height
-        canvas.text(noteLines.joined(separator: "\n"), at: Point(x: area.minX, y: area.maxY), font: noteFont,
-                    color: style.mutedForeground, vertical: .bottom)
+        let body = canvas.titledFrame(title: title, note: caption, in: area, scale: scale, spacing: 8)
 
         // Column width from the width, or from the height the rows of images leave.
         let gap = 8 * scale
         let labelFont = Font(size: style.labelFont.size * scale, bold: true)
         let labelHeight = canvas.measure("Hg", font: labelFont).height
-        let body = area.inset(top: titleHeight + 8 * scale, bottom: noteHeight + 8 * scale)
         let aspectSum = rows.reduce(0.0) { $0 + Double($1.height) / Double($1.width) }
         let byWidth = (body.width - gap * Double(columns - 1)) / Double(columns)
         // Header: the label and the kernel drawn small (3 cells of a tenth of the column each, at most 13 points).

@@ -132,16 +132,7 @@ public struct GaborFigure: Figure, Sendable {
         let style = canvas.style
         let area = rect.insetBy(dx: style.margin, dy: style.margin)
         let scale = min(1.3, max(0.55, min(area.width / (learned == nil ? 560 : 840), area.height / 320)))
-        let titleFont = Font(size: style.titleFont.size * 1.1 * scale, bold: true)
-        let titleHeight = canvas.measure(title, font: titleFont).height
-        canvas.fittedText(title, in: Rect(x: area.minX, y: area.minY, width: area.width, height: titleHeight), font: titleFont,
-                          horizontal: .center, vertical: .top)
-        let noteFont = Font(size: style.tickFont.size * scale, italic: true)
-        let noteLines = canvas.wrapped(caption, width: area.width, font: noteFont)
-        let noteHeight = canvas.measure(noteLines.joined(separator: "\n"), font: noteFont).height
-        canvas.text(noteLines.joined(separator: "\n"), at: Point(x: area.minX, y: area.maxY), font: noteFont,
-                    color: style.mutedForeground, vertical: .bottom)
-        let body = area.inset(top: titleHeight + 10 * scale, bottom: noteHeight + 10 * scale)
+        let body = canvas.titledFrame(title: title, note: caption, in: area, scale: scale, spacing: 10)
         let gap = 30 * scale
         let bankWidth = learned == nil ? body.width : (body.width - gap) * 0.68
         let labelFont = Font(size: style.labelFont.size * scale, bold: true)
