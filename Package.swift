@@ -5,7 +5,7 @@
 //   3  cnnbench, cnnviz                      thin executables (ArgumentParser only here)
 //   2  CNNBench, CNNFigures                  use cases: training, timing, suites / figures, reports
 //   1  CNNModels, CNNData, CNNStore, CNNPlot building blocks
-//   0  CNNEngine, CBLAS, CHDF5, CCairo, CZlib, CSupport foundation and system libraries
+//   0  CNNEngine, CKernels, CBLAS, CHDF5, CCairo, CZlib, CSupport foundation, C kernels, system libraries
 import PackageDescription
 
 // MARK: - Level 0: system libraries
@@ -35,7 +35,9 @@ let systemLibraries: [Target] = [
 // MARK: - Level 0: the engine
 
 let engine: [Target] = [
-    .target(name: "CNNEngine", dependencies: ["CBLAS"]),
+    // Direct convolution kernels in C: AVX2/FMA chosen at run time by function attributes, no build flags.
+    .target(name: "CKernels"),
+    .target(name: "CNNEngine", dependencies: ["CBLAS", "CKernels"]),
 ]
 
 // MARK: - Level 1: building blocks

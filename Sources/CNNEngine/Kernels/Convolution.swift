@@ -1,4 +1,5 @@
-// 2-D convolution (cross-correlation, as PyTorch's Conv2d) by im2col and GEMM.
+// 2-D convolution (cross-correlation, as PyTorch's Conv2d) by im2col and GEMM, or, for
+// few-channel stride-1 layers, by the direct kernels of DirectConvolution.swift.
 //
 // Shape letters: N batch, C input channels, H x W input, O output channels, kh x kw kernel,
 // oh x ow output, P = oh * ow output positions, G groups, Cg = C / G, Og = O / G,
@@ -168,11 +169,24 @@ func validRange(offset: Int, stride: Int, inExtent: Int, outExtent: Int) -> (Int
 
 /// y = conv(x, w) + b for a batch: x [N, C, H, W], w [O, Cg, kh, kw], b [O], y [N, O, oh, ow].
 ///
-/// With `keptColumns` (`g.keptColumnCount` floats), every chunk's column matrix is left there for
-/// `conv2dBackward` to reuse instead of running im2col again.
+/// Layers where `g.usesDirectKernel` go to `directConv2dForward`, the others to `im2colConv2dForward`.
 public func conv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
                           bias: UnsafePointer<Float>?, geometry g: ConvGeometry, scratch: Scratch,
                           keptColumns: UnsafeMutablePointer<Float>? = nil) {
+    if g.usesDirectKernel {
+        directConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch)
+    } else {
+        im2colConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch, keptColumns: keptColumns)
+    }
+}
+
+/// `conv2dForward` by im2col and GEMM, for any geometry.
+///
+/// With `keptColumns` (`g.keptColumnCount` floats), every chunk's column matrix is left there for
+/// `im2colConv2dBackward` to reuse instead of running im2col again.
+public func im2colConv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                                bias: UnsafePointer<Float>?, geometry g: ConvGeometry, scratch: Scratch,
+                                keptColumns: UnsafeMutablePointer<Float>? = nil) {
     let chunk = g.chunkImages, chunks = g.chunkCount
     let p = g.outPlane, rows = g.columnRows, og = g.outPerGroup, o = g.outChannels
     let colSize = rows * chunk * p
@@ -216,11 +230,25 @@ public func conv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float
 ///
 /// dy [N, O, oh, ow], x [N, C, H, W], w [O, Cg, kh, kw]; dx is overwritten, dw and db accumulate.
 ///
+/// Layers where `g.usesDirectKernel` go to `directConv2dBackward`, the others to `im2colConv2dBackward`.
 /// `keptColumns`: the column matrices `conv2dForward` kept for this batch, or nil to rebuild them.
 public func conv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
                            dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
                            geometry g: ConvGeometry, scratch: Scratch, partials partialScratch: Scratch,
                            keptColumns: UnsafePointer<Float>? = nil) {
+    if g.usesDirectKernel {
+        directConv2dBackward(dx: dx, dw: dw, db: db, dy: dy, x: x, w: w, geometry: g, scratch: scratch, partials: partialScratch)
+    } else {
+        im2colConv2dBackward(dx: dx, dw: dw, db: db, dy: dy, x: x, w: w, geometry: g, scratch: scratch,
+                             partials: partialScratch, keptColumns: keptColumns)
+    }
+}
+
+/// `conv2dBackward` by im2col and GEMM, for any geometry.
+public func im2colConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
+                                 dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                                 geometry g: ConvGeometry, scratch: Scratch, partials partialScratch: Scratch,
+                                 keptColumns: UnsafePointer<Float>? = nil) {
     let kept = UncheckedSendable(keptColumns)
     let chunk = g.chunkImages, chunks = g.chunkCount
     let perReduction = g.chunksPerReduction, reductions = g.reductionCount
@@ -290,24 +318,29 @@ public func conv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePo
             }
         }
     }
-    // dw += partials, added in reduction order.
-    if let dw {
-        let dwPointer = UncheckedSendable(dw)
-        Parallel.forEachBlock(weightCount, blockSize: 4096) { range, _ in
-            for r in 0..<reductions {
-                let src = partials.value + r * weightCount
-                for e in range { dwPointer.value[e] += src[e] }
-            }
+    if let dw { addPartials(into: dw, partials: partials.value, count: reductions, size: weightCount) }
+    if let db { addBiasGradient(into: db, dy: dy, geometry: g) }
+}
+
+/// dw += the `count` partial sums of `size` floats each, added in reduction order.
+func addPartials(into dw: UnsafeMutablePointer<Float>, partials: UnsafePointer<Float>, count: Int, size: Int) {
+    let dwPointer = UncheckedSendable(dw), source = UncheckedSendable(partials)
+    Parallel.forEachBlock(size, blockSize: 4096) { range, _ in
+        for r in 0..<count {
+            let src = source.value + r * size
+            for e in range { dwPointer.value[e] += src[e] }
         }
     }
-    if let db {
-        let dbPointer = UncheckedSendable(db)
-        Parallel.forEachBlock(o, blockSize: 8) { range, _ in
-            for oc in range {
-                var sum: Float = 0
-                for n in 0..<g.batch { sum += vectorSum(dy + (n * o + oc) * p, p) }
-                dbPointer.value[oc] += sum
-            }
+}
+
+/// db[o] += the sum of dy over images and positions of channel o.
+func addBiasGradient(into db: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, geometry g: ConvGeometry) {
+    let dbPointer = UncheckedSendable(db), o = g.outChannels, p = g.outPlane
+    Parallel.forEachBlock(o, blockSize: 8) { range, _ in
+        for oc in range {
+            var sum: Float = 0
+            for n in 0..<g.batch { sum += vectorSum(dy + (n * o + oc) * p, p) }
+            dbPointer.value[oc] += sum
         }
     }
 }

@@ -1,0 +1,224 @@
+// Direct convolution kernels: see include/cnn_direct_conv.h. Register tiles of 4 output channels
+// by up to 3 vectors of 8 outputs (forward), and up to 4 output channels by the kernel's width
+// (weight gradient, in 8-lane partial sums); sums are formed in a fixed order, so results do not depend on threads.
+#include "cnn_direct_conv.h"
+#include <string.h>
+
+void cnn_direct_pad(float *dst, const float *src, int channels, int srcH, int srcW,
+                    int top, int left, int Hp, int Wp) {
+    int c0 = left < 0 ? -left : 0;                       // first source column that lands inside
+    int c1 = srcW < Wp - left ? srcW : Wp - left;        // one past the last
+    for (int c = 0; c < channels; c++) {
+        for (int r = 0; r < Hp; r++) {
+            float *row = dst + ((long)c * Hp + r) * Wp;
+            int sr = r - top;
+            if (sr < 0 || sr >= srcH || c1 <= c0) { memset(row, 0, sizeof(float) * (size_t)Wp); continue; }
+            const float *s = src + ((long)c * srcH + sr) * srcW;
+            if (left + c0 > 0) memset(row, 0, sizeof(float) * (size_t)(left + c0));
+            memcpy(row + left + c0, s + c0, sizeof(float) * (size_t)(c1 - c0));
+            if (left + c1 < Wp) memset(row + left + c1, 0, sizeof(float) * (size_t)(Wp - left - c1));
+        }
+    }
+}
+
+void cnn_direct_pack_weights(float *packed, const float *w, int O, int C, int kh, int kw, int transpose) {
+    // Kernel view: out channels `ko`, in channels `kc`.
+    int ko = transpose ? C : O, kc = transpose ? O : C;
+    int blocks = (ko + 3) / 4;
+    for (int b = 0; b < blocks; b++)
+        for (int c = 0; c < kc; c++)
+            for (int i = 0; i < kh; i++)
+                for (int j = 0; j < kw; j++)
+                    for (int k = 0; k < 4; k++) {
+                        int o = b * 4 + k;
+                        float v = 0;
+                        if (o < ko) {
+                            v = transpose ? w[(((long)c * C + o) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)]
+                                          : w[(((long)o * C + c) * kh + i) * kw + j];
+                        }
+                        packed[((((long)b * kc + c) * kh + i) * kw + j) * 4 + k] = v;
+                    }
+}
+
+void cnn_direct_sum_lanes(float *dw, const float *dwv, long count) {
+    for (long e = 0; e < count; e++) {
+        const float *v = dwv + e * 8;
+        dw[e] = ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+    }
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define TARGET __attribute__((target("avx2,fma")))
+#define INLINE static inline __attribute__((always_inline))
+
+int cnn_direct_conv_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+TARGET INLINE __m256 lane_mask_ps(int n) {
+    return _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+}
+
+// One tile: 4 output channels x NV vectors of outputs. in[v]: offset of vector v's first input in a
+// padded plane; out[v]: its first output in an output plane; count[v]: its valid outputs (1...8).
+TARGET INLINE void forward_tile(const int NV, float *y, int oplane, int valid, const float *wblock,
+                                const float *bias, const float *xp, int C, int Hp, int Wp, int kh, int kw,
+                                const int *in, const int *out, const int *count) {
+    __m256 acc[4][3];
+    for (int k = 0; k < 4; k++) {
+        __m256 b = _mm256_set1_ps(bias && k < valid ? bias[k] : 0.0f);
+        for (int v = 0; v < NV; v++) acc[k][v] = b;
+    }
+    const float *wp = wblock;
+    for (int c = 0; c < C; c++) {
+        const float *plane = xp + (long)c * Hp * Wp;
+        for (int i = 0; i < kh; i++) {
+            const float *row = plane + i * Wp;
+            for (int j = 0; j < kw; j++, wp += 4) {
+                __m256 x[3];
+                for (int v = 0; v < NV; v++) x[v] = _mm256_loadu_ps(row + in[v] + j);
+                for (int k = 0; k < 4; k++) {
+                    __m256 wk = _mm256_broadcast_ss(wp + k);
+                    for (int v = 0; v < NV; v++) acc[k][v] = _mm256_fmadd_ps(wk, x[v], acc[k][v]);
+                }
+            }
+        }
+    }
+    // Written out so that every index into `acc` is a constant: otherwise the compiler keeps the
+    // accumulators in memory and stores them on every step.
+#define STORE_CHANNEL(k)                                                                                  \
+    if (valid > k) {                                                                                      \
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) {                                 \
+            float *dst = y + (long)k * oplane + out[v];                                                   \
+            if (count[v] == 8) _mm256_storeu_ps(dst, acc[k][v]);                                          \
+            else _mm256_maskstore_ps(dst, _mm256_castps_si256(lane_mask_ps(count[v])), acc[k][v]);         \
+        }                                                                                                 \
+    }
+    STORE_CHANNEL(0) STORE_CHANNEL(1) STORE_CHANNEL(2) STORE_CHANNEL(3)
+#undef STORE_CHANNEL
+}
+
+TARGET static void forward_tile1(float *y, int op, int valid, const float *wb, const float *b, const float *xp,
+                                 int C, int Hp, int Wp, int kh, int kw, const int *in, const int *out, const int *n) {
+    forward_tile(1, y, op, valid, wb, b, xp, C, Hp, Wp, kh, kw, in, out, n);
+}
+TARGET static void forward_tile2(float *y, int op, int valid, const float *wb, const float *b, const float *xp,
+                                 int C, int Hp, int Wp, int kh, int kw, const int *in, const int *out, const int *n) {
+    forward_tile(2, y, op, valid, wb, b, xp, C, Hp, Wp, kh, kw, in, out, n);
+}
+TARGET static void forward_tile3(float *y, int op, int valid, const float *wb, const float *b, const float *xp,
+                                 int C, int Hp, int Wp, int kh, int kw, const int *in, const int *out, const int *n) {
+    forward_tile(3, y, op, valid, wb, b, xp, C, Hp, Wp, kh, kw, in, out, n);
+}
+
+#ifndef TILE_VECTORS
+#define TILE_VECTORS 2
+#endif
+void cnn_direct_conv_forward(float *y, const float *xp, const float *packed, const float *bias,
+                             int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
+    int perRow = (ow + 7) / 8, vectors = oh * perRow, oplane = oh * ow;
+    long blockSize = (long)C * kh * kw * 4;
+    for (int b = 0; b < (O + 3) / 4; b++) {
+        int valid = O - b * 4 < 4 ? O - b * 4 : 4;
+        const float *wb = packed + b * blockSize;
+        const float *bb = bias ? bias + b * 4 : NULL;
+        float *yb = y + (long)b * 4 * oplane;
+        for (int v0 = 0; v0 < vectors; v0 += TILE_VECTORS) {
+            int nv = vectors - v0 < TILE_VECTORS ? vectors - v0 : TILE_VECTORS;
+            int in[3], out[3], count[3];
+            for (int v = 0; v < nv; v++) {
+                int oy = (v0 + v) / perRow, ox = (v0 + v) % perRow * 8;
+                in[v] = oy * Wp + ox;
+                out[v] = oy * ow + ox;
+                count[v] = ow - ox < 8 ? ow - ox : 8;
+            }
+            if (nv == 3) forward_tile3(yb, oplane, valid, wb, bb, xp, C, Hp, Wp, kh, kw, in, out, count);
+            else if (nv == 2) forward_tile2(yb, oplane, valid, wb, bb, xp, C, Hp, Wp, kh, kw, in, out, count);
+            else forward_tile1(yb, oplane, valid, wb, bb, xp, C, Hp, Wp, kh, kw, in, out, count);
+        }
+    }
+}
+
+// One tile of the weight gradient: OB output channels x KW taps of kernel row i of input channel c,
+// summed over `images` images into 8-lane partial sums dwv[o][c][i][j][0..<8].
+TARGET INLINE void weight_tile(const int OB, const int KW, float *dwv, const float *dyp, const float *xp,
+                               int images, long dyImage, long xImage, int o0, int c, int i, int C, int Hp, int Wp, int kh, int oh, int ow) {
+    __m256 acc[4][CNN_DIRECT_MAX_KERNEL_WIDTH];
+    _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++)
+        _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) acc[k][j] = _mm256_setzero_ps();
+    int stride = cnn_direct_gradient_stride(ow);
+    long gplane = (long)oh * stride;
+    for (int n = 0; n < images; n++) {
+        // Pointers step row by row: small maps (one vector a row) pay no index arithmetic per vector.
+        const float *xrow = xp + n * xImage + (long)c * Hp * Wp + (long)i * Wp;
+        const float *grow = dyp + n * dyImage + (long)o0 * gplane;
+        for (int oy = 0; oy < oh; oy++, xrow += Wp, grow += stride) {
+            _Pragma("clang loop unroll(disable)") for (int q = 0; q < stride; q += 8) {
+                __m256 g[4];
+                _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) g[k] = _mm256_loadu_ps(grow + k * gplane + q);
+                _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) {
+                    __m256 x = _mm256_loadu_ps(xrow + q + j);
+                    _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) acc[k][j] = _mm256_fmadd_ps(g[k], x, acc[k][j]);
+                }
+            }
+        }
+    }
+    _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++)
+        _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) {
+            float *dst = dwv + ((((long)(o0 + k) * C + c) * kh + i) * KW + j) * 8;
+            _mm256_storeu_ps(dst, _mm256_add_ps(_mm256_loadu_ps(dst), acc[k][j]));
+        }
+}
+
+// Tiles of OB output channels (4 for kernels 1-2 wide, 2 for 3-6, 1 for 7: at most 13 registers).
+#define WEIGHT_KERNEL(OB, KW)                                                                            \
+    TARGET static void weight_kernel_##KW(float *dwv, const float *dyp, const float *xp, int images,        \
+                                          long dyImage, long xImage, int C, int Hp, int Wp, int O, int kh,  \
+                                          int oh, int ow) {                                                \
+        for (int o0 = 0; o0 < O; o0 += OB) {                                                             \
+            int valid = O - o0;                                                                          \
+            for (int c = 0; c < C; c++)                                                                  \
+                for (int i = 0; i < kh; i++) {                                                           \
+                    if (valid >= OB) weight_tile(OB, KW, dwv, dyp, xp, images, dyImage, xImage, o0, c, i, C, Hp, Wp, kh, oh, ow);   \
+                    else for (int k = 0; k < valid; k++)                                                 \
+                        weight_tile(1, KW, dwv, dyp, xp, images, dyImage, xImage, o0 + k, c, i, C, Hp, Wp, kh, oh, ow);           \
+                }                                                                                        \
+        }                                                                                                \
+    }
+WEIGHT_KERNEL(4, 1)
+WEIGHT_KERNEL(4, 2)
+WEIGHT_KERNEL(2, 3)
+WEIGHT_KERNEL(2, 4)
+WEIGHT_KERNEL(2, 5)
+WEIGHT_KERNEL(2, 6)
+WEIGHT_KERNEL(1, 7)
+
+void cnn_direct_conv_weight_gradient(float *dwv, const float *dyp, const float *xp, int images, long dyImage,
+                                     long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
+    switch (kw) {
+    case 1: weight_kernel_1(dwv, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 2: weight_kernel_2(dwv, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 3: weight_kernel_3(dwv, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 4: weight_kernel_4(dwv, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 5: weight_kernel_5(dwv, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 6: weight_kernel_6(dwv, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 7: weight_kernel_7(dwv, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    default: break;
+    }
+}
+
+#else
+
+int cnn_direct_conv_available(void) { return 0; }
+void cnn_direct_conv_forward(float *y, const float *xp, const float *packed, const float *bias,
+                             int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
+    (void)y; (void)xp; (void)packed; (void)bias; (void)C; (void)Hp; (void)Wp; (void)O; (void)kh; (void)kw; (void)oh; (void)ow;
+}
+void cnn_direct_conv_weight_gradient(float *dwv, const float *dyp, const float *xp, int images, long dyImage,
+                                     long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
+    (void)images; (void)dyImage; (void)xImage; (void)dwv; (void)dyp; (void)xp; (void)C; (void)Hp; (void)Wp; (void)O; (void)kh; (void)kw; (void)oh; (void)ow;
+}
+
+#endif

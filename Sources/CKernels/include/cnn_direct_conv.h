@@ -1,0 +1,61 @@
+// Direct 2-D convolution kernels (stride 1, no dilation, one group) for few-channel layers,
+// where im2col and the BLAS's packing cost as much as the multiply. x86-64 with AVX2 and FMA
+// only, chosen at run time; elsewhere `cnn_direct_conv_available` is 0 and the engine keeps
+// to im2col + GEMM. The Swift side (CNNEngine's Convolution.swift) owns batching and threads;
+// these functions work on one image.
+//
+// Shape letters: C input channels, O output channels, kh x kw kernel, oh x ow output,
+// Hp x Wp a zero-padded input plane (Hp = oh + kh - 1, Wp = cnn_direct_row_stride(ow, kw)).
+#ifndef CNN_DIRECT_CONV_H
+#define CNN_DIRECT_CONV_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when this CPU runs the direct kernels (AVX2 and FMA), else 0.
+int cnn_direct_conv_available(void);
+
+/// The largest kernel width the weight-gradient kernel takes.
+#define CNN_DIRECT_MAX_KERNEL_WIDTH 7
+
+/// Row stride of a padded plane for `ow` outputs of a `kw`-wide kernel: whole 8-float vectors plus the kernel's reach.
+static inline int cnn_direct_row_stride(int ow, int kw) { return (ow + 7) / 8 * 8 + kw - 1; }
+
+/// Copies `channels` planes of `srcH` x `srcW` into `Hp` x `Wp` planes at row `top`, column `left`,
+/// zero everywhere else.
+void cnn_direct_pad(float *dst, const float *src, int channels, int srcH, int srcW,
+                    int top, int left, int Hp, int Wp);
+
+/// Floats `cnn_direct_pack_weights` writes: O rounded up to 4, times C * kh * kw.
+static inline int cnn_direct_packed_count(int O, int C, int kh, int kw) { return (O + 3) / 4 * 4 * C * kh * kw; }
+
+/// Reorders weights w[O][C][kh][kw] as [O/4][C][kh][kw][4] (missing output channels zero).
+/// With `transpose`, packs the weights of the backward-data pass instead: the kernel flipped and
+/// input and output channels swapped, so that dx = direct_forward(dy padded, packed).
+void cnn_direct_pack_weights(float *packed, const float *w, int O, int C, int kh, int kw, int transpose);
+
+/// y[O][oh][ow] = sum over c, i, j of w[o][c][i][j] * xp[c][oy + i][ox + j] (+ bias[o]) for one image.
+/// xp: C padded planes (Hp x Wp); packed: from `cnn_direct_pack_weights`; bias may be NULL.
+void cnn_direct_conv_forward(float *y, const float *xp, const float *packed, const float *bias,
+                             int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow);
+
+/// Row stride of a padded output-gradient plane: ow rounded up to whole vectors.
+static inline int cnn_direct_gradient_stride(int ow) { return (ow + 7) / 8 * 8; }
+
+/// dwv[o][c][i][j][l] += the part, in lane l, of the sum over images n and positions oy, ox of
+/// dyp[n][o][oy][ox] * xp[n][c][oy + i][ox + j]: 8 partial sums per weight (`cnn_direct_sum_lanes` adds
+/// them up). Each register tile runs over all `images` before touching dwv, so small maps pay little
+/// for the partial sums. dyp: per image (`dyImage` floats apart) O planes of oh x
+/// `cnn_direct_gradient_stride(ow)`, zero past each row's ow values; xp: per image (`xImage` floats
+/// apart) padded planes as for the forward pass. kw <= CNN_DIRECT_MAX_KERNEL_WIDTH.
+void cnn_direct_conv_weight_gradient(float *dwv, const float *dyp, const float *xp, int images, long dyImage,
+                                     long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow);
+
+/// dw[e] = the sum of dwv[e][0..<8], in a fixed order, for e < count.
+void cnn_direct_sum_lanes(float *dw, const float *dwv, long count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

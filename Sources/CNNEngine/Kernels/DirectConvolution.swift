@@ -1,0 +1,138 @@
+// Direct convolution for few-channel, stride-1 layers (ResNet-20's stages, LeNet-5's C1 and C3):
+// no im2col and no BLAS packing, which cost as much as the multiply there. The register-tiled
+// kernels are C with AVX2 and FMA (Sources/CKernels), chosen at run time; this file batches
+// them over images and threads. Work is split by images (forward) and by reduction groups of
+// images fixed by the shape (backward), so results do not depend on the number of threads.
+//
+// Shape letters as in Convolution.swift; Hp x Wp is a zero-padded plane.
+import CKernels
+import Foundation
+
+/// Whether the direct kernels can run here, and which layers take them.
+public enum DirectConvolution {
+    /// True on CPUs with AVX2 and FMA, unless `CNNBENCH_DIRECT_CONV=0` turns the direct kernels off
+    /// (to compare with im2col + GEMM).
+    public static let isAvailable: Bool =
+        cnn_direct_conv_available() != 0 && ProcessInfo.processInfo.environment["CNNBENCH_DIRECT_CONV"] != "0"
+
+    /// Images whose padded copies the weight-gradient kernel takes in one call (fixed, for reproducible sums).
+    static let weightGradientImages = 8
+
+    /// Layers with more channels than this on either side go to im2col + GEMM, which is faster there.
+    public static let maximumChannels = 64
+
+    /// Whether the direct kernels compute `g` at all (whatever the CPU): stride 1, no dilation, one
+    /// group, a kernel at most 7 wide, padding smaller than the kernel on every side.
+    public static func supports(_ g: ConvGeometry) -> Bool {
+        g.strideY == 1 && g.strideX == 1 && g.dilationY == 1 && g.dilationX == 1 && g.groups == 1
+            && g.kernelWidth <= Int(CNN_DIRECT_MAX_KERNEL_WIDTH)
+            && g.padTop < g.kernelHeight && g.padBottom < g.kernelHeight
+            && g.padLeft < g.kernelWidth && g.padRight < g.kernelWidth
+    }
+}
+
+extension ConvGeometry {
+    /// Whether `conv2dForward` and `conv2dBackward` take the direct kernels for this layer.
+    public var usesDirectKernel: Bool {
+        DirectConvolution.isAvailable && DirectConvolution.supports(self) && !isPointwise
+            && inChannels <= DirectConvolution.maximumChannels && outChannels <= DirectConvolution.maximumChannels
+    }
+
+    /// Rows and row stride of a padded input plane.
+    var directPadded: (height: Int, width: Int) {
+        (outHeight + kernelHeight - 1, Int(cnn_direct_row_stride(Int32(outWidth), Int32(kernelWidth))))
+    }
+    /// Rows and row stride of a padded output-gradient plane for the backward-data pass.
+    var directPaddedGradient: (height: Int, width: Int) {
+        (inHeight + kernelHeight - 1, Int(cnn_direct_row_stride(Int32(inWidth), Int32(kernelWidth))))
+    }
+    /// Images per reduction group of the direct weight gradient (fixed by the shape).
+    var directImagesPerReduction: Int {
+        let byMemory = max(1, Self.partialBudget / max(weightCount, 1))
+        let groups = max(1, min(batch, Self.maximumReductionGroups, byMemory))
+        return (batch + groups - 1) / groups
+    }
+    var directReductionCount: Int { (batch + directImagesPerReduction - 1) / directImagesPerReduction }
+}
+
+/// `conv2dForward` by the direct kernels: y [N, O, oh, ow] = conv(x [N, C, H, W], w) + b.
+/// - Precondition: `DirectConvolution.isAvailable` and `DirectConvolution.supports(g)`.
+public func directConv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                                bias: UnsafePointer<Float>?, geometry g: ConvGeometry, scratch: Scratch) {
+    precondition(DirectConvolution.isAvailable && DirectConvolution.supports(g), "direct convolution cannot compute \(g)")
+    let (hp, wp) = g.directPadded
+    let c = Int32(g.inChannels), o = Int32(g.outChannels), kh = Int32(g.kernelHeight), kw = Int32(g.kernelWidth)
+    let packed = UncheckedSendable(scratch.shared(count: Int(cnn_direct_packed_count(o, c, kh, kw))))
+    cnn_direct_pack_weights(packed.value, w, o, c, kh, kw, 0)
+    let buffers = UncheckedSendable(scratch.buffers(workers: Parallel.workerCount(for: g.batch), count: g.inChannels * hp * wp))
+    let xImage = g.inChannels * g.inPlane, yImage = g.outChannels * g.outPlane
+    let out = UncheckedSendable(y), b = UncheckedSendable(bias)
+    Parallel.forEach(g.batch) { n, worker in
+        let padded = buffers.value[worker]
+        cnn_direct_pad(padded, x + n * xImage, c, Int32(g.inHeight), Int32(g.inWidth),
+                       Int32(g.padTop), Int32(g.padLeft), Int32(hp), Int32(wp))
+        cnn_direct_conv_forward(out.value + n * yImage, padded, packed.value, b.value, c, Int32(hp), Int32(wp),
+                                o, kh, kw, Int32(g.outHeight), Int32(g.outWidth))
+    }
+}
+
+/// `conv2dBackward` by the direct kernels: dx overwritten (if given), dw and db accumulate (if given).
+///
+/// dx is the forward kernel run on dy, padded by (kernel - 1 - padding), with the kernel flipped and
+/// its channels swapped; dw sums, image by image, the products of dy with the padded input, in 8 lanes
+/// per weight that are added up once per reduction group.
+/// - Precondition: `DirectConvolution.isAvailable` and `DirectConvolution.supports(g)`.
+public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
+                                 dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                                 geometry g: ConvGeometry, scratch: Scratch, partials partialScratch: Scratch) {
+    precondition(DirectConvolution.isAvailable && DirectConvolution.supports(g), "direct convolution cannot compute \(g)")
+    let c = Int32(g.inChannels), o = Int32(g.outChannels), kh = Int32(g.kernelHeight), kw = Int32(g.kernelWidth)
+    let oh = Int32(g.outHeight), ow = Int32(g.outWidth)
+    let (hp, wp) = g.directPadded, (ghp, gwp) = g.directPaddedGradient
+    let gradientStride = Int(cnn_direct_gradient_stride(ow))
+    let perReduction = g.directImagesPerReduction, reductions = g.directReductionCount
+    let xImage = g.inChannels * g.inPlane, yImage = g.outChannels * g.outPlane
+
+    let packed = UncheckedSendable(dx == nil ? nil : scratch.shared(count: Int(cnn_direct_packed_count(c, o, kh, kw))))
+    if let packed = packed.value { cnn_direct_pack_weights(packed, w, o, c, kh, kw, 1) }
+    // Per worker: up to `imagesPerCall` padded inputs and output gradients for the weight kernel,
+    // one padded output gradient for the data kernel, and the weight gradient's 8-lane sums.
+    let imagesPerCall = min(perReduction, DirectConvolution.weightGradientImages)
+    let xSize = dw != nil ? g.inChannels * hp * wp : 0
+    let dySize = dw != nil ? g.outChannels * g.outHeight * gradientStride : 0
+    let dxSize = dx != nil ? g.outChannels * ghp * gwp : 0
+    let weightCount = g.weightCount, laneSize = dw != nil ? 8 * weightCount : 0
+    let buffers = UncheckedSendable(scratch.buffers(workers: Parallel.workerCount(for: reductions),
+                                                    count: imagesPerCall * (xSize + dySize) + dxSize + laneSize))
+    let partials = UncheckedSendable(partialScratch.buffers(workers: 1, count: dw != nil ? reductions * weightCount : 1)[0])
+    let dxPointer = UncheckedSendable(dx), computeWeights = dw != nil
+
+    Parallel.forEach(reductions) { reduction, worker in
+        let paddedX = buffers.value[worker], paddedDy = paddedX + imagesPerCall * xSize
+        let paddedDx = paddedDy + imagesPerCall * dySize, lanes = paddedDx + dxSize
+        if computeWeights { lanes.update(repeating: 0, count: laneSize) }
+        let first = reduction * perReduction, end = min(g.batch, first + perReduction)
+        for n0 in stride(from: first, to: end, by: imagesPerCall) {
+            let count = min(imagesPerCall, end - n0)
+            if computeWeights {
+                for b in 0..<count {
+                    cnn_direct_pad(paddedX + b * xSize, x + (n0 + b) * xImage, c, Int32(g.inHeight), Int32(g.inWidth),
+                                   Int32(g.padTop), Int32(g.padLeft), Int32(hp), Int32(wp))
+                    cnn_direct_pad(paddedDy + b * dySize, dy + (n0 + b) * yImage, o, oh, ow, 0, 0, oh, Int32(gradientStride))
+                }
+                cnn_direct_conv_weight_gradient(lanes, paddedDy, paddedX, Int32(count), dySize, xSize,
+                                                c, Int32(hp), Int32(wp), o, kh, kw, oh, ow)
+            }
+            guard let dx = dxPointer.value, let packed = packed.value else { continue }
+            for n in n0..<n0 + count {
+                cnn_direct_pad(paddedDx, dy + n * yImage, o, oh, ow, kh - 1 - Int32(g.padTop), kw - 1 - Int32(g.padLeft),
+                               Int32(ghp), Int32(gwp))
+                cnn_direct_conv_forward(dx + n * xImage, paddedDx, packed, nil, o, Int32(ghp), Int32(gwp),
+                                        c, kh, kw, Int32(g.inHeight), Int32(g.inWidth))
+            }
+        }
+        if computeWeights { cnn_direct_sum_lanes(partials.value + reduction * weightCount, lanes, weightCount) }
+    }
+    if let dw { addPartials(into: dw, partials: partials.value, count: reductions, size: weightCount) }
+    if let db { addBiasGradient(into: db, dy: dy, geometry: g) }
+}
