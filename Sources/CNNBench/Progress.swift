@@ -12,6 +12,7 @@ public final class ProgressReporter {
     private var total = 1
     private var unit = ""
     private var started = 0.0
+    private var doneAtStart = 0
     private var lastDraw = 0.0
     private var nextPlainFraction = 0.25
 
@@ -26,10 +27,12 @@ public final class ProgressReporter {
         self.write = write
     }
 
-    /// Starts a task of `total` units (images, batches).
-    public func begin(_ title: String, total: Int, unit: String) {
+    /// Starts a task of `total` units (images, batches), of which `done` were finished before (a
+    /// resumed epoch): the rate and ETA count only the units done from now on.
+    public func begin(_ title: String, total: Int, unit: String, done: Int = 0) {
         self.title = title; self.total = max(total, 1); self.unit = unit
-        started = monotonicSeconds(); lastDraw = 0; nextPlainFraction = 0.25
+        started = monotonicSeconds(); lastDraw = 0; doneAtStart = done
+        nextPlainFraction = (Double(done) / Double(self.total) / 0.25).rounded(.down) * 0.25 + 0.25
     }
 
     /// Reports `done` units finished, with a short status (the running loss).
@@ -37,7 +40,7 @@ public final class ProgressReporter {
         let now = monotonicSeconds()
         let fraction = Double(done) / Double(total)
         let elapsed = now - started
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let rate = elapsed > 0 ? Double(done - doneAtStart) / elapsed : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
         if isTerminal {
             guard now - lastDraw >= 0.2 || done >= total else { return }

@@ -103,7 +103,7 @@ public final class TrainingRun {
         while epochsCompleted < min(recipe.epochs, lastEpoch ?? recipe.epochs) {
             let epoch = epochsCompleted
             network.setTraining(true)
-            progress?.begin("epoch \(epoch + 1)/\(recipe.epochs)", total: data.train.count, unit: "img")
+            progress?.begin("epoch \(epoch + 1)/\(recipe.epochs)", total: data.train.count, unit: "img", done: partial.seen)
             var lr = recipe.schedule.rate(base: recipe.learningRate, epoch: Double(epoch))
             var clockStart = monotonicSeconds()
             while true {

@@ -185,6 +185,13 @@ struct TrainingTests {
         #expect(lines.count == 3)
         #expect(lines[0].hasPrefix("epoch 1/1: 30% (30/100 img)"))
         #expect(ProgressReporter.clock(3700) == "1:01:40" && ProgressReporter.clock(75) == "1:15")
+
+        // A resumed epoch starts at its saved position: no line for the quarter already behind it.
+        lines = []
+        progress.begin("epoch 2/2", total: 100, unit: "img", done: 36)
+        for done in stride(from: 40, through: 100, by: 10) { progress.update(done: done) }
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasPrefix("epoch 2/2: 50% (50/100 img)") == true)
     }
 
     @Test func recipesValidate() {
