@@ -118,7 +118,7 @@ struct KernelTests {
         #expect(same)
     }
 
-    @Test("conv2d (whichever kernel it picks) matches the naive loops", arguments: geometries)
+    @Test("conv2d (whichever kernels it picks) matches the naive loops", arguments: geometries + directGeometries)
     func convolutionMatchesNaive(_ g: ConvGeometry) {
         let x = randomTensor([g.batch, g.inChannels, g.inHeight, g.inWidth], seed: 1)
         let w = randomTensor([g.outChannels, g.inChannels / g.groups, g.kernelHeight, g.kernelWidth], seed: 2)

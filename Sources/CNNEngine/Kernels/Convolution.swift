@@ -230,14 +230,20 @@ public func im2colConv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer
 ///
 /// dy [N, O, oh, ow], x [N, C, H, W], w [O, Cg, kh, kw]; dx is overwritten, dw and db accumulate.
 ///
-/// Layers where `g.usesDirectKernel` go to `directConv2dBackward`, the others to `im2colConv2dBackward`.
+/// Layers where `g.usesDirectKernel` go to `directConv2dBackward`, the others to `im2colConv2dBackward`;
+/// the input gradient of a direct layer with little padding (`directDataPassPays` false) goes to im2col.
 /// `keptColumns`: the column matrices `conv2dForward` kept for this batch, or nil to rebuild them.
 public func conv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
                            dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
                            geometry g: ConvGeometry, scratch: Scratch, partials partialScratch: Scratch,
                            keptColumns: UnsafePointer<Float>? = nil) {
-    if g.usesDirectKernel {
+    if g.usesDirectKernel && g.directDataPassPays {
         directConv2dBackward(dx: dx, dw: dw, db: db, dy: dy, x: x, w: w, geometry: g, scratch: scratch, partials: partialScratch)
+    } else if g.usesDirectKernel {
+        directConv2dBackward(dx: nil, dw: dw, db: db, dy: dy, x: x, w: w, geometry: g, scratch: scratch, partials: partialScratch)
+        if let dx {
+            im2colConv2dBackward(dx: dx, dw: nil, db: nil, dy: dy, x: x, w: w, geometry: g, scratch: scratch, partials: partialScratch)
+        }
     } else {
         im2colConv2dBackward(dx: dx, dw: dw, db: db, dy: dy, x: x, w: w, geometry: g, scratch: scratch,
                              partials: partialScratch, keptColumns: keptColumns)

@@ -15,9 +15,6 @@ public enum DirectConvolution {
     public static let isAvailable: Bool =
         cnn_direct_conv_available() != 0 && ProcessInfo.processInfo.environment["CNNBENCH_DIRECT_CONV"] != "0"
 
-    /// Images whose padded copies the weight-gradient kernel takes in one call (fixed, for reproducible sums).
-    static let weightGradientImages = 8
-
     /// Layers with more channels than this on either side go to im2col + GEMM, which is faster there.
     public static let maximumChannels = 64
 
@@ -38,6 +35,11 @@ extension ConvGeometry {
             && inChannels <= DirectConvolution.maximumChannels && outChannels <= DirectConvolution.maximumChannels
     }
 
+    /// Whether the direct kernel pays for the input gradient too. It runs over every input position, so
+    /// it multiplies zeros wherever the forward pass had less padding than "same": LeNet-5's C3 (14x14
+    /// input, 10x10 output) would do twice the work of im2col + GEMM there.
+    public var directDataPassPays: Bool { 4 * inPlane <= 5 * outPlane }
+
     /// Rows and row stride of a padded input plane.
     var directPadded: (height: Int, width: Int) {
         (outHeight + kernelHeight - 1, Int(cnn_direct_row_stride(Int32(outWidth), Int32(kernelWidth))))
@@ -45,6 +47,14 @@ extension ConvGeometry {
     /// Rows and row stride of a padded output-gradient plane for the backward-data pass.
     var directPaddedGradient: (height: Int, width: Int) {
         (inHeight + kernelHeight - 1, Int(cnn_direct_row_stride(Int32(inWidth), Int32(kernelWidth))))
+    }
+    /// Images the weight-gradient kernel takes in one call, fixed by the shape (for reproducible sums): as many
+    /// (up to 8) as keep one register tile's data (two gradient planes and an input plane an image) within
+    /// 16 KB of L1 cache. Small maps take several, so the 8-lane sums are touched less often.
+    var directImagesPerCall: Int {
+        let (hp, wp) = directPadded
+        let perImage = 2 * outHeight * Int(cnn_direct_gradient_stride(Int32(outWidth))) + hp * wp
+        return max(1, min(8, 4096 / perImage))
     }
     /// Images per reduction group of the direct weight gradient (fixed by the shape).
     var directImagesPerReduction: Int {
@@ -97,7 +107,7 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
     if let packed = packed.value { cnn_direct_pack_weights(packed, w, o, c, kh, kw, 1) }
     // Per worker: up to `imagesPerCall` padded inputs and output gradients for the weight kernel,
     // one padded output gradient for the data kernel, and the weight gradient's 8-lane sums.
-    let imagesPerCall = min(perReduction, DirectConvolution.weightGradientImages)
+    let imagesPerCall = min(perReduction, g.directImagesPerCall)
     let xSize = dw != nil ? g.inChannels * hp * wp : 0
     let dySize = dw != nil ? g.outChannels * g.outHeight * gradientStride : 0
     let dxSize = dx != nil ? g.outChannels * ghp * gwp : 0

@@ -75,13 +75,14 @@ public final class MaxPool2D: Layer {
         for oy in 0..<oh {
             let r0 = src + 2 * oy * w, r1 = r0 + w
             for ox in 0..<ow {
+                // Selects, not branches (random data mispredicts them): the first of the largest, as the
+                // general path, comparing the pairs (a, b) and (c, d), then their winners.
                 let a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1]
-                var best = a, at = 2 * oy * w + 2 * ox
-                if b > best { best = b; at = 2 * oy * w + 2 * ox + 1 }
-                if c > best { best = c; at = (2 * oy + 1) * w + 2 * ox }
-                if d > best { best = d; at = (2 * oy + 1) * w + 2 * ox + 1 }
-                dst[oy * ow + ox] = best
-                idx[oy * ow + ox] = Int32(at)
+                let top = b > a ? b : a, topAt = b > a ? 1 : 0
+                let bottom = d > c ? d : c, bottomAt = d > c ? w + 1 : w
+                let lower = bottom > top
+                dst[oy * ow + ox] = lower ? bottom : top
+                idx[oy * ow + ox] = Int32(2 * oy * w + 2 * ox + (lower ? bottomAt : topAt))
             }
         }
     }
