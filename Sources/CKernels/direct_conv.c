@@ -1,6 +1,6 @@
 // Direct convolution kernels: see include/cnn_direct_conv.h. Register tiles of 4 output channels
 // by up to 3 vectors of 8 outputs (forward), and up to 4 output channels by the kernel's width
-// (weight gradient, in 8-lane partial sums); sums are formed in a fixed order, so results do not depend on threads.
+// (weight gradient); sums are formed in a fixed order, so results do not depend on threads.
 #include "cnn_direct_conv.h"
 #include <string.h>
 
@@ -38,13 +38,6 @@ void cnn_direct_pack_weights(float *packed, const float *w, int O, int C, int kh
                         }
                         packed[((((long)b * kc + c) * kh + i) * kw + j) * 4 + k] = v;
                     }
-}
-
-void cnn_direct_sum_lanes(float *dw, const float *dwv, long count) {
-    for (long e = 0; e < count; e++) {
-        const float *v = dwv + e * 8;
-        dw[e] = ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
-    }
 }
 
 #if defined(__x86_64__)
@@ -141,9 +134,16 @@ void cnn_direct_conv_forward(float *y, const float *xp, const float *packed, con
     }
 }
 
+TARGET INLINE float horizontal_sum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+
 // One tile of the weight gradient: OB output channels x KW taps of kernel row i of input channel c,
-// summed over `images` images into 8-lane partial sums dwv[o][c][i][j][0..<8].
-TARGET INLINE void weight_tile(const int OB, const int KW, float *dwv, const float *dyp, const float *xp,
+// summed over `images` images in vector lanes, then added to dw.
+TARGET INLINE void weight_tile(const int OB, const int KW, float *dw, const float *dyp, const float *xp,
                                int images, long dyImage, long xImage, int o0, int c, int i, int C, int Hp, int Wp, int kh, int oh, int ow) {
     __m256 acc[4][CNN_DIRECT_MAX_KERNEL_WIDTH];
     _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++)
@@ -166,24 +166,22 @@ TARGET INLINE void weight_tile(const int OB, const int KW, float *dwv, const flo
         }
     }
     _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++)
-        _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) {
-            float *dst = dwv + ((((long)(o0 + k) * C + c) * kh + i) * KW + j) * 8;
-            _mm256_storeu_ps(dst, _mm256_add_ps(_mm256_loadu_ps(dst), acc[k][j]));
-        }
+        _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++)
+            dw[(((long)(o0 + k) * C + c) * kh + i) * KW + j] += horizontal_sum(acc[k][j]);
 }
 
 // Tiles of OB output channels (4 for kernels 1-2 wide, 2 for 3-6, 1 for 7: at most 13 registers).
 #define WEIGHT_KERNEL(OB, KW)                                                                            \
-    TARGET static void weight_kernel_##KW(float *dwv, const float *dyp, const float *xp, int images,        \
+    TARGET static void weight_kernel_##KW(float *dw, const float *dyp, const float *xp, int images,        \
                                           long dyImage, long xImage, int C, int Hp, int Wp, int O, int kh,  \
                                           int oh, int ow) {                                                \
         for (int o0 = 0; o0 < O; o0 += OB) {                                                             \
             int valid = O - o0;                                                                          \
             for (int c = 0; c < C; c++)                                                                  \
                 for (int i = 0; i < kh; i++) {                                                           \
-                    if (valid >= OB) weight_tile(OB, KW, dwv, dyp, xp, images, dyImage, xImage, o0, c, i, C, Hp, Wp, kh, oh, ow);   \
+                    if (valid >= OB) weight_tile(OB, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, Hp, Wp, kh, oh, ow);   \
                     else for (int k = 0; k < valid; k++)                                                 \
-                        weight_tile(1, KW, dwv, dyp, xp, images, dyImage, xImage, o0 + k, c, i, C, Hp, Wp, kh, oh, ow);           \
+                        weight_tile(1, KW, dw, dyp, xp, images, dyImage, xImage, o0 + k, c, i, C, Hp, Wp, kh, oh, ow);           \
                 }                                                                                        \
         }                                                                                                \
     }
@@ -195,16 +193,16 @@ WEIGHT_KERNEL(2, 5)
 WEIGHT_KERNEL(2, 6)
 WEIGHT_KERNEL(1, 7)
 
-void cnn_direct_conv_weight_gradient(float *dwv, const float *dyp, const float *xp, int images, long dyImage,
+void cnn_direct_conv_weight_gradient(float *dw, const float *dyp, const float *xp, int images, long dyImage,
                                      long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
     switch (kw) {
-    case 1: weight_kernel_1(dwv, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
-    case 2: weight_kernel_2(dwv, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
-    case 3: weight_kernel_3(dwv, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
-    case 4: weight_kernel_4(dwv, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
-    case 5: weight_kernel_5(dwv, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
-    case 6: weight_kernel_6(dwv, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
-    case 7: weight_kernel_7(dwv, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 1: weight_kernel_1(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 2: weight_kernel_2(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 3: weight_kernel_3(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 4: weight_kernel_4(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 5: weight_kernel_5(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 6: weight_kernel_6(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 7: weight_kernel_7(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
     default: break;
     }
 }
@@ -216,9 +214,9 @@ void cnn_direct_conv_forward(float *y, const float *xp, const float *packed, con
                              int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
     (void)y; (void)xp; (void)packed; (void)bias; (void)C; (void)Hp; (void)Wp; (void)O; (void)kh; (void)kw; (void)oh; (void)ow;
 }
-void cnn_direct_conv_weight_gradient(float *dwv, const float *dyp, const float *xp, int images, long dyImage,
+void cnn_direct_conv_weight_gradient(float *dw, const float *dyp, const float *xp, int images, long dyImage,
                                      long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
-    (void)images; (void)dyImage; (void)xImage; (void)dwv; (void)dyp; (void)xp; (void)C; (void)Hp; (void)Wp; (void)O; (void)kh; (void)kw; (void)oh; (void)ow;
+    (void)images; (void)dyImage; (void)xImage; (void)dw; (void)dyp; (void)xp; (void)C; (void)Hp; (void)Wp; (void)O; (void)kh; (void)kw; (void)oh; (void)ow;
 }
 
 #endif

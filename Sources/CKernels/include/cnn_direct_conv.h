@@ -43,17 +43,13 @@ void cnn_direct_conv_forward(float *y, const float *xp, const float *packed, con
 /// Row stride of a padded output-gradient plane: ow rounded up to whole vectors.
 static inline int cnn_direct_gradient_stride(int ow) { return (ow + 7) / 8 * 8; }
 
-/// dwv[o][c][i][j][l] += the part, in lane l, of the sum over images n and positions oy, ox of
-/// dyp[n][o][oy][ox] * xp[n][c][oy + i][ox + j]: 8 partial sums per weight (`cnn_direct_sum_lanes` adds
-/// them up). Each register tile runs over all `images` before touching dwv, so small maps pay little
-/// for the partial sums. dyp: per image (`dyImage` floats apart) O planes of oh x
+/// dw[o][c][i][j] += the sum over images n and positions oy, ox of dyp[n][o][oy][ox] * xp[n][c][oy + i][ox + j].
+/// Each register tile runs over all `images` in vector lanes before adding to dw, so small maps pay
+/// few horizontal sums. dyp: per image (`dyImage` floats apart) O planes of oh x
 /// `cnn_direct_gradient_stride(ow)`, zero past each row's ow values; xp: per image (`xImage` floats
 /// apart) padded planes as for the forward pass. kw <= CNN_DIRECT_MAX_KERNEL_WIDTH.
-void cnn_direct_conv_weight_gradient(float *dwv, const float *dyp, const float *xp, int images, long dyImage,
+void cnn_direct_conv_weight_gradient(float *dw, const float *dyp, const float *xp, int images, long dyImage,
                                      long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow);
-
-/// dw[e] = the sum of dwv[e][0..<8], in a fixed order, for e < count.
-void cnn_direct_sum_lanes(float *dw, const float *dwv, long count);
 
 #ifdef __cplusplus
 }

@@ -50,7 +50,7 @@ extension ConvGeometry {
     }
     /// Images the weight-gradient kernel takes in one call, fixed by the shape (for reproducible sums): as many
     /// (up to 8) as keep one register tile's data (two gradient planes and an input plane an image) within
-    /// 16 KB of L1 cache. Small maps take several, so the 8-lane sums are touched less often.
+    /// 16 KB of L1 cache. Small maps take several, so they pay fewer horizontal sums.
     var directImagesPerCall: Int {
         let (hp, wp) = directPadded
         let perImage = 2 * outHeight * Int(cnn_direct_gradient_stride(Int32(outWidth))) + hp * wp
@@ -89,8 +89,7 @@ public func directConv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer
 /// `conv2dBackward` by the direct kernels: dx overwritten (if given), dw and db accumulate (if given).
 ///
 /// dx is the forward kernel run on dy, padded by (kernel - 1 - padding), with the kernel flipped and
-/// its channels swapped; dw sums, image by image, the products of dy with the padded input, in 8 lanes
-/// per weight that are added up once per reduction group.
+/// its channels swapped; dw sums the products of dy with the padded input, several images a call.
 /// - Precondition: `DirectConvolution.isAvailable` and `DirectConvolution.supports(g)`.
 public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
                                  dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
@@ -106,21 +105,22 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
     let packed = UncheckedSendable(dx == nil ? nil : scratch.shared(count: Int(cnn_direct_packed_count(c, o, kh, kw))))
     if let packed = packed.value { cnn_direct_pack_weights(packed, w, o, c, kh, kw, 1) }
     // Per worker: up to `imagesPerCall` padded inputs and output gradients for the weight kernel,
-    // one padded output gradient for the data kernel, and the weight gradient's 8-lane sums.
+    // and one padded output gradient for the data kernel.
     let imagesPerCall = min(perReduction, g.directImagesPerCall)
     let xSize = dw != nil ? g.inChannels * hp * wp : 0
     let dySize = dw != nil ? g.outChannels * g.outHeight * gradientStride : 0
     let dxSize = dx != nil ? g.outChannels * ghp * gwp : 0
-    let weightCount = g.weightCount, laneSize = dw != nil ? 8 * weightCount : 0
+    let weightCount = g.weightCount
     let buffers = UncheckedSendable(scratch.buffers(workers: Parallel.workerCount(for: reductions),
-                                                    count: imagesPerCall * (xSize + dySize) + dxSize + laneSize))
+                                                    count: imagesPerCall * (xSize + dySize) + dxSize))
     let partials = UncheckedSendable(partialScratch.buffers(workers: 1, count: dw != nil ? reductions * weightCount : 1)[0])
     let dxPointer = UncheckedSendable(dx), computeWeights = dw != nil
 
     Parallel.forEach(reductions) { reduction, worker in
         let paddedX = buffers.value[worker], paddedDy = paddedX + imagesPerCall * xSize
-        let paddedDx = paddedDy + imagesPerCall * dySize, lanes = paddedDx + dxSize
-        if computeWeights { lanes.update(repeating: 0, count: laneSize) }
+        let paddedDx = paddedDy + imagesPerCall * dySize
+        let partial = partials.value + reduction * weightCount
+        if computeWeights { partial.update(repeating: 0, count: weightCount) }
         let first = reduction * perReduction, end = min(g.batch, first + perReduction)
         for n0 in stride(from: first, to: end, by: imagesPerCall) {
             let count = min(imagesPerCall, end - n0)
@@ -130,7 +130,7 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
                                    Int32(g.padTop), Int32(g.padLeft), Int32(hp), Int32(wp))
                     cnn_direct_pad(paddedDy + b * dySize, dy + (n0 + b) * yImage, o, oh, ow, 0, 0, oh, Int32(gradientStride))
                 }
-                cnn_direct_conv_weight_gradient(lanes, paddedDy, paddedX, Int32(count), dySize, xSize,
+                cnn_direct_conv_weight_gradient(partial, paddedDy, paddedX, Int32(count), dySize, xSize,
                                                 c, Int32(hp), Int32(wp), o, kh, kw, oh, ow)
             }
             guard let dx = dxPointer.value, let packed = packed.value else { continue }
@@ -141,7 +141,6 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
                                         c, kh, kw, Int32(g.inHeight), Int32(g.inWidth))
             }
         }
-        if computeWeights { cnn_direct_sum_lanes(partials.value + reduction * weightCount, lanes, weightCount) }
     }
     if let dw { addPartials(into: dw, partials: partials.value, count: reductions, size: weightCount) }
     if let db { addBiasGradient(into: db, dy: dy, geometry: g) }
