@@ -170,7 +170,8 @@ TARGET INLINE void weight_tile(const int OB, const int KW, float *dw, const floa
             dw[(((long)(o0 + k) * C + c) * kh + i) * KW + j] += horizontal_sum(acc[k][j]);
 }
 
-// Tiles of OB output channels (4 for kernels 1-2 wide, 2 for 3-6, 1 for 7: at most 13 registers).
+// Tiles of OB output channels: 4 for kernels 1-2 wide, 3 for 3 (9 accumulators: enough independent
+// sums to hide the FMA latency), 2 for 4-6, 1 for 7; at most 13 registers.
 #define WEIGHT_KERNEL(OB, KW)                                                                            \
     TARGET static void weight_kernel_##KW(float *dw, const float *dyp, const float *xp, int images,        \
                                           long dyImage, long xImage, int C, int Hp, int Wp, int O, int kh,  \
@@ -187,7 +188,7 @@ TARGET INLINE void weight_tile(const int OB, const int KW, float *dw, const floa
     }
 WEIGHT_KERNEL(4, 1)
 WEIGHT_KERNEL(4, 2)
-WEIGHT_KERNEL(2, 3)
+WEIGHT_KERNEL(3, 3)
 WEIGHT_KERNEL(2, 4)
 WEIGHT_KERNEL(2, 5)
 WEIGHT_KERNEL(2, 6)

@@ -37,8 +37,9 @@ extension ConvGeometry {
 
     /// Whether the direct kernel pays for the input gradient too. It runs over every input position, so
     /// it multiplies zeros wherever the forward pass had less padding than "same": LeNet-5's C3 (14x14
-    /// input, 10x10 output) would do twice the work of im2col + GEMM there.
-    public var directDataPassPays: Bool { 4 * inPlane <= 5 * outPlane }
+    /// input, 10x10 output) would do twice the work of im2col + GEMM there. Its tiles are 4 input
+    /// channels wide, so it also leaves layers with fewer than 4 input channels to im2col.
+    public var directDataPassPays: Bool { 4 * inPlane <= 5 * outPlane && inChannels >= 4 }
 
     /// Rows and row stride of a padded input plane.
     var directPadded: (height: Int, width: Int) {
