@@ -64,10 +64,12 @@ public func alignedTable(_ rows: [[String]], rightAligned: ClosedRange<Int>) -> 
     let columns = rows.map(\.count).max() ?? 0
     let widths = (0..<columns).map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0 }
     return rows.map { row in
-        row.enumerated().map { c, cell in
+        let line = row.enumerated().map { c, cell in
             let pad = String(repeating: " ", count: widths[c] - cell.count)
             return rightAligned.contains(c) ? pad + cell : cell + pad
-        }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "  ")
+        // Trailing spaces only: a row whose first cell is empty (a header above row names) keeps its indent.
+        return String(line.reversed().drop(while: { $0 == " " }).reversed())
     }.joined(separator: "\n")
 }
 

@@ -49,7 +49,7 @@ struct EvalCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
             return
         }
-        print(String(format: "%@ on %@ test (%d images): loss %.4f, error %.2f%%%@", spec.name, data.test.name, result.count,
+        print(String(format: "%@ on %@ (%d images): loss %.4f, error %.2f%%%@", spec.name, data.test.name, result.count,
                      result.loss, result.error * 100, result.top5Error.map { String(format: ", top-5 error %.2f%%", $0 * 100) } ?? ""))
         let names = data.test.classNames
         print("confusion matrix (rows: true class, columns: predicted)")
