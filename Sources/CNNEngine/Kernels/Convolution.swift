@@ -61,10 +61,14 @@ public struct ConvGeometry: Equatable, Sendable {
     var chunkImages: Int { max(1, min(batch, (Self.minimumColumns + outPlane - 1) / outPlane)) }
     var chunkCount: Int { (batch + chunkImages - 1) / chunkImages }
     /// Chunks per reduction group of the weight gradient.
-    var chunksPerReduction: Int {
+    var chunksPerReduction: Int { itemsPerReduction(chunkCount) }
+
+    /// How many of `items` (chunks or images) one reduction group of the weight gradient sums: at most
+    /// `maximumReductionGroups` groups, and no more partial sums than `partialBudget` holds.
+    func itemsPerReduction(_ items: Int) -> Int {
         let byMemory = max(1, Self.partialBudget / max(weightCount, 1))
-        let groups = max(1, min(chunkCount, Self.maximumReductionGroups, byMemory))
-        return (chunkCount + groups - 1) / groups
+        let groups = max(1, min(items, Self.maximumReductionGroups, byMemory))
+        return (items + groups - 1) / groups
     }
     var reductionCount: Int { (chunkCount + chunksPerReduction - 1) / chunksPerReduction }
 }

@@ -58,11 +58,7 @@ extension ConvGeometry {
         return max(1, min(8, 4096 / perImage))
     }
     /// Images per reduction group of the direct weight gradient (fixed by the shape).
-    var directImagesPerReduction: Int {
-        let byMemory = max(1, Self.partialBudget / max(weightCount, 1))
-        let groups = max(1, min(batch, Self.maximumReductionGroups, byMemory))
-        return (batch + groups - 1) / groups
-    }
+    var directImagesPerReduction: Int { itemsPerReduction(batch) }
     var directReductionCount: Int { (batch + directImagesPerReduction - 1) / directImagesPerReduction }
 }
 
