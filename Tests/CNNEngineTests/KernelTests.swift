@@ -51,69 +51,41 @@ struct KernelTests {
           arguments: directGeometries + geometries.filter(DirectConvolution.supports))
     func directConvolutionMatchesNaive(_ g: ConvGeometry) {
         #expect(DirectConvolution.supports(g))
-        let x = randomTensor([g.batch, g.inChannels, g.inHeight, g.inWidth], seed: 1)
-        let w = randomTensor([g.outChannels, g.inChannels, g.kernelHeight, g.kernelWidth], seed: 2)
-        let b = randomTensor([g.outChannels], seed: 3)
-        let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
-        let fast = Tensor(shape: outShape), slow = Tensor(shape: outShape), noBias = Tensor(shape: outShape)
-        directConv2dForward(y: fast.pointer, x: x.pointer, w: w.pointer, bias: b.pointer, geometry: g, scratch: Scratch())
-        naiveConv2dForward(y: slow.pointer, x: x.pointer, w: w.pointer, bias: b.pointer, geometry: g)
-        #expect(maxRelativeError(fast.values, slow.values) < 1e-5)
-        directConv2dForward(y: noBias.pointer, x: x.pointer, w: w.pointer, bias: nil, geometry: g, scratch: Scratch())
-        naiveConv2dForward(y: slow.pointer, x: x.pointer, w: w.pointer, bias: nil, geometry: g)
-        #expect(maxRelativeError(noBias.values, slow.values) < 1e-5)
-
-        let dy = randomTensor(outShape, seed: 4)
-        let dxFast = randomTensor(x.shape, seed: 7), dxSlow = Tensor(shape: x.shape)  // dx is overwritten
-        let dwFast = randomTensor(w.shape, seed: 5), dwSlow = dwFast.copy()
-        let dbFast = randomTensor(b.shape, seed: 6), dbSlow = dbFast.copy()
-        directConv2dBackward(dx: dxFast.pointer, dw: dwFast.pointer, db: dbFast.pointer, dy: dy.pointer, x: x.pointer,
-                             w: w.pointer, geometry: g, scratch: Scratch(), partials: Scratch())
-        naiveConv2dBackward(dx: dxSlow.pointer, dw: dwSlow.pointer, db: dbSlow.pointer, dy: dy.pointer, x: x.pointer, w: w.pointer, geometry: g)
-        #expect(maxRelativeError(dxFast.values, dxSlow.values) < 1e-5)
-        #expect(maxRelativeError(dwFast.values, dwSlow.values) < weightTolerance(g))
-        #expect(maxRelativeError(dbFast.values, dbSlow.values) < 1e-5)
-
+        let c = ConvCase(g)
+        let (_, dxBoth, dwBoth) = c.expectMatchesNaive(
+            forward: { y, bias in directConv2dForward(y: y, x: c.x.pointer, w: c.w.pointer, bias: bias, geometry: g, scratch: Scratch()) },
+            backward: { dx, dw, db in
+                directConv2dBackward(dx: dx, dw: dw, db: db, dy: c.dy.pointer, x: c.x.pointer, w: c.w.pointer,
+                                     geometry: g, scratch: Scratch(), partials: Scratch())
+            })
         // Only the weight gradient, and only the input gradient: the same values as both together.
-        let dwOnly = randomTensor(w.shape, seed: 5), dxOnly = Tensor(shape: x.shape)
-        directConv2dBackward(dx: nil, dw: dwOnly.pointer, db: nil, dy: dy.pointer, x: x.pointer, w: w.pointer,
+        let dwOnly = c.initialWeightGradient(), dxOnly = Tensor(shape: c.x.shape)
+        directConv2dBackward(dx: nil, dw: dwOnly.pointer, db: nil, dy: c.dy.pointer, x: c.x.pointer, w: c.w.pointer,
                              geometry: g, scratch: Scratch(), partials: Scratch())
-        directConv2dBackward(dx: dxOnly.pointer, dw: nil, db: nil, dy: dy.pointer, x: x.pointer, w: w.pointer,
+        directConv2dBackward(dx: dxOnly.pointer, dw: nil, db: nil, dy: c.dy.pointer, x: c.x.pointer, w: c.w.pointer,
                              geometry: g, scratch: Scratch(), partials: Scratch())
-        #expect(bitIdentical(dwOnly.values, dwFast.values))
-        #expect(bitIdentical(dxOnly.values, dxFast.values))
+        #expect(bitIdentical(dwOnly.values, dwBoth.values))
+        #expect(bitIdentical(dxOnly.values, dxBoth.values))
     }
 
     @Test("im2col + GEMM matches the naive loops", arguments: geometries + directGeometries)
     func im2colConvolutionMatchesNaive(_ g: ConvGeometry) {
-        let x = randomTensor([g.batch, g.inChannels, g.inHeight, g.inWidth], seed: 1)
-        let w = randomTensor([g.outChannels, g.inChannels / g.groups, g.kernelHeight, g.kernelWidth], seed: 2)
-        let b = randomTensor([g.outChannels], seed: 3)
-        let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
-        let fast = Tensor(shape: outShape), slow = Tensor(shape: outShape)
-        im2colConv2dForward(y: fast.pointer, x: x.pointer, w: w.pointer, bias: b.pointer, geometry: g, scratch: Scratch())
-        naiveConv2dForward(y: slow.pointer, x: x.pointer, w: w.pointer, bias: b.pointer, geometry: g)
-        #expect(maxRelativeError(fast.values, slow.values) < 1e-5)
-
-        let dy = randomTensor(outShape, seed: 4)
-        let dxFast = Tensor(shape: x.shape), dxSlow = Tensor(shape: x.shape)
-        let dwFast = randomTensor(w.shape, seed: 5), dwSlow = dwFast.copy()
-        let dbFast = randomTensor(b.shape, seed: 6), dbSlow = dbFast.copy()
-        im2colConv2dBackward(dx: dxFast.pointer, dw: dwFast.pointer, db: dbFast.pointer, dy: dy.pointer, x: x.pointer, w: w.pointer,
-                             geometry: g, scratch: Scratch(), partials: Scratch())
-        naiveConv2dBackward(dx: dxSlow.pointer, dw: dwSlow.pointer, db: dbSlow.pointer, dy: dy.pointer, x: x.pointer, w: w.pointer, geometry: g)
-        #expect(maxRelativeError(dxFast.values, dxSlow.values) < 1e-5)
-        #expect(maxRelativeError(dwFast.values, dwSlow.values) < weightTolerance(g))
-        #expect(maxRelativeError(dbFast.values, dbSlow.values) < 1e-5)
-
+        let c = ConvCase(g)
+        let (y, _, _) = c.expectMatchesNaive(
+            forward: { y, bias in im2colConv2dForward(y: y, x: c.x.pointer, w: c.w.pointer, bias: bias, geometry: g, scratch: Scratch()) },
+            backward: { dx, dw, db in
+                im2colConv2dBackward(dx: dx, dw: dw, db: db, dy: c.dy.pointer, x: c.x.pointer, w: c.w.pointer,
+                                     geometry: g, scratch: Scratch(), partials: Scratch())
+            })
         // Columns kept by the forward pass give the same weight gradient, bit for bit.
-        let kept = Tensor(shape: [g.keptColumnCount]), again = Tensor(shape: outShape)
-        im2colConv2dForward(y: again.pointer, x: x.pointer, w: w.pointer, bias: b.pointer, geometry: g, scratch: Scratch(), keptColumns: kept.pointer)
-        #expect(bitIdentical(again.values, fast.values))
-        let dwKept = randomTensor(w.shape, seed: 5), dwRebuilt = randomTensor(w.shape, seed: 5)
-        im2colConv2dBackward(dx: nil, dw: dwKept.pointer, db: nil, dy: dy.pointer, x: x.pointer, w: w.pointer,
+        let kept = Tensor(shape: [g.keptColumnCount]), again = Tensor(shape: y.shape)
+        im2colConv2dForward(y: again.pointer, x: c.x.pointer, w: c.w.pointer, bias: c.b.pointer, geometry: g, scratch: Scratch(),
+                            keptColumns: kept.pointer)
+        #expect(bitIdentical(again.values, y.values))
+        let dwKept = c.initialWeightGradient(), dwRebuilt = c.initialWeightGradient()
+        im2colConv2dBackward(dx: nil, dw: dwKept.pointer, db: nil, dy: c.dy.pointer, x: c.x.pointer, w: c.w.pointer,
                              geometry: g, scratch: Scratch(), partials: Scratch(), keptColumns: kept.pointer)
-        im2colConv2dBackward(dx: nil, dw: dwRebuilt.pointer, db: nil, dy: dy.pointer, x: x.pointer, w: w.pointer,
+        im2colConv2dBackward(dx: nil, dw: dwRebuilt.pointer, db: nil, dy: c.dy.pointer, x: c.x.pointer, w: c.w.pointer,
                              geometry: g, scratch: Scratch(), partials: Scratch())
         let same = bitIdentical(dwKept.values, dwRebuilt.values)
         #expect(same)
@@ -121,31 +93,14 @@ struct KernelTests {
 
     @Test("conv2d (whichever kernels it picks) matches the naive loops", arguments: geometries + directGeometries)
     func convolutionMatchesNaive(_ g: ConvGeometry) {
-        let x = randomTensor([g.batch, g.inChannels, g.inHeight, g.inWidth], seed: 1)
-        let w = randomTensor([g.outChannels, g.inChannels / g.groups, g.kernelHeight, g.kernelWidth], seed: 2)
-        let b = randomTensor([g.outChannels], seed: 3)
-        let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
-        let fast = Tensor(shape: outShape), slow = Tensor(shape: outShape)
-        conv2dForward(y: fast.pointer, x: x.pointer, w: w.pointer, bias: b.pointer, geometry: g, scratch: Scratch())
-        naiveConv2dForward(y: slow.pointer, x: x.pointer, w: w.pointer, bias: b.pointer, geometry: g)
-        #expect(maxRelativeError(fast.values, slow.values) < 1e-5)
-
-        let dy = randomTensor(outShape, seed: 4)
-        let dxFast = Tensor(shape: x.shape), dxSlow = Tensor(shape: x.shape)
-        // Gradients accumulate: start both from the same non-zero values.
-        let dwFast = randomTensor(w.shape, seed: 5), dwSlow = dwFast.copy()
-        let dbFast = randomTensor(b.shape, seed: 6), dbSlow = dbFast.copy()
-        conv2dBackward(dx: dxFast.pointer, dw: dwFast.pointer, db: dbFast.pointer, dy: dy.pointer, x: x.pointer, w: w.pointer,
-                       geometry: g, scratch: Scratch(), partials: Scratch())
-        naiveConv2dBackward(dx: dxSlow.pointer, dw: dwSlow.pointer, db: dbSlow.pointer, dy: dy.pointer, x: x.pointer, w: w.pointer, geometry: g)
-        #expect(maxRelativeError(dxFast.values, dxSlow.values) < 1e-5)
-        #expect(maxRelativeError(dwFast.values, dwSlow.values) < weightTolerance(g))
-        #expect(maxRelativeError(dbFast.values, dbSlow.values) < 1e-5)
+        let c = ConvCase(g)
+        c.expectMatchesNaive(
+            forward: { y, bias in conv2dForward(y: y, x: c.x.pointer, w: c.w.pointer, bias: bias, geometry: g, scratch: Scratch()) },
+            backward: { dx, dw, db in
+                conv2dBackward(dx: dx, dw: dw, db: db, dy: c.dy.pointer, x: c.x.pointer, w: c.w.pointer,
+                               geometry: g, scratch: Scratch(), partials: Scratch())
+            })
     }
-
-    /// Weight gradients sum N * oh * ow float products (3,072 for ResNet-20's stage on 3 images):
-    /// float rounding grows with the count.
-    func weightTolerance(_ g: ConvGeometry) -> Float { g.batch * g.outHeight * g.outWidth > 1000 ? 5e-5 : 1e-5 }
 
     @Test func gemmMatchesNaive() {
         for (tA, tB) in [(false, false), (true, false), (false, true), (true, true)] {
@@ -171,6 +126,55 @@ struct KernelTests {
         let left = zip(col.values, c.values).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         let right = zip(x.values, back.values).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         #expect(abs(left - right) < 1e-4 * max(1, abs(left)))
+    }
+}
+
+/// Random inputs for one convolution geometry, and the check of a forward and backward implementation
+/// against the naive loops that the convolution tests share.
+struct ConvCase {
+    let g: ConvGeometry
+    let x: Tensor, w: Tensor, b: Tensor, dy: Tensor
+
+    init(_ g: ConvGeometry) {
+        self.g = g
+        x = randomTensor([g.batch, g.inChannels, g.inHeight, g.inWidth], seed: 1)
+        w = randomTensor([g.outChannels, g.inChannels / g.groups, g.kernelHeight, g.kernelWidth], seed: 2)
+        b = randomTensor([g.outChannels], seed: 3)
+        dy = randomTensor([g.batch, g.outChannels, g.outHeight, g.outWidth], seed: 4)
+    }
+
+    /// The non-zero starting value of dw: gradients accumulate.
+    func initialWeightGradient() -> Tensor { randomTensor(w.shape, seed: 5) }
+
+    /// Weight gradients sum N * oh * ow float products (3,072 for ResNet-20's stage on 3 images):
+    /// float rounding grows with the count.
+    var weightTolerance: Float { g.batch * g.outHeight * g.outWidth > 1000 ? 5e-5 : 1e-5 }
+
+    /// Checks `forward(y, bias)` with and without bias, and `backward(dx, dw, db)` (dx starting from noise:
+    /// it must be overwritten; dw and db from non-zero values: they accumulate), against the naive loops.
+    /// Returns the fast y (with bias), dx and dw.
+    @discardableResult
+    func expectMatchesNaive(forward: (UnsafeMutablePointer<Float>, UnsafePointer<Float>?) -> Void,
+                            backward: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void)
+        -> (y: Tensor, dx: Tensor, dw: Tensor) {
+        let outShape = dy.shape
+        let fast = Tensor(shape: outShape), slow = Tensor(shape: outShape), noBias = Tensor(shape: outShape)
+        forward(fast.pointer, b.pointer)
+        naiveConv2dForward(y: slow.pointer, x: x.pointer, w: w.pointer, bias: b.pointer, geometry: g)
+        #expect(maxRelativeError(fast.values, slow.values) < 1e-5)
+        forward(noBias.pointer, nil)
+        naiveConv2dForward(y: slow.pointer, x: x.pointer, w: w.pointer, bias: nil, geometry: g)
+        #expect(maxRelativeError(noBias.values, slow.values) < 1e-5)
+
+        let dxFast = randomTensor(x.shape, seed: 7), dxSlow = Tensor(shape: x.shape)
+        let dwFast = initialWeightGradient(), dwSlow = dwFast.copy()
+        let dbFast = randomTensor(b.shape, seed: 6), dbSlow = dbFast.copy()
+        backward(dxFast.pointer, dwFast.pointer, dbFast.pointer)
+        naiveConv2dBackward(dx: dxSlow.pointer, dw: dwSlow.pointer, db: dbSlow.pointer, dy: dy.pointer, x: x.pointer, w: w.pointer, geometry: g)
+        #expect(maxRelativeError(dxFast.values, dxSlow.values) < 1e-5)
+        #expect(maxRelativeError(dwFast.values, dwSlow.values) < weightTolerance)
+        #expect(maxRelativeError(dbFast.values, dbSlow.values) < 1e-5)
+        return (fast, dxFast, dwFast)
     }
 }
 
