@@ -10,16 +10,42 @@ import Foundation
 public final class SuiteRunner {
     public let suite: Suite
     public let folder: URL
-    public let resume: Bool
+    /// What to do with runs whose model file already exists.
+    public let existing: ExistingModelPolicy
     public let commandLine: String
 
-    public init(suite: Suite, folder: URL, resume: Bool, commandLine: String) {
-        self.suite = suite; self.folder = folder; self.resume = resume; self.commandLine = commandLine
+    /// Whether finished runs are skipped and interrupted ones continued.
+    public var resume: Bool { existing == .resume }
+
+    public init(suite: Suite, folder: URL, existing: ExistingModelPolicy, commandLine: String) {
+        self.suite = suite; self.folder = folder; self.existing = existing; self.commandLine = commandLine
+    }
+
+    public convenience init(suite: Suite, folder: URL, resume: Bool, commandLine: String) {
+        self.init(suite: suite, folder: folder, existing: resume ? .resume : .refuse, commandLine: commandLine)
+    }
+
+    /// Checks every run's output before anything trains: no model file is replaced unasked, and every folder is writable.
+    /// - Throws: `TrainingError` listing the runs whose model files would be replaced.
+    public func checkOutputs() throws {
+        var held: [String] = []
+        for entry in suite.entries {
+            let file = folder.appendingPathComponent(entry.name).appendingPathComponent("model.h5")
+            do { try TrainingRun.checkOutput(file, policy: existing) } catch {
+                guard existing == .refuse, FileManager.default.fileExists(atPath: file.path) else { throw error }
+                held.append(file.path)
+            }
+        }
+        guard held.isEmpty else {
+            throw TrainingError(description: "\(folder.path) already holds the model file\(held.count == 1 ? "" : "s") \(held.joined(separator: ", ")); "
+                                + "they are never replaced unasked: continue the suite with --resume, replace them with --overwrite, or choose another --out")
+        }
     }
 
     /// Trains and times everything; returns the results (also written to the folder).
     /// - Returns: the results and whether the suite finished (false when stopped by Ctrl-C).
     public func run(progress: ProgressReporter?, log: (String) -> Void) throws -> (results: SuiteResults, finished: Bool) {
+        try checkOutputs()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var results = SuiteResults(suite: suite.name, description: suite.description, created: ISO8601DateFormatter().string(from: Date()),
                                    machine: "\(cpuModelName()), \(ProcessInfo.processInfo.activeProcessorCount) cores",
@@ -36,7 +62,8 @@ public final class SuiteRunner {
                 try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
                 let training: TrainingRun
                 if resume, FileManager.default.fileExists(atPath: file.path) {
-                    training = try TrainingRun.resume(from: file, epochs: entry.recipe.epochs)
+                    let request = ResumeRequest(model: entry.model, source: entry.source, recipe: { _ in entry.recipe })
+                    training = try TrainingRun.resume(from: file, request: request)
                     if training.epochsCompleted >= entry.recipe.epochs {
                         log("  already finished: skipped")
                     } else {

@@ -243,21 +243,31 @@ public final class TrainingRun {
     }
 
     /// Continues a run from its model file: same weights, optimizer state, data order and history.
-    /// - Throws: `StoreError` for a bad file; `TrainingError` when the file holds no training state.
-    public static func resume(from url: URL, epochs: Int? = nil) throws -> TrainingRun {
+    /// - Parameter request: The model, data set and recipe asked for; each must match the stored run
+    ///   (the epochs may grow, never fall below those done).
+    /// - Throws: `StoreError` for a bad file; `TrainingError` when the file holds no training state or
+    ///   the request differs from the stored run (naming every difference).
+    public static func resume(from url: URL, request: ResumeRequest = ResumeRequest()) throws -> TrainingRun {
         let contents = try ModelFile.read(from: url)
         guard let training = contents.training else {
             throw TrainingError(description: "\(url.path): holds no training state to resume (written by an export or import?)")
         }
         let decoder = JSONDecoder()
-        var recipe = try decoder.decode(TrainingRecipe.self, from: Data(training.recipeJSON.utf8))
-        if let epochs, epochs != recipe.epochs { recipe = recipe.withEpochs(epochs) }
-        let resume = try decoder.decode(ResumeState.self, from: Data(training.iteratorJSON.utf8))
-        let spec = try decoder.decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8))
+        let stored: TrainingRecipe
+        let resume: ResumeState
+        let spec: ModelSpec
+        do {
+            stored = try decoder.decode(TrainingRecipe.self, from: Data(training.recipeJSON.utf8))
+            resume = try decoder.decode(ResumeState.self, from: Data(training.iteratorJSON.utf8))
+            spec = try decoder.decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8))
+        } catch {
+            throw StoreError(.corrupt, file: url.path, objectPath: "/training", reason: "the stored training state cannot be read: \(error)")
+        }
+        let (recipe, source) = try checkResume(contents, stored: stored, source: resume.source, request: request, file: url.path)
         let network = try spec.build()
         try ModelFile.load(contents, into: network, file: url.path)
-        let data = try PreparedData(source: resume.source, modelInput: spec.inputShape, recipe: recipe)
-        let run = try TrainingRun(spec: spec, recipe: recipe, source: resume.source, data: data, network: network)
+        let data = try PreparedData(source: source, modelInput: spec.inputShape, recipe: recipe)
+        let run = try TrainingRun(spec: spec, recipe: recipe, source: source, data: data, network: network)
         let paths = network.namedParameters.map(\.path)
         if let record = contents.optimizer {
             var state: [String: [Float]] = [:]
@@ -275,6 +285,7 @@ public final class TrainingRun {
             if let d = layer as? Dropout, let state = resume.dropoutGenerators[path] { d.generator = SeededGenerator(state: state) }
         }
         run.history = Checkpoint.records(from: contents.history)
+        if let commandLine = contents.metadata["command_line"] { run.metadata["command_line"] = commandLine }
         return run
     }
 }

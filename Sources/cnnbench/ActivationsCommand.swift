@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNBench
+import CNNData
 import CNNStore
 import Foundation
 
@@ -34,6 +35,12 @@ struct ActivationsCommand: ParsableCommand {
     var out = "activations.h5"
 
     @OptionGroup var threads: ThreadOptions
+
+    func validate() throws {
+        do { try checkNotAnInput(out, option: "--out", arguments: CommandLine.arguments, explicit: true) } catch {
+            throw ValidationError("\(error)")
+        }
+    }
 
     func run() throws {
         threads.apply()

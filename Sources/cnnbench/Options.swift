@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNEngine
+import Foundation
 
 /// `--threads N`, shared by every command that computes.
 struct ThreadOptions: ParsableArguments {
@@ -22,4 +23,9 @@ func parseShape(_ text: String, option: String) throws -> [Int] {
     }
     let values = parts.compactMap { $0 }
     return values.count == 2 ? [1] + values : values
+}
+
+/// Writes one line to standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }

@@ -21,8 +21,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Output folder (default: runs/SUITE).")
     var out: String?
 
-    @Flag(help: "Skip finished runs; continue interrupted ones.")
+    @Flag(help: "Skip finished runs; continue interrupted ones (each must still be the suite's model, data set and recipe).")
     var resume = false
+
+    @Flag(help: "Replace model files already in OUT (they are never replaced otherwise).")
+    var overwrite = false
 
     @Option(help: "Data folder for runs that name none (CIFAR-10's cifar-10-batches-bin).")
     var dataDir: String?
@@ -31,6 +34,10 @@ struct RunCommand: ParsableCommand {
     var noReport = false
 
     @OptionGroup var threads: ThreadOptions
+
+    func validate() throws {
+        if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other: continue the stored runs, or replace them") }
+    }
 
     func run() throws {
         threads.apply()
@@ -42,7 +49,8 @@ struct RunCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: out ?? "runs/\(parsed.name)")
         print("suite \(parsed.name): \(parsed.entries.count) run(s), \(parsed.timing?.models.count ?? 0) timed model(s), \(parsed.figures.count) figure(s) -> \(folder.path)")
         Interrupt.install()
-        let runner = SuiteRunner(suite: parsed, folder: folder, resume: resume, commandLine: CommandLine.arguments.joined(separator: " "))
+        let runner = SuiteRunner(suite: parsed, folder: folder, existing: resume ? .resume : overwrite ? .overwrite : .refuse,
+                                 commandLine: CommandLine.arguments.joined(separator: " "))
         let (results, finished) = try runner.run(progress: ProgressReporter(), log: { print($0) })
         print()
         print(SuiteRunner.table(results))
@@ -51,5 +59,10 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(130)
         }
         if !noReport { try ReportMaker.make(results: results, folder: folder, reportPath: parsed.report) }
+        let failed = results.runs.filter { $0.status.hasPrefix("failed") }
+        if !failed.isEmpty {
+            printError("\(failed.count) of \(results.runs.count) run(s) failed: \(failed.map(\.name).joined(separator: ", "))")
+            throw ExitCode.failure
+        }
     }
 }

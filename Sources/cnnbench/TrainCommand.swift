@@ -19,8 +19,8 @@ struct TrainCommand: ParsableCommand {
     @Argument(help: "A zoo model (see `cnnbench models`).")
     var model: String
 
-    @Option(help: "mnist, fashion-mnist, cifar10, or a folder with train/<class>/*.png and test/<class>/*.png.")
-    var dataset = "mnist"
+    @Option(help: "mnist, fashion-mnist, cifar10, or a folder with train/<class>/*.png and test/<class>/*.png (default: mnist).")
+    var dataset: String?
 
     @Option(help: "Where the data set's files are (default: datasets/mnist, /usr/share/datasets/fashion-mnist).")
     var dataDir: String?
@@ -28,8 +28,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Output folder for model.h5 (default: runs/MODEL-DATASET).")
     var out: String?
 
-    @Flag(help: "Continue the run in OUT/model.h5.")
+    @Flag(help: "Continue the run in OUT/model.h5 (same model, data set and recipe; --epochs may extend it).")
     var resume = false
+
+    @Flag(help: "Replace a model already in OUT/model.h5 (it is never replaced otherwise).")
+    var overwrite = false
 
     @Option(help: "Epochs.") var epochs: Int?
     @Option(help: "Images per batch.") var batchSize: Int?
@@ -47,8 +50,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Train on the first N training images only (quick runs).") var trainLimit: Int?
     @OptionGroup var threads: ThreadOptions
 
-    func recipe() throws -> TrainingRecipe {
-        var r = TrainingRecipe.defaults(for: model)
+    /// The default recipe of the model with the options given.
+    func recipe() throws -> TrainingRecipe { try applyingOptions(to: TrainingRecipe.defaults(for: model)) }
+
+    /// `base` with every recipe option given on the command line applied.
+    func applyingOptions(to base: TrainingRecipe) throws -> TrainingRecipe {
+        var r = base
         if let epochs { r = r.withEpochs(epochs) }
         if let batchSize { r.batchSize = batchSize }
         if let optimizer {
@@ -82,17 +89,23 @@ struct TrainCommand: ParsableCommand {
         return r
     }
 
-    func validate() throws { _ = try recipe() }
+    func validate() throws {
+        if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other: continue the stored run, or replace it") }
+        _ = try recipe()
+    }
 
     func run() throws {
         threads.apply()
-        let source = DataSource(name: dataset, directory: dataDir)
-        let folder = URL(fileURLWithPath: out ?? "runs/\(model)-\(dataset.replacingOccurrences(of: "/", with: "_"))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let name = dataset ?? "mnist"
+        let source = DataSource(name: name, directory: dataDir)
+        let folder = URL(fileURLWithPath: out ?? "runs/\(model)-\(name.replacingOccurrences(of: "/", with: "_"))")
         let file = folder.appendingPathComponent("model.h5")
+        try TrainingRun.checkOutput(file, policy: resume ? .resume : overwrite ? .overwrite : .refuse)
         let training: TrainingRun
         if resume {
-            training = try TrainingRun.resume(from: file, epochs: epochs)
+            let request = ResumeRequest(model: model, source: dataset != nil || dataDir != nil ? DataSource(name: dataset ?? "", directory: dataDir) : nil,
+                                        recipe: { try applyingOptions(to: $0) })
+            training = try TrainingRun.resume(from: file, request: request)
             print("resuming \(file.path) at epoch \(training.epochsCompleted + 1) of \(training.recipe.epochs)")
         } else {
             training = try TrainingRun(model: model, source: source, recipe: try recipe())
@@ -100,7 +113,9 @@ struct TrainCommand: ParsableCommand {
                   + "\(training.data.train.count) train, \(training.data.validation?.count ?? 0) validation, \(training.data.test.count) test images; "
                   + "\(Parallel.threadCount) thread(s)")
         }
-        training.metadata["command_line"] = CommandLine.arguments.joined(separator: " ")
+        let commandLine = CommandLine.arguments.joined(separator: " ")
+        // A resumed run keeps the command that started it and adds the one that continued it.
+        training.metadata["command_line"] = training.metadata["command_line"].map { "\($0); resumed: \(commandLine)" } ?? commandLine
         Interrupt.install()
         if try training.train(saveTo: file, progress: ProgressReporter()) {
             if let last = training.history.last {

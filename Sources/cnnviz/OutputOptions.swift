@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNData
 import CNNFigures
 import CNNPlot
 
@@ -31,6 +32,9 @@ struct OutputOptions: ParsableArguments {
     /// Writes `figure` where asked (only `frames`, when given) and prints the paths written.
     func write(_ figure: some Figure, defaultName: String, frames: Range<Int>? = nil) throws {
         let path = out ?? "figures/\(defaultName).png"
+        do { try checkNotAnInput(path, option: "--out", arguments: CommandLine.arguments, explicit: out != nil) } catch {
+            throw ValidationError("\(error)")
+        }
         let size = Size(width: width ?? figure.preferredSize.width, height: height ?? figure.preferredSize.height)
         try FileManagerShim.createParent(of: path)
         for written in try figure.write(to: path, size: size, dpi: dpi, frames: frames) { print(written) }

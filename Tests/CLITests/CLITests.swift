@@ -64,6 +64,28 @@ struct CLITests {
         #expect(out.status != 0 && out.output.contains("--out must end in .png, .pdf or .svg"))
     }
 
+    @Test func noCommandWritesOverAFinishedModelOrItsInput() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = folder.appendingPathComponent("model.h5")
+        let original = Data("a finished model".utf8)
+        try original.write(to: model)
+
+        let train = try run("cnnbench", ["train", "logreg", "--out", folder.path, "--epochs", "1"])
+        #expect(train.status != 0 && train.output.contains("already holds"), "\(train.output)")
+        #expect(train.output.contains("--resume") && train.output.contains("--overwrite"))
+        #expect(!train.output.contains("training "), "trained before refusing")
+
+        let both = try run("cnnbench", ["train", "logreg", "--out", folder.path, "--resume", "--overwrite"])
+        #expect(both.status != 0 && both.output.contains("--resume and --overwrite exclude each other"))
+
+        let activations = try run("cnnbench", ["activations", model.path, "--out", model.path])
+        #expect(activations.status != 0 && activations.output.contains("is one of this command's input files"), "\(activations.output)")
+        let sameFileOtherSpelling = try run("cnnbench", ["activations", model.path, "--out", folder.path + "/./model.h5"])
+        #expect(sameFileOtherSpelling.status != 0)
+        #expect(try Data(contentsOf: model) == original)
+    }
+
     @Test func summaryJSONHasTotals() throws {
         let (status, output) = try run("cnnbench", ["summary", "resnet20", "--json"])
         #expect(status == 0)
