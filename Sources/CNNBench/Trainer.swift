@@ -264,6 +264,7 @@ public final class TrainingRun {
             throw StoreError(.corrupt, file: url.path, objectPath: "/training", reason: "the stored training state cannot be read: \(error)")
         }
         let (recipe, source) = try checkResume(contents, stored: stored, source: resume.source, request: request, file: url.path)
+        try ModelFile.checkArchitecture(spec, against: contents, file: url.path)
         let network = try spec.build()
         try ModelFile.load(contents, into: network, file: url.path)
         let data = try PreparedData(source: source, modelInput: spec.inputShape, recipe: recipe)

@@ -1,4 +1,5 @@
-/// Rectified linear unit: y = max(0, x).
+/// Rectified linear unit: y = max(0, x), with NaN passed through as PyTorch does (so a broken model
+/// shows NaN outputs, never plausible numbers).
 public final class ReLU: ElementwiseActivation {
     public let name: String
     public var kind: String { "ReLU" }
@@ -11,7 +12,8 @@ public final class ReLU: ElementwiseActivation {
     public init(_ name: String) { self.name = name }
 
     func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
-        for i in range { y[i] = x[i] > 0 ? x[i] : 0 }
+        // `x <= 0` is false for NaN, so NaN is kept; the select still vectorises.
+        for i in range { y[i] = x[i] <= 0 ? 0 : x[i] }
     }
 
     func derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
@@ -25,6 +27,6 @@ public final class ReLU: ElementwiseActivation {
             rdx.storeBytes(of: g.replacing(with: 0, where: xv .<= 0), toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
         }
-        while i < range.upperBound { dx[i] = x[i] > 0 ? dy[i] : 0; i += 1 }
+        while i < range.upperBound { dx[i] = x[i] <= 0 ? 0 : dy[i]; i += 1 }
     }
 }
