@@ -32,9 +32,21 @@ func lastPathComponent(_ path: String) -> String {
 }
 
 /// Throws unless `path` names an existing file that is not a folder.
+/// Only regular files are data: a FIFO or device would block or never end.
 func checkRegularFile(_ path: String) throws {
-    guard fileExists(path) else { throw DataError(.missingFile, file: path, "file not found") }
-    guard !isDirectory(path) else { throw DataError(.unreadable, file: path, "is a folder, not a file") }
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+        if errno == ENOENT || errno == ENOTDIR { throw DataError(.missingFile, file: path, "file not found") }
+        throw DataError(.unreadable, file: path, "cannot open: \(String(cString: strerror(errno)))")
+    }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR: throw DataError(.unreadable, file: path, "is a folder, not a file")
+    default: throw DataError(.unreadable, file: path, "is not a regular file (a FIFO, socket or device); only regular files are read as data")
+    }
+    guard access(path, R_OK) == 0 else {
+        throw DataError(.unreadable, file: path, "cannot open: \(String(cString: strerror(errno)))")
+    }
 }
 
 /// The bytes of a whole file.

@@ -4,11 +4,14 @@ import Foundation
 
 /// `--threads N`, shared by every command that computes.
 struct ThreadOptions: ParsableArguments {
-    @Option(name: .long, help: "Engine threads (default: CNNBENCH_THREADS, else every core).")
+    @Option(name: .long, parsing: .unconditional, help: "Engine threads (default: CNNBENCH_THREADS, else every core).")
     var threads: Int?
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be a whole number from 1 to 1024, got \(threads)") }
+        if threads == nil {
+            do { _ = try Parallel.threadCountFromEnvironment() } catch { throw ValidationError("\(error)") }
+        }
     }
 
     /// Sets the engine's thread count if one was given.

@@ -43,7 +43,10 @@ struct TimeCommand: ParsableCommand {
     var rounds = 3
 
     func threadCounts() throws -> [Int] {
-        guard let threads else { return [Parallel.threadCount] }
+        guard let threads else {
+            do { _ = try Parallel.threadCountFromEnvironment() } catch { throw ValidationError("\(error)") }
+            return [Parallel.threadCount]
+        }
         let counts = threads.split(separator: ",").map { Int($0) }
         guard !counts.isEmpty, counts.allSatisfy({ ($0 ?? 0) >= 1 }) else {
             throw ValidationError("--threads must be positive integers separated by commas, got \"\(threads)\"")

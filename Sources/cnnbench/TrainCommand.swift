@@ -34,20 +34,20 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Replace a model already in OUT/model.h5 (it is never replaced otherwise).")
     var overwrite = false
 
-    @Option(help: "Epochs.") var epochs: Int?
-    @Option(help: "Images per batch.") var batchSize: Int?
+    @Option(parsing: .unconditional, help: "Epochs.") var epochs: Int?
+    @Option(parsing: .unconditional, help: "Images per batch.") var batchSize: Int?
     @Option(help: "sgd, adam or adamw.") var optimizer: String?
-    @Option(help: "Base learning rate.") var lr: Double?
-    @Option(help: "SGD momentum.") var momentum: Double?
+    @Option(parsing: .unconditional, help: "Base learning rate.") var lr: Double?
+    @Option(parsing: .unconditional, help: "SGD momentum.") var momentum: Double?
     @Flag(help: "Nesterov momentum.") var nesterov = false
-    @Option(help: "Weight decay (L2 for sgd/adam, decoupled for adamw).") var weightDecay: Double?
+    @Option(parsing: .unconditional, help: "Weight decay (L2 for sgd/adam, decoupled for adamw).") var weightDecay: Double?
     @Option(help: "constant, cosine, step:EPOCHS:GAMMA or multistep:E1,E2:GAMMA.") var schedule: String?
-    @Option(help: "Epochs of linear learning-rate warm-up.") var warmup: Double?
+    @Option(parsing: .unconditional, help: "Epochs of linear learning-rate warm-up.") var warmup: Double?
     @Option(help: "Random crops and flips: on or off (default: the model's recipe).") var augment: String?
-    @Option(help: "Label smoothing epsilon.") var labelSmoothing: Double?
-    @Option(help: "Seed of initialisation, split, order and augmentation.") var seed: UInt64?
-    @Option(help: "Training images held out for validation.") var validation: Int?
-    @Option(help: "Train on the first N training images only (quick runs).") var trainLimit: Int?
+    @Option(parsing: .unconditional, help: "Label smoothing epsilon.") var labelSmoothing: Double?
+    @Option(parsing: .unconditional, help: "Seed of initialisation, split, order and augmentation.") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Training images held out for validation.") var validation: Int?
+    @Option(parsing: .unconditional, help: "Train on the first N training images only (quick runs).") var trainLimit: Int?
     @OptionGroup var threads: ThreadOptions
 
     /// The default recipe of the model with the options given.
@@ -106,7 +106,11 @@ struct TrainCommand: ParsableCommand {
             let request = ResumeRequest(model: model, source: dataset != nil || dataDir != nil ? DataSource(name: dataset ?? "", directory: dataDir) : nil,
                                         recipe: { try applyingOptions(to: $0) })
             training = try TrainingRun.resume(from: file, request: request)
-            print("resuming \(file.path) at epoch \(training.epochsCompleted + 1) of \(training.recipe.epochs)")
+            if training.epochsCompleted >= training.recipe.epochs {
+                print("\(file.path) already holds all \(training.recipe.epochs) epochs; nothing to train (ask for more with --epochs)")
+            } else {
+                print("resuming \(file.path) at epoch \(training.epochsCompleted + 1) of \(training.recipe.epochs)")
+            }
         } else {
             training = try TrainingRun(model: model, source: source, recipe: try recipe())
             print("training \(training.spec.name) (\(training.network.parameterCount) parameters) on \(training.data.train.name): "

@@ -6,7 +6,8 @@ import _TestSupport
 @Suite("Command lines")
 struct CLITests {
     /// Runs a built executable of this package (the one `swift test` built beside the tests).
-    func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:],
+             standardOutput: FileHandle? = nil) throws -> (status: Int32, output: String) {
         let root = repositoryRoot()
         let candidates = [".build/debug/\(tool)", ".build/release/\(tool)"].map { root.appendingPathComponent($0).path }
         guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
@@ -18,8 +19,9 @@ struct CLITests {
         process.arguments = arguments
         process.currentDirectoryURL = root
         let pipe = Pipe()
-        process.standardOutput = pipe
+        process.standardOutput = standardOutput ?? pipe
         process.standardError = pipe
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -84,6 +86,35 @@ struct CLITests {
         let sameFileOtherSpelling = try run("cnnbench", ["activations", model.path, "--out", folder.path + "/./model.h5"])
         #expect(sameFileOtherSpelling.status != 0)
         #expect(try Data(contentsOf: model) == original)
+    }
+
+    @Test func optionsAndEnvironmentAreValidatedWithTheirRange() throws {
+        for value in ["0", "-4", "abc"] {
+            let result = try run("cnnbench", ["eval", "no/such/model.h5"], environment: ["CNNBENCH_THREADS": value])
+            #expect(result.status != 0)
+            #expect(result.output.contains("CNNBENCH_THREADS must be a whole number from 1 to 1024, got \"\(value)\""), "\(result.output)")
+        }
+        let epochs = try run("cnnbench", ["train", "logreg", "--epochs", "-4"])
+        #expect(epochs.status != 0 && epochs.output.contains("epochs must be at least 1, got -4"), "\(epochs.output)")
+        let threads = try run("cnnbench", ["eval", "no/such/model.h5", "--threads", "-2"])
+        #expect(threads.status != 0 && threads.output.contains("--threads must be a whole number from 1 to 1024, got -2"), "\(threads.output)")
+    }
+
+    @Test func aFailedWriteToStandardOutputIsAFailure() throws {
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let result = try run("cnnbench", ["models"], standardOutput: full)
+        #expect(result.status != 0)
+        #expect(result.output.contains("cannot write to standard output"), "\(result.output)")
+    }
+
+    @Test func aSuiteWithAFailedRunExitsNonZero() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let suite = folder.appendingPathComponent("s.yaml")
+        try "runs:\n  - model: logreg\n    dataset: cifar10\n    data_dir: /nonexistent\nfigures: none\n".write(to: suite, atomically: true, encoding: .utf8)
+        let result = try run("cnnbench", ["run", suite.path, "--out", folder.appendingPathComponent("out").path, "--no-report"])
+        #expect(result.status != 0, "\(result.output)")
+        #expect(result.output.contains("1 of 1 run(s) failed: logreg-cifar10"), "\(result.output)")
     }
 
     @Test func summaryJSONHasTotals() throws {

@@ -1,5 +1,6 @@
 import CNNBench
 import CNNData
+import CNNEngine
 import CNNStore
 import Foundation
 import Testing
@@ -70,6 +71,28 @@ struct RunOutputTests {
         let longer = try TrainingRun.resume(from: file, request: ResumeRequest(model: "LogReg", source: DataSource(name: "mnist"),
                                                                                recipe: { $0.withEpochs(3) }))
         #expect(longer.epochsCompleted == 2 && longer.recipe.epochs == 3)
+    }
+
+    @Test func aValidationSetAsLargeAsTheTrainingSetIsRefused() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for split in ["train", "test"] {
+            for name in ["a", "b"] {
+                let classFolder = folder.appendingPathComponent("\(split)/\(name)")
+                try FileManager.default.createDirectory(at: classFolder, withIntermediateDirectories: true)
+                for i in 0..<2 {
+                    try PNGImage(width: 4, height: 4, grey: [UInt8](repeating: UInt8(40 * i + 9), count: 16)).write(to: classFolder.appendingPathComponent("\(i).png").path)
+                }
+            }
+        }
+        var recipe = Self.tinyRecipe()
+        recipe.validationCount = 4
+        let error = #expect(throws: ConfigurationError.self) {
+            try PreparedData(source: DataSource(name: folder.path), modelInput: [1, 4, 4], recipe: recipe)
+        }
+        #expect(error?.description.contains("--validation must be below the 4 training images") == true, "\(String(describing: error))")
+        recipe.validationCount = 3
+        #expect(try PreparedData(source: DataSource(name: folder.path), modelInput: [1, 4, 4], recipe: recipe).validation?.count == 3)
     }
 
     @Test func aSuiteRefusesExistingModelsBeforeTraining() throws {
