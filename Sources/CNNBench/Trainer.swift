@@ -116,9 +116,12 @@ public final class TrainingRun {
                 let value = try loss.loss(logits: logits, targets: labels)
                 guard value.isFinite else {
                     progress?.end()
+                    // Name the file only when it exists: before the first save there is none.
+                    let kept = FileManager.default.fileExists(atPath: url.path)
+                        ? "\(url.path) keeps the weights of the last finished epoch (\(epochsCompleted))."
+                        : "No model file was written (\(url.path) does not exist)."
                     throw TrainingError(description: "the loss became \(value) at epoch \(epoch + 1), batch \(batchIndex + 1); "
-                                        + "stopped. \(url.path) keeps the weights of the last finished epoch (\(epochsCompleted)). "
-                                        + "A lower learning rate (now \(recipe.learningRate)) usually helps.")
+                                        + "stopped. \(kept) A lower learning rate (now \(recipe.learningRate)) usually helps.")
                 }
                 _ = try network.backward(loss.gradient)
                 optimizer.step()

@@ -48,6 +48,49 @@ public final class HDF5File: HDF5Location, @unchecked Sendable {
         }
     }
 
+    /// Creates a new, empty file in memory (HDF5's core driver, nothing written to disk), for
+    /// `writeAtomically`: the finished image is written out with checked POSIX calls, so a full
+    /// disk is an error there, never a failure inside HDF5's own flush and close.
+    /// - Parameter url: The destination, used in error messages.
+    init(creatingInMemory url: URL) throws {
+        self.url = url
+        self.mode = .readWrite
+        let path = url.path
+        id = try withHDF5 {
+            let fcpl = H5Pcreate(cnn_h5p_file_create())
+            let fapl = Self.makeFileAccessList()
+            defer { closeHDF5Object(fcpl); closeHDF5Object(fapl) }
+            guard fcpl >= 0, fapl >= 0,
+                  H5Pset_link_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)) >= 0,
+                  H5Pset_attr_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)) >= 0,
+                  H5Pset_fapl_core(fapl, 1 << 20, false) >= 0 else {
+                throw StoreError(.operationFailed, file: path, reason: "cannot set up an in-memory HDF5 file\(hdf5ErrorDetail())")
+            }
+            // A name no other open file has: the core driver without a backing store never touches it.
+            let id = H5Fcreate("\(path).\(UUID().uuidString).memory", cnn_h5f_acc_trunc(), fcpl, fapl)
+            guard id >= 0 else {
+                throw StoreError(.operationFailed, file: path, reason: "cannot create the file in memory\(hdf5ErrorDetail())")
+            }
+            return id
+        }
+    }
+
+    /// The bytes of the whole file, flushed: what would be on disk if it were closed now.
+    /// - Throws: `StoreError` when the flush or the copy fails.
+    func fileImage() throws -> [UInt8] {
+        try withOpenFile(objectPath: nil) { id in
+            guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else {
+                throw error(.operationFailed, reason: "cannot flush the file\(hdf5ErrorDetail())")
+            }
+            let size = H5Fget_file_image(id, nil, 0)
+            guard size > 0 else { throw error(.operationFailed, reason: "cannot read the file's image\(hdf5ErrorDetail())") }
+            var bytes = [UInt8](repeating: 0, count: size)
+            let copied = bytes.withUnsafeMutableBytes { H5Fget_file_image(id, $0.baseAddress, size) }
+            guard copied == size else { throw error(.operationFailed, reason: "cannot read the file's image\(hdf5ErrorDetail())") }
+            return bytes
+        }
+    }
+
     /// Opens an existing file for reading, or for reading and writing.
     /// - Throws: `StoreError` when the file is missing (`.fileNotFound`), is not HDF5
     ///   (`.notHDF5`), or is truncated or corrupt (`.corrupt`).

@@ -9,7 +9,7 @@ struct CLITests {
     func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:],
              standardOutput: FileHandle? = nil) throws -> (status: Int32, output: String) {
         let root = repositoryRoot()
-        let candidates = [".build/debug/\(tool)", ".build/release/\(tool)"].map { root.appendingPathComponent($0).path }
+        let candidates = tool.hasPrefix("/") ? [tool] : [".build/debug/\(tool)", ".build/release/\(tool)"].map { root.appendingPathComponent($0).path }
         guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             Issue.record("\(tool) is not built (looked in \(candidates))")
             return (-1, "")
@@ -115,6 +115,23 @@ struct CLITests {
         let result = try run("cnnbench", ["run", suite.path, "--out", folder.appendingPathComponent("out").path, "--no-report"])
         #expect(result.status != 0, "\(result.output)")
         #expect(result.output.contains("1 of 1 run(s) failed: logreg-cifar10"), "\(result.output)")
+    }
+
+    /// A disk that fills during a checkpoint: the write fails (here through a file-size limit, EFBIG,
+    /// as ENOSPC does on a full disk) and the command stops with one sentence, no crash inside HDF5.
+    @Test func aFailedCheckpointWriteIsAnErrorNotACrash() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tool = repositoryRoot().appendingPathComponent(".build/debug/cnnbench").path
+        guard FileManager.default.isExecutableFile(atPath: tool) else { return }
+        // SIGXFSZ ignored, so that the write fails with EFBIG instead of killing the process; 40 blocks is below a logreg model file.
+        let script = "trap '' XFSZ; ulimit -f 40; exec \"$0\" train logreg --out \"$1\" --epochs 1 --train-limit 64 --validation 0 --threads 1"
+        let result = try run("/bin/sh", ["-c", script, tool, folder.appendingPathComponent("m").path])
+        #expect(result.status == 1, "exit status \(result.status): \(result.output)")
+        #expect(result.output.contains("model.h5: cannot write the file: File too large"), "\(result.output)")
+        #expect(!result.output.contains("crashed"))
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("m").path)
+        #expect(left.isEmpty, "left behind: \(left)")
     }
 
     @Test func summaryJSONHasTotals() throws {

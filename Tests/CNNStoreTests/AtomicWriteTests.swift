@@ -64,3 +64,23 @@ private struct Interrupted: Error {}
     #expect(error.description.contains("cannot create the file"))
     #expect(try scratch.contents() == [])
 }
+
+@Test func aTemporaryLeftByAKilledWriteIsRemovedByTheNextWrite() throws {
+    let scratch = try ScratchDirectory()
+    let url = scratch.file("model.h5")
+    // A killed write leaves its hidden temporary; nobody holds its lock any more.
+    let stale = scratch.file(".model.h5.\(UUID().uuidString).tmp")
+    try Data("half a model".utf8).write(to: stale)
+    // A live writer's temporary is locked and must survive.
+    let live = scratch.file(".model.h5.\(UUID().uuidString).tmp")
+    try Data("being written".utf8).write(to: live)
+    let descriptor = open(live.path, O_RDONLY)
+    defer { close(descriptor) }
+    #expect(flock(descriptor, LOCK_EX) == 0)
+    // Other files that merely look alike are not ours.
+    let other = scratch.file(".model.h5.notes.tmp")
+    try Data("mine".utf8).write(to: other)
+
+    try HDF5File.writeAtomically(to: url) { try $0.setAttribute("epoch", to: 1) }
+    #expect(try scratch.contents().sorted() == [".model.h5.notes.tmp", live.lastPathComponent, "model.h5"].sorted())
+}
