@@ -35,11 +35,13 @@ public final class HDF5File: HDF5Location, @unchecked Sendable {
         id = try withHDF5 {
             // Track creation order so that groups can list children in the order they were written.
             let fcpl = H5Pcreate(cnn_h5p_file_create())
-            defer { H5Pclose(fcpl) }
-            H5Pset_link_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED))
-            H5Pset_attr_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED))
             let fapl = Self.makeFileAccessList()
-            defer { H5Pclose(fapl) }
+            defer { closeHDF5Object(fcpl); closeHDF5Object(fapl) }
+            guard fcpl >= 0, fapl >= 0,
+                  H5Pset_link_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)) >= 0,
+                  H5Pset_attr_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)) >= 0 else {
+                throw StoreError(.operationFailed, file: path, reason: "cannot set up the file's properties\(hdf5ErrorDetail())")
+            }
             let id = H5Fcreate(path, cnn_h5f_acc_trunc(), fcpl, fapl)
             guard id >= 0 else {
                 throw StoreError(.operationFailed, file: path, reason: "cannot create the file\(hdf5ErrorDetail())")
@@ -118,7 +120,8 @@ public final class HDF5File: HDF5Location, @unchecked Sendable {
                 throw StoreError(.corrupt, file: path, reason: "cannot read the file's HDF5 signature\(hdf5ErrorDetail())")
             }
             let fapl = Self.makeFileAccessList()
-            defer { H5Pclose(fapl) }
+            defer { closeHDF5Object(fapl) }
+            guard fapl >= 0 else { throw StoreError(.operationFailed, file: path, reason: "cannot set up file access\(hdf5ErrorDetail())") }
             let flags = mode == .readOnly ? cnn_h5f_acc_rdonly() : cnn_h5f_acc_rdwr()
             let id = H5Fopen(path, flags, fapl)
             guard id >= 0 else {
@@ -137,7 +140,10 @@ public final class HDF5File: HDF5Location, @unchecked Sendable {
     /// A file-access property list whose close also closes any object left open, so the file is really closed.
     private static func makeFileAccessList() -> hid_t {
         let fapl = H5Pcreate(cnn_h5p_file_access())
-        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG)
+        guard fapl >= 0, H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0 else {
+            closeHDF5Object(fapl)
+            return -1
+        }
         return fapl
     }
 
