@@ -65,7 +65,10 @@ public final class HDF5File: HDF5Location, @unchecked Sendable {
             guard fcpl >= 0, fapl >= 0,
                   H5Pset_link_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)) >= 0,
                   H5Pset_attr_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)) >= 0,
-                  H5Pset_fapl_core(fapl, 1 << 20, false) >= 0 else {
+                  H5Pset_fapl_core(fapl, 1 << 20, false) >= 0,
+                  // The 1.8 format (read by every HDF5 since 2008, h5py included) checksums the superblock,
+                  // object headers and link heaps, so a damaged file is refused, not parsed into a crash.
+                  H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) >= 0 else {
                 throw StoreError(.operationFailed, file: path, reason: "cannot set up an in-memory HDF5 file\(hdf5ErrorDetail())")
             }
             // A name no other open file has: the core driver without a backing store never touches it.

@@ -97,6 +97,10 @@ public enum KerasFile {
                 return try contents(of: url, rebuilt: rebuilt, layers: byName)
             } catch let error as StoreError where error.problem == .invalidArgument {
                 notRebuilt = error.reason
+            } catch let error as ShapeError {
+                notRebuilt = "its layers do not fit together: \(error)"
+            } catch let error as ConfigurationError {
+                notRebuilt = "a layer cannot be built: \(error)"
             }
         }
         // Weights only: kernels of rank 4 are convolutions, rank 2 dense layers.
