@@ -134,6 +134,30 @@ struct CLITests {
         #expect(left.isEmpty, "left behind: \(left)")
     }
 
+    @Test func figureCommandsNameTheRealProblem() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A truncated HDF5 file is truncated, not "neither a CNNBench model file nor Keras".
+        let truncated = folder.appendingPathComponent("model.h5")
+        var header = Data([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A])
+        header.append(Data(repeating: 0, count: 92))
+        try header.write(to: truncated)
+        let filters = try run("cnnviz", ["filters", truncated.path, "--out", folder.appendingPathComponent("f.png").path])
+        #expect(filters.status != 0 && !filters.output.contains("neither"), "\(filters.output)")
+        #expect(filters.output.contains(truncated.path), "\(filters.output)")
+
+        // An output under a file: one sentence, no NSCocoaErrorDomain.
+        let under = try run("cnnviz", ["shapes", "--out", truncated.path + "/x.png"])
+        #expect(under.status != 0 && under.output.contains("model.h5 is a file, not a folder"), "\(under.output)")
+        #expect(!under.output.contains("NSCocoaErrorDomain"))
+
+        // A FIFO given as a photograph is refused at once, not read forever.
+        let fifo = folder.appendingPathComponent("pipe.png").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let kernels = try run("cnnviz", ["kernels", fifo, "--out", folder.appendingPathComponent("k.png").path])
+        #expect(kernels.status != 0 && kernels.output.contains("is not a regular file"), "\(kernels.output)")
+    }
+
     @Test func summaryJSONHasTotals() throws {
         let (status, output) = try run("cnnbench", ["summary", "resnet20", "--json"])
         #expect(status == 0)

@@ -87,6 +87,8 @@ public struct ModelConvolutions: Sendable {
         if ModelFile.isModelFile(url) { return ModelConvolutions(try ModelFile.read(from: url)) }
         // Keras files come back with kernels already in [outC, inC, kH, kW].
         if KerasFile.isKerasFile(url) { return ModelConvolutions(try KerasFile.contents(of: url)) }
+        // A file HDF5 cannot open (truncated, corrupt, not HDF5) says so, rather than "neither".
+        do { try HDF5File(opening: url).close() } catch { throw error }
         throw LearnedFigureError("\(path): neither a CNNBench model file (no format attribute \"\(ModelFile.format)\") nor a Keras weights file")
     }
 }
