@@ -25,7 +25,7 @@ struct ActivationsCommand: ParsableCommand {
     @Option(help: "Where the data set's files are.")
     var dataDir: String?
 
-    @Option(help: "Test image index (when no --image is given).")
+    @Option(parsing: .unconditional, help: "Test image index (when no --image is given).")
     var index = 0
 
     @Option(help: "Comma-separated layer names (default: every layer).")

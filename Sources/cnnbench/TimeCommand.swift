@@ -18,10 +18,10 @@ struct TimeCommand: ParsableCommand {
     @Argument(help: "A zoo model (see `cnnbench models`).")
     var model: String
 
-    @Option(help: "Images per batch.")
+    @Option(parsing: .unconditional, help: "Images per batch.")
     var batch = 64
 
-    @Option(help: "Timed iterations after the warm-up.")
+    @Option(parsing: .unconditional, help: "Timed iterations after the warm-up.")
     var iterations = 10
 
     @Option(help: "Thread counts, comma-separated (default: every core).")
@@ -39,7 +39,7 @@ struct TimeCommand: ParsableCommand {
     @Flag(help: "Also time the same model, batch and threads in PyTorch (scripts/reference/train_throughput.py), alternating runs, and print the ratio.")
     var comparePytorch = false
 
-    @Option(help: "Alternating rounds of CNNBench and PyTorch with --compare-pytorch.")
+    @Option(parsing: .unconditional, help: "Alternating rounds of CNNBench and PyTorch with --compare-pytorch.")
     var rounds = 3
 
     func threadCounts() throws -> [Int] {

@@ -36,14 +36,14 @@ struct TrainCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Epochs.") var epochs: Int?
     @Option(parsing: .unconditional, help: "Images per batch.") var batchSize: Int?
-    @Option(help: "sgd, adam or adamw.") var optimizer: String?
+    @Option(parsing: .unconditional, help: "sgd, adam or adamw.") var optimizer: String?
     @Option(parsing: .unconditional, help: "Base learning rate.") var lr: Double?
     @Option(parsing: .unconditional, help: "SGD momentum.") var momentum: Double?
     @Flag(help: "Nesterov momentum.") var nesterov = false
     @Option(parsing: .unconditional, help: "Weight decay (L2 for sgd/adam, decoupled for adamw).") var weightDecay: Double?
-    @Option(help: "constant, cosine, step:EPOCHS:GAMMA or multistep:E1,E2:GAMMA.") var schedule: String?
+    @Option(parsing: .unconditional, help: "constant, cosine, step:EPOCHS:GAMMA or multistep:E1,E2:GAMMA.") var schedule: String?
     @Option(parsing: .unconditional, help: "Epochs of linear learning-rate warm-up.") var warmup: Double?
-    @Option(help: "Random crops and flips: on or off (default: the model's recipe).") var augment: String?
+    @Option(parsing: .unconditional, help: "Random crops and flips: on or off (default: the model's recipe).") var augment: String?
     @Option(parsing: .unconditional, help: "Label smoothing epsilon.") var labelSmoothing: Double?
     @Option(parsing: .unconditional, help: "Seed of initialisation, split, order and augmentation.") var seed: UInt64?
     @Option(parsing: .unconditional, help: "Training images held out for validation.") var validation: Int?

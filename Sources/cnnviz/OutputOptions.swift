@@ -8,13 +8,13 @@ struct OutputOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Output file: .png, .pdf or .svg (default: the figure's name as PNG in figures/).")
     var out: String?
 
-    @Option(help: "Pixels per inch for PNG output.")
+    @Option(parsing: .unconditional, help: "Pixels per inch for PNG output.")
     var dpi: Double = 150
 
-    @Option(help: "Width in points (1/72 inch; default: the figure's own).")
+    @Option(parsing: .unconditional, help: "Width in points (1/72 inch; default: the figure's own).")
     var width: Double?
 
-    @Option(help: "Height in points (default: the figure's own).")
+    @Option(parsing: .unconditional, help: "Height in points (default: the figure's own).")
     var height: Double?
 
     func validate() throws {

@@ -96,6 +96,8 @@ struct CLITests {
         }
         let epochs = try run("cnnbench", ["train", "logreg", "--epochs", "-4"])
         #expect(epochs.status != 0 && epochs.output.contains("epochs must be at least 1, got -4"), "\(epochs.output)")
+        let perClass = try run("cnnviz", ["samples", "--per-class", "-3"])
+        #expect(perClass.status != 0 && perClass.output.contains("--per-class must be between 1 and 40, got -3"), "\(perClass.output)")
         let threads = try run("cnnbench", ["eval", "no/such/model.h5", "--threads", "-2"])
         #expect(threads.status != 0 && threads.output.contains("--threads must be a whole number from 1 to 1024, got -2"), "\(threads.output)")
     }
