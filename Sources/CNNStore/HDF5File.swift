@@ -92,8 +92,56 @@ public final class HDF5File: HDF5Location, @unchecked Sendable {
             var bytes = [UInt8](repeating: 0, count: size)
             let copied = bytes.withUnsafeMutableBytes { H5Fget_file_image(id, $0.baseAddress, size) }
             guard copied == size else { throw error(.operationFailed, reason: "cannot read the file's image\(hdf5ErrorDetail())") }
+            Self.resealSuperblock(&bytes)
             return bytes
         }
+    }
+
+    /// Recomputes the checksum of a version 2 or 3 superblock at the start of a file image.
+    ///
+    /// HDF5 1.10's `H5Fget_file_image` updates the superblock's end-of-file address in the copy
+    /// but leaves its old checksum, so every reader would refuse the file. The superblock is the
+    /// signature (8 bytes), version, offset size, length size and flags (4), four addresses, then
+    /// the checksum: Jenkins' lookup3 of everything before it, as HDF5 computes metadata checksums.
+    static func resealSuperblock(_ image: inout [UInt8]) {
+        let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+        guard image.count >= 12, Array(image[0..<8]) == signature, image[8] >= 2 else { return }
+        let length = 12 + 4 * Int(image[9])
+        guard image.count >= length + 4 else { return }
+        let checksum = lookup3(image[0..<length])
+        for k in 0..<4 { image[length + k] = UInt8(truncatingIfNeeded: checksum >> (8 * UInt32(k))) }
+    }
+
+    /// Bob Jenkins' lookup3 hash (`hashlittle`, initial value 0), HDF5's metadata checksum.
+    static func lookup3(_ data: ArraySlice<UInt8>) -> UInt32 {
+        let bytes = Array(data)
+        var a = 0xDEAD_BEEF &+ UInt32(truncatingIfNeeded: bytes.count), b = a, c = a
+        func rot(_ x: UInt32, _ k: UInt32) -> UInt32 { (x << k) | (x >> (32 - k)) }
+        func word(_ i: Int) -> UInt32 {
+            (0..<4).reduce(0) { $0 | (i + $1 < bytes.count ? UInt32(bytes[i + $1]) << (8 * UInt32($1)) : 0) }
+        }
+        var k = 0, remaining = bytes.count
+        while remaining > 12 {
+            a &+= word(k); b &+= word(k + 4); c &+= word(k + 8)
+            a &-= c; a ^= rot(c, 4); c &+= b
+            b &-= a; b ^= rot(a, 6); a &+= c
+            c &-= b; c ^= rot(b, 8); b &+= a
+            a &-= c; a ^= rot(c, 16); c &+= b
+            b &-= a; b ^= rot(a, 19); a &+= c
+            c &-= b; c ^= rot(b, 4); b &+= a
+            remaining -= 12; k += 12
+        }
+        guard remaining > 0 else { return c }
+        // The tail, zero-padded (adding zero bytes changes nothing).
+        a &+= word(k); b &+= remaining > 4 ? word(k + 4) : 0; c &+= remaining > 8 ? word(k + 8) : 0
+        c ^= b; c &-= rot(b, 14)
+        a ^= c; a &-= rot(c, 11)
+        b ^= a; b &-= rot(a, 25)
+        c ^= b; c &-= rot(b, 16)
+        a ^= c; a &-= rot(c, 4)
+        b ^= a; b &-= rot(a, 14)
+        c ^= b; c &-= rot(b, 24)
+        return c
     }
 
     /// Opens an existing file for reading, or for reading and writing.

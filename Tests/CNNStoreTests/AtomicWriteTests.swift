@@ -84,3 +84,26 @@ private struct Interrupted: Error {}
     try HDF5File.writeAtomically(to: url) { try $0.setAttribute("epoch", to: 1) }
     #expect(try scratch.contents().sorted() == [".model.h5.notes.tmp", live.lastPathComponent, "model.h5"].sorted())
 }
+
+/// Written files open in any HDF5 reader: the superblock checksum of the in-memory image is right.
+@Test func writtenFilesPassHDF5sOwnChecksums() throws {
+    let scratch = try ScratchDirectory()
+    let url = scratch.file("model.h5")
+    try HDF5File.writeAtomically(to: url) { file in
+        try file.setAttribute("epoch", to: 1)
+        // Groups, a chunked and compressed dataset and a contiguous one: every kind of metadata.
+        try file.write((0..<5000).map { Float($0) }, shape: [50, 100], to: "weights/C1/weight")
+        try file.write([1.0, 2.0], shape: [2], to: "history/epoch")
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/h5dump")
+    guard FileManager.default.isExecutableFile(atPath: process.executableURL!.path) else { return }
+    process.arguments = [url.path]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "h5dump cannot open the written file")
+    #expect(try HDF5File(opening: url).int64Attribute("epoch") == 1)
+    #expect(try HDF5File(opening: url).read(Float.self, at: "weights/C1/weight").values.last == 4999)
+}
