@@ -107,3 +107,14 @@ private struct Interrupted: Error {}
     #expect(try HDF5File(opening: url).int64Attribute("epoch") == 1)
     #expect(try HDF5File(opening: url).read(Float.self, at: "weights/C1/weight").values.last == 4999)
 }
+
+@Test func resultsWritesGiveTheSystemsReason() throws {
+    let scratch = try ScratchDirectory()
+    let blocker = scratch.file("results")
+    try Data("a file".utf8).write(to: blocker)
+    let url = blocker.appendingPathComponent("results.json")
+    let error = try #require(throws: StoreError.self) { try SuiteResults.atomicWrite(Data("{}".utf8), to: url) }
+    #expect(error.description == url.path + ": cannot create the file: Not a directory")
+    try SuiteResults.atomicWrite(Data("{}".utf8), to: scratch.file("results.json"))
+    #expect(try scratch.contents().sorted() == ["results", "results.json"])
+}
