@@ -1,3 +1,5 @@
+import CNNEngine
+import CNNStore
 import Foundation
 import Testing
 import _TestSupport
@@ -158,6 +160,54 @@ struct CLITests {
         #expect(mkfifo(fifo, 0o600) == 0)
         let kernels = try run("cnnviz", ["kernels", fifo, "--out", folder.appendingPathComponent("k.png").path])
         #expect(kernels.status != 0 && kernels.output.contains("is not a regular file"), "\(kernels.output)")
+    }
+
+    /// A ten-class MNIST model evaluated on a three-class folder: one sentence, not a trap after the loss.
+    @Test func evalOnADataSetOfOtherClassesIsAClearError() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spec = ModelSpec(name: "logreg", inputShape: [1, 28, 28], classes: 10,
+                             layers: [.flatten(name: "flatten"), .dense(name: "OUTPUT", inFeatures: 784, outFeatures: 10)])
+        let model = folder.appendingPathComponent("model.h5")
+        try ModelFile.write(ModelFileContents(
+            model: "logreg", architectureJSON: String(decoding: try JSONEncoder().encode(spec), as: UTF8.self),
+            inputShape: [1, 28, 28], classes: 10,
+            weights: [("OUTPUT/weight", Tensor(shape: [10, 784])), ("OUTPUT/bias", Tensor(shape: [10]))],
+            dataset: DatasetRecord(name: "MNIST", classNames: (0...9).map(String.init), normalizationMean: [0.1307], normalizationStd: [0.3081])),
+                           to: model)
+        // Three classes of one 28x28 grey PNG each (a valid PNG written by hand: signature, IHDR, IDAT, IEND).
+        for split in ["train", "test"] {
+            for name in ["x", "y", "z"] {
+                let classFolder = folder.appendingPathComponent("three/\(split)/\(name)")
+                try FileManager.default.createDirectory(at: classFolder, withIntermediateDirectories: true)
+                try grey28x28PNG().write(to: classFolder.appendingPathComponent("0.png"))
+            }
+        }
+        let result = try run("cnnbench", ["eval", model.path, "--dataset", folder.appendingPathComponent("three").path])
+        #expect(result.status != 0 && result.status != 132 && result.status != 133, "exit status \(result.status)")
+        #expect(result.output.contains("has 10 classes, but"), "\(result.output)")
+        #expect(result.output.contains("has 3 (x, y, z)"), "\(result.output)")
+    }
+
+    /// A black 28x28 grey PNG, stored uncompressed in one deflate block.
+    func grey28x28PNG() -> Data {
+        func crc(_ bytes: [UInt8]) -> UInt32 {
+            var c: UInt32 = 0xFFFF_FFFF
+            for b in bytes {
+                c ^= UInt32(b)
+                for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+            }
+            return ~c
+        }
+        func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] { be(UInt32(data.count)) + Array(type.utf8) + data + be(crc(Array(type.utf8) + data)) }
+        let raw = [UInt8]((0..<28).flatMap { _ in [0] + [UInt8](repeating: 0, count: 28) })
+        var adler = (a: UInt32(1), b: UInt32(0))
+        for byte in raw { adler.a = (adler.a + UInt32(byte)) % 65521; adler.b = (adler.b + adler.a) % 65521 }
+        let n = UInt16(raw.count)
+        let zlib: [UInt8] = [0x78, 0x01, 0x01, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8(~n >> 8)] + raw + be(adler.b << 16 | adler.a)
+        let header = be(28) + be(28) + [8, 0, 0, 0, 0]
+        return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", zlib) + chunk("IEND", []))
     }
 
     @Test func summaryJSONHasTotals() throws {
