@@ -29,12 +29,20 @@ public final class SuiteRunner {
     /// - Throws: `TrainingError` listing the runs whose model files would be replaced.
     public func checkOutputs() throws {
         var held: [String] = []
+        var mismatches: [String] = []
         for entry in suite.entries {
             let file = folder.appendingPathComponent(entry.name).appendingPathComponent("model.h5")
             do { try TrainingRun.checkOutput(file, policy: existing) } catch {
                 guard existing == .refuse, FileManager.default.fileExists(atPath: file.path) else { throw error }
                 held.append(file.path)
             }
+            // A run resumed with another model, data set or recipe is found now, not after the runs before it.
+            if existing == .resume, FileManager.default.fileExists(atPath: file.path) {
+                do { _ = try TrainingRun.checkResumable(file, request: request(for: entry)) } catch { mismatches.append("\(error)") }
+            }
+        }
+        guard mismatches.isEmpty else {
+            throw TrainingError(description: "cannot resume the suite: " + mismatches.joined(separator: "\n"))
         }
         guard held.isEmpty else {
             throw TrainingError(description: "\(folder.path) already holds the model file\(held.count == 1 ? "" : "s") \(held.joined(separator: ", ")); "
@@ -62,8 +70,7 @@ public final class SuiteRunner {
                 try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
                 let training: TrainingRun
                 if resume, FileManager.default.fileExists(atPath: file.path) {
-                    let request = ResumeRequest(model: entry.model, source: entry.source, recipe: { _ in entry.recipe })
-                    training = try TrainingRun.resume(from: file, request: request)
+                    training = try TrainingRun.resume(from: file, request: request(for: entry))
                     if training.epochsCompleted >= entry.recipe.epochs {
                         log("  already finished: skipped")
                     } else {
@@ -109,6 +116,11 @@ public final class SuiteRunner {
         }
         try results.write(to: folder)
         return (results, true)
+    }
+
+    /// What resuming `entry` asks for: the suite's model, data set and whole recipe.
+    func request(for entry: SuiteEntry) -> ResumeRequest {
+        ResumeRequest(model: entry.model, source: entry.source, recipe: { _ in entry.recipe })
     }
 
     private func upsert(_ row: SuiteResultRow, into results: inout SuiteResults) {

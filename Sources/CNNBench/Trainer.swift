@@ -245,29 +245,41 @@ public final class TrainingRun {
         }
     }
 
-    /// Continues a run from its model file: same weights, optimizer state, data order and history.
-    /// - Parameter request: The model, data set and recipe asked for; each must match the stored run
-    ///   (the epochs may grow, never fall below those done).
-    /// - Throws: `StoreError` for a bad file; `TrainingError` when the file holds no training state or
-    ///   the request differs from the stored run (naming every difference).
-    public static func resume(from url: URL, request: ResumeRequest = ResumeRequest()) throws -> TrainingRun {
+    /// Reads a model file and checks that `request` may continue it, without loading data or building the network.
+    /// - Returns: The file's contents and architecture, its resume state, and the recipe and data to continue with.
+    /// - Throws: As `resume(from:request:)`.
+    static func checkResumable(_ url: URL, request: ResumeRequest)
+        throws -> (contents: ModelFileContents, spec: ModelSpec, state: ResumeState, recipe: TrainingRecipe, source: DataSource) {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw TrainingError(description: "\(url.path): nothing to resume (no such file); start the run without --resume")
+        }
         let contents = try ModelFile.read(from: url)
         guard let training = contents.training else {
             throw TrainingError(description: "\(url.path): holds no training state to resume (written by an export or import?)")
         }
         let decoder = JSONDecoder()
         let stored: TrainingRecipe
-        let resume: ResumeState
+        let state: ResumeState
         let spec: ModelSpec
         do {
             stored = try decoder.decode(TrainingRecipe.self, from: Data(training.recipeJSON.utf8))
-            resume = try decoder.decode(ResumeState.self, from: Data(training.iteratorJSON.utf8))
+            state = try decoder.decode(ResumeState.self, from: Data(training.iteratorJSON.utf8))
             spec = try decoder.decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8))
         } catch {
             throw StoreError(.corrupt, file: url.path, objectPath: "/training", reason: "the stored training state cannot be read: \(error)")
         }
-        let (recipe, source) = try checkResume(contents, stored: stored, source: resume.source, request: request, file: url.path)
+        let (recipe, source) = try checkResume(contents, stored: stored, source: state.source, request: request, file: url.path)
         try ModelFile.checkArchitecture(spec, against: contents, file: url.path)
+        return (contents, spec, state, recipe, source)
+    }
+
+    /// Continues a run from its model file: same weights, optimizer state, data order and history.
+    /// - Parameter request: The model, data set and recipe asked for; each must match the stored run
+    ///   (the epochs may grow, never fall below those done).
+    /// - Throws: `StoreError` for a bad file; `TrainingError` when the file holds no training state or
+    ///   the request differs from the stored run (naming every difference).
+    public static func resume(from url: URL, request: ResumeRequest = ResumeRequest()) throws -> TrainingRun {
+        let (contents, spec, resume, recipe, source) = try checkResumable(url, request: request)
         let network = try spec.build()
         try ModelFile.load(contents, into: network, file: url.path)
         let data = try PreparedData(source: source, modelInput: spec.inputShape, recipe: recipe)

@@ -113,5 +113,22 @@ struct RunOutputTests {
         #expect(error?.description.contains("logreg-mnist/model.h5") == true)
         #expect(lines.isEmpty, "trained before refusing: \(lines)")
         #expect(try Data(contentsOf: model) == Data("a finished model".utf8))
+
+        // --overwrite replaces it with a real model.
+        let (results, finished) = try SuiteRunner(suite: suite, folder: out, existing: .overwrite, commandLine: "test --overwrite")
+            .run(progress: nil, log: { _ in })
+        #expect(finished && results.runs.first?.status == "finished")
+        #expect(ModelFile.isModelFile(model))
+
+        // Resuming with another learning rate in the suite is refused before anything trains.
+        try "runs:\n  - model: logreg\n    data_dir: \(Self.mnist.directory!)\n    train_limit: 128\n    validation: 0\n    epochs: 2\n    lr: 0.01\n"
+            .write(to: path, atomically: true, encoding: .utf8)
+        let changed = try Suite.load(from: path.path)
+        lines = []
+        let mismatch = #expect(throws: TrainingError.self) {
+            try SuiteRunner(suite: changed, folder: out, existing: .resume, commandLine: "test --resume").run(progress: nil, log: { lines.append($0) })
+        }
+        #expect(mismatch?.description.contains("learning rate: stored 0.05, asked 0.01") == true, "\(String(describing: mismatch))")
+        #expect(lines.isEmpty, "trained before refusing: \(lines)")
     }
 }
