@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNEngine
 import CSupport
 
 @main
@@ -12,6 +13,8 @@ struct CNNBenchCommand: ParsableCommand {
     static func main() {
         cnn_line_buffered_stdout()
         do {
+            // A bad CNNBENCH_ISA is refused before any work, with the sentence that names it.
+            _ = try InstructionSet.fromEnvironment()
             var command = try parseAsRoot()
             try command.run()
         } catch {
