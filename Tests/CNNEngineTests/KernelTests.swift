@@ -297,3 +297,69 @@ struct DispatchTests {
     }
     #endif
 }
+
+/// Batch norm in training: the fused kernels (one-pass statistics, x̂ recomputed, ReLU applied inside)
+/// against the two-pass kernels that store x̂, and a fused BatchNorm2D + ReLU against the two layers apart.
+@Suite("Fused batch norm")
+struct FusedBatchNormTests {
+    static let shapes = [NormShape(batch: 5, channels: 3, spatial: 37), NormShape(batch: 2, channels: 4, spatial: 64),
+                         NormShape(batch: 7, channels: 2, spatial: 1)]
+
+    @Test("fused training kernels match the two-pass kernels", arguments: shapes, [false, true])
+    func fusedMatchesTwoPass(_ s: NormShape, relu: Bool) {
+        let count = s.batch * s.channels * s.spatial
+        // An offset far from zero: the one-pass statistics must not cancel.
+        let x = randomTensor([count], seed: 1), dy = randomTensor([count], seed: 2)
+        for i in 0..<count { x[flat: i] = 100 + 3 * x[flat: i] }
+        let gamma = randomTensor([s.channels], seed: 3), beta = randomTensor([s.channels], seed: 4)
+        let y1 = Tensor(shape: [count]), xhat = Tensor(shape: [count]), inv1 = Tensor(shape: [s.channels])
+        let rm1 = Tensor(shape: [s.channels]), rv1 = Tensor(shape: [s.channels], repeating: 1)
+        batchNormTrainingForward(y: y1.pointer, normalized: xhat.pointer, inverseStd: inv1.pointer, x: x.pointer,
+                                 gamma: gamma.pointer, beta: beta.pointer, runningMean: rm1.pointer, runningVar: rv1.pointer,
+                                 shape: s, momentum: 0.1, epsilon: 1e-5)
+        if relu { for i in 0..<count { y1[flat: i] = max(0, y1[flat: i]) } }
+        let y2 = Tensor(shape: [count]), mean = Tensor(shape: [s.channels]), inv2 = Tensor(shape: [s.channels])
+        let rm2 = Tensor(shape: [s.channels]), rv2 = Tensor(shape: [s.channels], repeating: 1)
+        batchNormTrainingForwardFused(y: y2.pointer, mean: mean.pointer, inverseStd: inv2.pointer, x: x.pointer,
+                                      gamma: gamma.pointer, beta: beta.pointer, runningMean: rm2.pointer, runningVar: rv2.pointer,
+                                      shape: s, momentum: 0.1, epsilon: 1e-5, relu: relu)
+        #expect(maxRelativeError(y2.values, y1.values) < 1e-4)
+        #expect(maxRelativeError(inv2.values, inv1.values) < 1e-5)
+        #expect(maxRelativeError(rm2.values, rm1.values) < 1e-5)
+        #expect(maxRelativeError(rv2.values, rv1.values) < 1e-4)
+
+        // The two-pass backward, given the ReLU's mask by hand.
+        let masked = dy.copy()
+        if relu { for i in 0..<count where !(y1[flat: i] > 0) { masked[flat: i] = 0 } }
+        let dx1 = Tensor(shape: [count]), dg1 = Tensor(shape: [s.channels]), db1 = Tensor(shape: [s.channels])
+        batchNormBackward(dx: dx1.pointer, dgamma: dg1.pointer, dbeta: db1.pointer, dy: masked.pointer, normalized: xhat.pointer,
+                          inverseStd: inv1.pointer, gamma: gamma.pointer, shape: s, training: true)
+        let dx2 = Tensor(shape: [count]), dg2 = Tensor(shape: [s.channels]), db2 = Tensor(shape: [s.channels])
+        batchNormBackwardFused(dx: dx2.pointer, dgamma: dg2.pointer, dbeta: db2.pointer, dy: dy.pointer, x: x.pointer, y: y2.pointer,
+                               mean: mean.pointer, inverseStd: inv2.pointer, gamma: gamma.pointer, shape: s, relu: relu)
+        #expect(maxRelativeError(dx2.values, dx1.values) < 1e-4)
+        #expect(maxRelativeError(dg2.values, dg1.values) < 1e-4)
+        #expect(maxRelativeError(db2.values, db1.values) < 1e-5)
+    }
+
+    @Test func fusedLayersEqualTheLayersApartBitForBit() throws {
+        func make() throws -> (BatchNorm2D, ReLU) { (try BatchNorm2D("bn", features: 3), ReLU("relu")) }
+        let x = randomTensor([4, 3, 5, 6], seed: 1), dy = randomTensor([4, 3, 5, 6], seed: 2)
+        let (bn1, relu1) = try make()
+        let fused = try Sequential("fused", [bn1, relu1])
+        #expect(bn1.fusedReLU)
+        let yFused = try fused.forward(x).copy()
+        let dxFused = try fused.backward(dy).copy()
+        let (bn2, relu2) = try make()
+        let yApart = try relu2.forward(try bn2.forward(x)).copy()
+        let dxApart = try bn2.backward(try relu2.backward(dy)).copy()
+        #expect(bitIdentical(yFused.values, yApart.values))
+        #expect(bitIdentical(dxFused.values, dxApart.values))
+        #expect(bitIdentical(bn1.gamma.gradient.values, bn2.gamma.gradient.values))
+        #expect(bitIdentical(bn1.beta.gradient.values, bn2.beta.gradient.values))
+        // Evaluation mode: nothing fused, the ReLU applies itself.
+        fused.isTraining = false; bn1.isTraining = false; relu1.isTraining = false
+        bn2.isTraining = false; relu2.isTraining = false
+        #expect(bitIdentical(try fused.forward(x).values, try relu2.forward(try bn2.forward(x)).values))
+    }
+}
