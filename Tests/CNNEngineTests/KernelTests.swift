@@ -241,6 +241,16 @@ struct ThreadDeterminismTests {
             + net.namedBuffers.map { $0.parameter.value.values }
     }
 
+    @Test func workerThreadsTakeTheCallersPath() {
+        let saved = Parallel.threadCount
+        Parallel.threadCount = 3
+        defer { Parallel.threadCount = saved }
+        let seen = UncheckedSendable(UnsafeMutablePointer<InstructionSet>.allocate(capacity: 64))
+        defer { seen.value.deallocate() }
+        InstructionSet.withActive(.generic) { Parallel.forEach(64) { task, _ in seen.value[task] = InstructionSet.active } }
+        #expect((0..<64).allSatisfy { seen.value[$0] == .generic })
+    }
+
     @Test("1 thread equals 3 threads bit for bit, on every path this CPU has", arguments: InstructionSet.supported)
     func oneThreadEqualsThreeThreadsBitForBit(_ isa: InstructionSet) throws {
         let one = try InstructionSet.withActive(isa) { try run(threads: 1) }
@@ -361,5 +371,29 @@ struct FusedBatchNormTests {
         fused.isTraining = false; bn1.isTraining = false; relu1.isTraining = false
         bn2.isTraining = false; relu2.isTraining = false
         #expect(bitIdentical(try fused.forward(x).values, try relu2.forward(try bn2.forward(x)).values))
+    }
+}
+
+/// A residual block whose add and ReLU run as one pass against the same block computed step by step.
+@Suite("Fused residual add")
+struct FusedResidualTests {
+    @Test func fusedAddAndReLUEqualTheStepsBitForBit() throws {
+        func block(fused: Bool) throws -> Residual {
+            let body = try Sequential("body", [
+                try Conv2D("conv1", inChannels: 4, outChannels: 4, kernelSize: 3, padding: .uniform(1), bias: false),
+                try BatchNorm2D("bn1", features: 4), ReLU("relu1"),
+                try Conv2D("conv2", inChannels: 4, outChannels: 4, kernelSize: 3, padding: .uniform(1), bias: false),
+                try BatchNorm2D("bn2", features: 4),
+            ])
+            body.initialize(seed: 5)
+            // Wrapped in a Sequential the ReLU is not seen as one: the block adds, then applies it as a layer.
+            let activation: any Layer = fused ? ReLU("relu") : try Sequential("act", [ReLU("relu")])
+            return Residual("block", body: body, shortcut: .identity, activation: activation)
+        }
+        let x = randomTensor([3, 4, 6, 6], seed: 1), dy = randomTensor([3, 4, 6, 6], seed: 2)
+        let a = try block(fused: true), b = try block(fused: false)
+        #expect(bitIdentical(try a.forward(x).values, try b.forward(x).values))
+        #expect(bitIdentical(try a.backward(dy).values, try b.backward(dy).values))
+        for (p, q) in zip(a.body.parameters, b.body.parameters) { #expect(bitIdentical(p.gradient.values, q.gradient.values)) }
     }
 }

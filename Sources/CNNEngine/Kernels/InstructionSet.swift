@@ -106,5 +106,5 @@ public enum GEMMBackend: Sendable, Equatable, CustomStringConvertible {
     /// The backend `gemm` calls now: the loaded one, except on the `generic` path, which keeps to the BLAS.
     public static var current: GEMMBackend { InstructionSet.active == .generic ? .blas : loaded }
 
-    static var usesOneDNN: Bool { oneDNNLoaded && InstructionSet.active != .generic }
+    static var usesOneDNN: Bool { InstructionSet.active != .generic && oneDNNLoaded }
 }

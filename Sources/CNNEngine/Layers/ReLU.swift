@@ -24,6 +24,14 @@ public final class ReLU: ElementwiseActivation {
         return try elementwiseForward(input)
     }
 
+    /// Takes `rectified` (already max(0, x), computed by a `Residual` together with its sum) as this
+    /// layer's input and output, for the backward pass: its mask x > 0 is the same on max(0, x).
+    func adoptRectified(_ rectified: Tensor) {
+        passedThrough = false
+        input = rectified
+        output.resize(to: rectified.shape)
+    }
+
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         if passedThrough { return outputGradient }
         return try elementwiseBackward(outputGradient)
