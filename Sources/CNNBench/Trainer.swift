@@ -54,6 +54,11 @@ public final class TrainingRun {
     public private(set) var history: [EpochRecord] = []
     /// Facts recorded in the model file (command line, threads, ...).
     public var metadata: [String: String] = [:]
+    /// Per epoch, the sums of each weight's gradient norm over the epoch's first `gradientNormBatches`
+    /// batches, and how many batches were summed (the evidence of why deep plain nets train worse).
+    public private(set) var gradientNorms = GradientNormLog()
+    /// The instruction-set path recorded in the file this run was resumed from.
+    public private(set) var resumedFromInstructionSet: String?
     private var iterator: BatchIterator
     private var partial = PartialEpoch()
     private let loss: SoftmaxCrossEntropy
@@ -100,6 +105,10 @@ public final class TrainingRun {
         let inputs = Tensor(shape: [0])
         var labels: [Int32] = []
         let batches = iterator.batchesPerEpoch
+        if let previous = resumedFromInstructionSet, previous != InstructionSet.active.rawValue {
+            log("note: \(url.path) was trained on the \(previous) path and continues on \(InstructionSet.active): "
+                + "the run goes on correctly, but not bit for bit as an unbroken run on one path would")
+        }
         while epochsCompleted < min(recipe.epochs, lastEpoch ?? recipe.epochs) {
             let epoch = epochsCompleted
             network.setTraining(true)
@@ -121,6 +130,9 @@ public final class TrainingRun {
                                         + "A lower learning rate (now \(recipe.learningRate)) usually helps.")
                 }
                 _ = try network.backward(loss.gradient)
+                if batchIndex < GradientNormLog.batchesPerEpoch, GradientNormLog.recordedEpochs(of: recipe.epochs).contains(epoch + 1) {
+                    gradientNorms.record(epoch: epoch + 1, network: network)
+                }
                 optimizer.step()
                 partial.lossSum += Double(value) * Double(labels.count)
                 partial.wrong += Self.countWrong(logits: logits, labels: labels)
@@ -197,8 +209,11 @@ public final class TrainingRun {
         meta["created"] = ISO8601DateFormatter().string(from: Date())
         meta["host_cpu"] = cpuModelName()
         meta["threads"] = String(Parallel.threadCount)
+        meta["instruction_set"] = InstructionSet.active.rawValue
+        meta["gemm"] = GEMMBackend.current.description
         meta["seed"] = String(recipe.seed)
         meta["data_source"] = String(decoding: try encoder.encode(source), as: UTF8.self)
+        meta[GradientNormLog.metadataKey] = String(decoding: try encoder.encode(gradientNorms), as: UTF8.self)
         let contents = ModelFileContents(
             model: spec.name, architectureJSON: String(decoding: try encoder.encode(spec), as: UTF8.self),
             inputShape: spec.inputShape, classes: spec.classes,
@@ -275,7 +290,50 @@ public final class TrainingRun {
             if let d = layer as? Dropout, let state = resume.dropoutGenerators[path] { d.generator = SeededGenerator(state: state) }
         }
         run.history = Checkpoint.records(from: contents.history)
+        if let json = contents.metadata[GradientNormLog.metadataKey],
+           let log = try? decoder.decode(GradientNormLog.self, from: Data(json.utf8)) {
+            run.gradientNorms = log
+        }
+        run.resumedFromInstructionSet = contents.metadata["instruction_set"]
         return run
+    }
+}
+
+/// Weight-gradient norms at the start, middle and end of training: for every weight with at least two
+/// dimensions (convolutions and dense layers), ‖∂L/∂W‖₂ summed over the first `batchesPerEpoch`
+/// batches of the first, middle and last epochs (`recordedEpochs`). Stored as
+/// JSON in the model file's metadata (`gradient_norms`), so a resumed run keeps it.
+public struct GradientNormLog: Codable, Sendable, Equatable {
+    public static let metadataKey = "gradient_norms"
+    public static let batchesPerEpoch = 10
+
+    /// One epoch's sums: parameter path -> summed norm, and the batches summed.
+    public struct Epoch: Codable, Sendable, Equatable {
+        public var batches = 0
+        public var sums: [String: Double] = [:]
+        /// The mean norm of each weight over the summed batches.
+        public var means: [String: Double] { sums.mapValues { $0 / Double(max(batches, 1)) } }
+    }
+
+    /// Keyed by epoch number (1-based), as text for JSON.
+    public var epochs: [String: Epoch] = [:]
+
+    public init() {}
+
+    /// The epochs whose first batches are recorded: 1, the middle one and the last.
+    public static func recordedEpochs(of epochs: Int) -> Set<Int> { [1, (epochs + 1) / 2, epochs] }
+
+    /// Adds the current gradients of `network`'s weights to epoch `epoch`.
+    mutating func record(epoch: Int, network: Sequential) {
+        var entry = epochs[String(epoch)] ?? Epoch()
+        for (path, parameter) in network.namedParameters where parameter.value.shape.count >= 2 {
+            let g = parameter.gradient.pointer
+            var squares = 0.0
+            for i in 0..<parameter.gradient.count { squares += Double(g[i]) * Double(g[i]) }
+            entry.sums[path, default: 0] += squares.squareRoot()
+        }
+        entry.batches += 1
+        epochs[String(epoch)] = entry
     }
 }
 
