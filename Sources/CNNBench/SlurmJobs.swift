@@ -23,7 +23,7 @@ public struct SlurmJobs: Sendable {
     public let suiteName: String
     /// The suite file, absolute.
     public let suitePath: String
-    /// The suite folder, absolute (on a file system every node sees).
+    /// The suite folder, absolute (on a file system every node sees); given relative to `workingDirectory` or absolute.
     public let folder: URL
     /// The working directory of the jobs (relative data and report paths are taken from it).
     public let workingDirectory: String
@@ -32,7 +32,7 @@ public struct SlurmJobs: Sendable {
     public let dataDirectory: String?
     public let options: Options
 
-    public init(suite: Suite, suitePath: String, folder: URL, workingDirectory: String, executable: String,
+    public init(suite: Suite, suitePath: String, folder: String, workingDirectory: String, executable: String,
                 dataDirectory: String?, options: Options) throws {
         guard options.shards >= 1 else { throw ConfigurationError("--nodes must be at least 1, got \(options.shards)") }
         guard options.cpusPerTask >= 1 else { throw ConfigurationError("--cpus-per-task must be at least 1, got \(options.cpusPerTask)") }
@@ -44,7 +44,7 @@ public struct SlurmJobs: Sendable {
         }
         suiteName = suite.name
         self.suitePath = absolute(suitePath)
-        self.folder = URL(fileURLWithPath: absolute(folder.path))
+        self.folder = URL(fileURLWithPath: absolute(folder))
         self.workingDirectory = workingDirectory
         self.executable = absolute(executable)
         self.dataDirectory = dataDirectory.map(absolute)
@@ -70,8 +70,9 @@ public struct SlurmJobs: Sendable {
                      "#SBATCH --ntasks=1",
                      "#SBATCH --cpus-per-task=\(options.cpusPerTask)",
                      "#SBATCH --time=\(options.time)",
-                     "#SBATCH --chdir=\(quoted(workingDirectory))",
-                     "#SBATCH --output=\(quoted(scriptFolder.path + "/" + output))"]
+                     // #SBATCH lines are not read by a shell: no quoting there.
+                     "#SBATCH --chdir=\(workingDirectory)",
+                     "#SBATCH --output=\(scriptFolder.path)/\(output)"]
         if let partition = options.partition { lines.append("#SBATCH --partition=\(partition)") }
         if let account = options.account { lines.append("#SBATCH --account=\(account)") }
         return lines.joined(separator: "\n") + "\n"

@@ -58,6 +58,10 @@ public final class RunLock: @unchecked Sendable {
         public var shard: String?
         /// The Slurm job ("1234_2"), when there is one.
         public var job: String?
+
+        public init(host: String, pid: Int32, started: Date, heartbeat: Date, shard: String?, job: String?) {
+            self.host = host; self.pid = pid; self.started = started; self.heartbeat = heartbeat; self.shard = shard; self.job = job
+        }
     }
 
     public static let fileName = "running.json"

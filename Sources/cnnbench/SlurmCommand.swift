@@ -57,10 +57,9 @@ struct SlurmCommand: ParsableCommand {
         do { parsed = try Suite.load(from: path, dataDirectory: dataDir) } catch let error as SuiteError {
             throw ValidationError(error.description)
         }
-        let folder = URL(fileURLWithPath: out ?? "runs/\(parsed.name)")
         let jobs: SlurmJobs
         do {
-            jobs = try SlurmJobs(suite: parsed, suitePath: path, folder: folder,
+            jobs = try SlurmJobs(suite: parsed, suitePath: path, folder: out ?? "runs/\(parsed.name)",
                                  workingDirectory: FileManager.default.currentDirectoryPath,
                                  executable: executable ?? Bundle.main.executablePath ?? CommandLine.arguments[0],
                                  dataDirectory: dataDir,
