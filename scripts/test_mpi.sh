@@ -29,7 +29,8 @@ single=${CNNBENCH:-$root/.build/debug/cnnbench}
 mpi=${CNNBENCH_MPI:-$root/.build-mpi/debug/cnnbench}
 if [[ -z "${CNNBENCH_MPI:-}" ]]; then
     say "building cnnbench with MPI (swift build --traits MPI --scratch-path .build-mpi)"
-    swift build --traits MPI --scratch-path .build-mpi --product cnnbench 2>&1 | tail -n 1
+    swift build --traits MPI --scratch-path .build-mpi --product cnnbench > "/tmp/cnnbench-mpi-build.log" 2>&1 \
+        || { tail -n 30 /tmp/cnnbench-mpi-build.log; fail "the MPI build failed"; }
 fi
 mpirun=(mpirun --oversubscribe --bind-to none -np 2)
 [[ $(id -u) -eq 0 ]] && mpirun+=(--allow-run-as-root)

@@ -139,6 +139,8 @@ extension TrainingRun {
         }
         statistics.append(Interrupt.requested ? 1 : 0)
         let mineSum = DataParallel.treeSum(local[...])
+        let clock = monotonicSeconds()
+        defer { communication.seconds += monotonicSeconds() - clock; communication.steps += 1 }
         var sum: [Float]
         if parallel.size == 1 {
             sum = mineSum

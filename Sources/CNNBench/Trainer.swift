@@ -73,6 +73,8 @@ public final class TrainingRun {
     let loss: SoftmaxCrossEntropy
     /// Shares every batch among MPI ranks (see DataParallel.swift), or nil to train in this process alone.
     public var parallel: DataParallel?
+    /// Seconds this process spent in the collectives of data-parallel steps (gather, broadcast, all-gather), and those steps.
+    public internal(set) var communication = (seconds: 0.0, steps: 0)
     /// The metadata of the model file a resumed run came from.
     public private(set) var resumedMetadata: [String: String] = [:]
     /// Whether this process writes the model file: rank 0 of a data-parallel run, or a run of its own.

@@ -163,6 +163,13 @@ struct TrainCommand: ParsableCommand {
             say("data-parallel: \(parallel.size) rank(s), \(parallel.microBatches) micro-batches of each batch of \(training.recipe.batchSize)")
         }
         Interrupt.install()
+        defer {
+            if let parallel = training.parallel, parallel.size > 1, training.communication.steps > 0 {
+                let (seconds, steps) = training.communication
+                say(String(format: "communication: %.2f s in %d steps, %.2f ms per step; each step rank 0 gathers and broadcasts %d bytes of gradient per rank",
+                           seconds, steps, seconds * 1e3 / Double(steps), training.network.parameterCount * 4))
+            }
+        }
         if try training.train(saveTo: file, progress: rank == 0 ? ProgressReporter() : nil, log: { say($0) }) {
             if let last = training.history.last {
                 say(String(format: "done: test error %.2f%% after %d epochs; model file %@", last.testError * 100, last.epoch, file.path))
