@@ -2,6 +2,7 @@
 import CNNData
 import CNNEngine
 import CNNModels
+import CNNStore
 import Foundation
 import Testing
 import _TestSupport
@@ -65,11 +66,17 @@ struct DataParallelTests {
     }
 
     /// LeNet-5 on 200 training digits, evaluated on 500 test digits (not 10,000: a debug build is slow).
-    static func run() throws -> TrainingRun {
-        let recipe = Self.recipe()
-        let entry = try ModelZoo.entry(named: "lenet5")
+    static func run(model: String = "lenet5") throws -> TrainingRun {
+        var recipe = Self.recipe()
+        let small = model != "lenet5"
+        if small {
+            // ResNet-8 in a debug build: 2 batches, no validation, 64 test digits.
+            recipe.trainLimit = 64
+            recipe.validationCount = 0
+        }
+        let entry = try ModelZoo.entry(named: model)
         var data = try PreparedData(source: mnist, modelInput: entry.defaultInput, recipe: recipe)
-        data.test = data.test.subset(Array(0..<500))
+        data.test = data.test.subset(Array(0..<(small ? 64 : 500)))
         let spec = try entry.spec(classes: 10, input: data.inputShape)
         let network = try spec.build()
         network.initialize(seed: recipe.seed)
@@ -77,14 +84,14 @@ struct DataParallelTests {
     }
 
     /// Trains LeNet-5 for one epoch on `ranks` threads sharing each batch; returns rank 0's run.
-    func train(ranks: Int, microBatches: Int, folder: URL) throws -> TrainingRun {
+    func train(_ model: String = "lenet5", ranks: Int, microBatches: Int, folder: URL) throws -> TrainingRun {
         let exchange = ThreadExchange(size: ranks)
         let runs = try (0..<ranks).map { rank in
-            let run = try Self.run()
+            let run = try Self.run(model: model)
             run.parallel = try DataParallel(collective: ThreadExchange.Rank(exchange, rank: rank), microBatches: microBatches)
             return UncheckedSendable(run)
         }
-        let url = UncheckedSendable(folder.appendingPathComponent("p\(ranks).h5"))
+        let url = UncheckedSendable(folder.appendingPathComponent("\(model)-p\(ranks).h5"))
         let failures = UncheckedSendable(NSMutableArray())
         DispatchQueue.concurrentPerform(iterations: ranks) { rank in
             do { try runs[rank].value.train(saveTo: url.value, log: { _ in }) } catch { failures.value.add("\(error)") }
@@ -139,5 +146,27 @@ struct DataParallelTests {
         #expect(one.history.map(\.trainLoss) == two.history.map(\.trainLoss))
         #expect(one.history.map(\.testError) == two.history.map(\.testError))
         #expect(one.history[0].trainLoss.isFinite && one.history[0].testError < 1)
+    }
+
+    /// Batch norm: each micro-batch is normalised by its own statistics, so the weights stay bit-identical;
+    /// the running statistics are each rank's own (as PyTorch's DDP keeps them), rank 0's saved.
+    @Test func batchNormWeightsAreBitIdenticalRunningStatisticsAreRankZeros() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let before = Parallel.threadCount
+        Parallel.threadCount = 1
+        defer { Parallel.threadCount = before }
+        let one = try train("resnet8", ranks: 1, microBatches: 2, folder: folder)
+        let two = try train("resnet8", ranks: 2, microBatches: 2, folder: folder)
+        #expect(one.network.namedParameters.count == two.network.namedParameters.count)
+        for (a, b) in zip(one.network.namedParameters, two.network.namedParameters) {
+            #expect(bitIdentical(a.parameter.value.values, b.parameter.value.values), "\(a.path) differs between 1 and 2 ranks")
+        }
+        // Rank 0 saw only the first micro-batch of each batch: its running means are not those of one process.
+        let means = { (run: TrainingRun) in run.network.namedBuffers.filter { $0.path.hasSuffix("running_mean") }.flatMap(\.parameter.value.values) }
+        #expect(!means(one).isEmpty && !bitIdentical(means(one), means(two)))
+        let saved = try ModelFile.read(from: folder.appendingPathComponent("resnet8-p2.h5"))
+        let savedMeans = saved.buffers.filter { $0.path.hasSuffix("running_mean") }.flatMap(\.tensor.values)
+        #expect(bitIdentical(savedMeans, means(two)))
     }
 }
