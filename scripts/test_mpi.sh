@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Data-parallel training over MPI on this machine (Open MPI from Debian, 2 ranks on localhost):
 #  1. LeNet-5 on 2 ranks has the weights and optimizer state of one process, bit for bit;
-#  2. a 2-rank run stopped mid-epoch (SIGTERM to both ranks) resumes in 1 process to the same bits;
+#  2. a 2-rank run stopped mid-epoch (SIGTERM to both ranks) resumes in 1 process to the same bits,
+#     and a 1-process run stopped mid-epoch resumes on 2 ranks to the same bits;
 #  3. a rank killed mid-epoch (SIGKILL) ends the run with a clear error on the others, no hang.
 # The one-process reference is the default build (no MPI): `cnnbench train --distributed` alone.
 #
@@ -87,6 +88,19 @@ timeout "$timeout_s" "$single" train lenet5 --distributed --resume --threads 1 -
     || fail "resuming the 2-rank checkpoint in 1 process failed"
 grep -q "resuming .* at epoch 2 of 2" "$work/resume.log" || fail "the resumed run did not start in epoch 2"
 same "$work/p1" "$work/stop" "stopped on 2 ranks, resumed on 1"
+
+# 2b. and the other way: one process stopped mid-epoch (SIGTERM), resumed on two ranks
+timeout "$timeout_s" "$single" "${train[@]}" --out "$work/stop1" > "$work/stop1.log" 2>&1 &
+job=$!
+wait_line "$work/stop1.log" "epoch 2/2: 25%"
+kill -TERM "$job"
+wait "$job" && fail "the stopped one-process run exited 0" || true
+job=""
+grep -q "stopped at epoch 2" "$work/stop1.log" || fail "the stopped one-process run saved no mid-epoch checkpoint"
+timeout "$timeout_s" "${mpirun[@]}" "$mpi" train lenet5 --distributed --resume --threads 1 --out "$work/stop1" > "$work/resume2.log" 2>&1 \
+    || fail "resuming the one-process checkpoint on 2 ranks failed"
+grep -q "resuming .* at epoch 2 of 2" "$work/resume2.log" || fail "the 2-rank resumed run did not start in epoch 2"
+same "$work/p1" "$work/stop1" "stopped in 1 process, resumed on 2 ranks"
 
 # 3. a rank killed mid-epoch: the run ends, with a message naming it, well before the timeout
 timeout "$timeout_s" "${mpirun[@]}" "$mpi" "${train[@]}" --out "$work/kill" > "$work/kill.log" 2>&1 &

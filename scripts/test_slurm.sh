@@ -14,6 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 started=$(date +%s)
+export PATH="$PATH:/usr/sbin:/sbin"   # slurmctld, slurmd and munged live there
 say() { echo "test_slurm: $*"; }
 fail() { echo "test_slurm: FAILED: $*" >&2; exit 1; }
 
@@ -72,12 +73,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Waits (at most timeout_s) until the command succeeds.
+# wait_for SECONDS WHAT COMMAND...: waits until the command succeeds, at most SECONDS.
 wait_for() {
-    local what=$1; shift
-    local deadline=$(( $(date +%s) + timeout_s ))
+    local limit=$1 what=$2; shift 2
+    local deadline=$(( $(date +%s) + limit ))
     until "$@" >/dev/null 2>&1; do
-        (( $(date +%s) < deadline )) || fail "timed out after ${timeout_s} s waiting for $what"
+        (( $(date +%s) < deadline )) || fail "timed out after ${limit} s waiting for $what"
         sleep 2
     done
 }
@@ -90,7 +91,7 @@ chmod 700 "$work"
 munged --force --key-file="$work/munge.key" --socket="$work/munge.sock" --pid-file="$work/munged.pid" \
        --log-file="$work/munged.log" --seed-file="$work/munged.seed"
 daemons+=("$work/munged.pid")
-wait_for "munged" test -S "$work/munge.sock"
+wait_for 60 "munged" test -S "$work/munge.sock"
 
 # --- a one-node cluster on localhost: no cgroups (containers rarely have them), no accounting
 cat > "$SLURM_CONF" <<EOF
@@ -127,10 +128,10 @@ PartitionName=test Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
 slurmctld -f "$SLURM_CONF"
 daemons+=("$work/slurmctld.pid")
-wait_for "slurmctld" scontrol ping
+wait_for 60 "slurmctld" scontrol ping
 slurmd -f "$SLURM_CONF" -N "$host"
 daemons+=("$work/slurmd.pid")
-wait_for "the node to come up" bash -c "sinfo -h -N -o %t | grep -Eq '^(idle|mix|alloc)'"
+wait_for 120 "the node to come up" bash -c "sinfo -h -N -o %t | grep -Eq '^(idle|mix|alloc)'"
 say "cluster up: $(sinfo -h -o '%P %D node(s) %t')"
 
 # --- the local reference, alongside the cluster's run
@@ -153,10 +154,10 @@ submit() {
 
 # --- first submission; LeNet-5 (run 1, task 1) is stopped by SIGTERM mid-run, as at a time limit
 submit
-wait_for "LeNet-5 to start under Slurm" test -f "$work/slurm/lenet5-mnist/running.json"
+wait_for "$timeout_s" "LeNet-5 to start under Slurm" test -f "$work/slurm/lenet5-mnist/running.json"
 sleep 15
 scancel --batch --signal=TERM "${array}_1" || true
-wait_for "the first array to end" jobs_done "$array" "$collect"
+wait_for "$timeout_s" "the first array to end" jobs_done "$array" "$collect"
 say "first array: $(job_state "$array"); collecting job: $(job_state "$collect")"
 "$cnnbench" run quick --status --out "$work/slurm" | tee "$work/status1.log"
 if grep -q "lenet5-mnist  interrupted" "$work/status1.log"; then
@@ -169,7 +170,7 @@ fi
 
 # --- second submission: resumes from the checkpoint, then collects
 submit
-wait_for "the second array and its collecting job" jobs_done "$array" "$collect"
+wait_for "$timeout_s" "the second array and its collecting job" jobs_done "$array" "$collect"
 say "second array: $(job_state "$array"); collecting job: $(job_state "$collect")"
 [[ "$(job_state "$collect")" == COMPLETED ]] || fail "the collecting job did not complete"
 if ((interrupted)); then
@@ -180,7 +181,7 @@ grep -q "2 run(s): 2 finished" "$work/status2.log" || fail "not every run finish
 [[ -f "$work/slurm/results.json" && -f "$work/slurm/figures/E1-1.png" ]] || fail "no results.json or figures from the collecting job"
 
 # --- against the local run: model files the same, bit for bit, in weights and optimizer state
-wait_for "the local reference run" bash -c "! kill -0 $local_pid"
+wait_for "$timeout_s" "the local reference run" bash -c "! kill -0 $local_pid"
 wait "$local_pid" || { cat "$work/local.log"; fail "the local reference run failed"; }
 local_pid=""
 for run in lenet5-mnist logreg-mnist; do

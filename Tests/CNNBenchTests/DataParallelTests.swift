@@ -93,9 +93,21 @@ struct DataParallelTests {
         }
         let url = UncheckedSendable(folder.appendingPathComponent("\(model)-p\(ranks).h5"))
         let failures = UncheckedSendable(NSMutableArray())
-        DispatchQueue.concurrentPerform(iterations: ranks) { rank in
-            do { try runs[rank].value.train(saveTo: url.value, log: { _ in }) } catch { failures.value.add("\(error)") }
+        // One thread per rank, each its own (a thread pool might run two ranks on one thread, and one would wait forever).
+        let done = DispatchGroup()
+        let lock = NSLock()
+        for rank in 0..<ranks {
+            done.enter()
+            let thread = Thread {
+                do { try runs[rank].value.train(saveTo: url.value, log: { _ in }) } catch {
+                    lock.withLock { failures.value.add("\(error)") }
+                }
+                done.leave()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
         }
+        #expect(done.wait(timeout: .now() + 600) == .success, "the ranks did not finish in 10 minutes")
         #expect(failures.value.count == 0, "\(failures.value)")
         // Every rank holds the same weights.
         for other in runs.dropFirst() {
