@@ -6,7 +6,7 @@ import _TestSupport
 @Suite("Command lines")
 struct CLITests {
     /// Runs a built executable of this package (the one `swift test` built beside the tests).
-    func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let root = repositoryRoot()
         let candidates = [".build/debug/\(tool)", ".build/release/\(tool)"].map { root.appendingPathComponent($0).path }
         guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
@@ -17,6 +17,7 @@ struct CLITests {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.currentDirectoryURL = root
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -29,7 +30,7 @@ struct CLITests {
     @Test func cnnbenchHelpListsItsSubcommands() throws {
         let (status, output) = try run("cnnbench", ["--help"])
         #expect(status == 0)
-        for sub in ["run", "report", "train", "eval", "inspect", "activations", "models", "summary", "time"] {
+        for sub in ["run", "slurm", "report", "train", "eval", "inspect", "activations", "models", "summary", "time"] {
             #expect(output.contains("\n  \(sub) "), "cnnbench --help does not list \(sub)")
         }
     }
@@ -53,6 +54,24 @@ struct CLITests {
 
         let missing = try run("cnnbench", ["inspect", "no/such/model.h5"])
         #expect(missing.status != 0 && missing.output.contains("no/such/model.h5"))
+
+        let shard = try run("cnnbench", ["run", "quick", "--shard", "3/2"])
+        #expect(shard.status != 0 && shard.output.contains("--shard: shard 3 of 2 does not exist: shards are numbered 1 to 2"))
+
+        let steps = try run("cnnbench", ["run", "quick", "--shard", "1/2", "--collect"])
+        #expect(steps.status != 0 && steps.output.contains("--shard, --collect and --status are separate steps"))
+
+        let time = try run("cnnbench", ["slurm", "quick", "--time", "soon"])
+        #expect(time.status != 0 && time.output.contains("--time must be a Slurm time such as 30:00"))
+
+        let micro = try run("cnnbench", ["train", "lenet5", "--micro-batches", "4"])
+        #expect(micro.status != 0 && micro.output.contains("--micro-batches goes with --distributed"))
+
+        // Under mpirun, a build without the MPI trait says so instead of training P copies alone.
+        #if !MPI
+        let mpi = try run("cnnbench", ["train", "lenet5", "--distributed", "--out", "/nonexistent/x"], environment: ["OMPI_COMM_WORLD_SIZE": "2"])
+        #expect(mpi.status != 0 && mpi.output.contains("this cnnbench was built without MPI, so its 2 copies cannot share batches"))
+        #endif
 
         let suite = try run("cnnbench", ["run", "no-such-suite"])
         #expect(suite.status != 0 && suite.output.contains("no such suite file"))
