@@ -58,15 +58,19 @@ public enum Parallel {
             return
         }
         let next = Atomic<Int>(0)
+        // A path set by `InstructionSet.withActive` is task-local: the workers take the caller's.
+        let isa = InstructionSet.scoped
         withoutActuallyEscaping(body) { body in
             let work = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 // Every engine thread flushes denormals to zero (as oneDNN and TensorFlow do).
                 cnn_flush_denormals()
-                while true {
-                    let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    if task >= taskCount { break }
-                    work.value(task, worker)
+                InstructionSet.$scoped.withValue(isa) {
+                    while true {
+                        let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                        if task >= taskCount { break }
+                        work.value(task, worker)
+                    }
                 }
             }
         }

@@ -30,6 +30,9 @@ extension HDF5File {
         var renamed = false
         defer {
             if !renamed { unlink(temporary.path) }
+            // Unlock before closing: a child process forked meanwhile may hold a copy of the descriptor
+            // until it execs, and the lock would keep HDF5 (which locks files it opens) out of the new file.
+            _ = flock(descriptor, LOCK_UN)
             _ = Foundation.close(descriptor)
         }
         let file = try HDF5File(creatingInMemory: url)
@@ -47,6 +50,7 @@ extension HDF5File {
         guard fsync(descriptor) == 0 else {
             throw StoreError(.operationFailed, file: url.path, reason: "cannot write the file: \(String(cString: strerror(errno)))")
         }
+        _ = flock(descriptor, LOCK_UN)
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
             throw StoreError(.operationFailed, file: url.path, reason: "cannot move the new file into place: \(reason)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNEngine
 import CSupport
 import Foundation
 
@@ -7,12 +8,14 @@ struct CNNBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cnnbench",
         abstract: "Train, time and report on convolutional networks with the CNNBench engine.",
-        subcommands: [RunCommand.self, ReportCommand.self, TrainCommand.self, EvalCommand.self, InspectCommand.self, ActivationsCommand.self, ModelsCommand.self, SummaryCommand.self, TimeCommand.self])
+        subcommands: [RunCommand.self, SlurmCommand.self, ReportCommand.self, TrainCommand.self, EvalCommand.self, InspectCommand.self, ActivationsCommand.self, ModelsCommand.self, SummaryCommand.self, TimeCommand.self])
 
     /// Standard output is line-buffered even into a file or pipe, so logs show each epoch as it ends.
     static func main() {
         cnn_line_buffered_stdout()
         do {
+            // A bad CNNBENCH_ISA is refused before any work, with the sentence that names it.
+            _ = try InstructionSet.fromEnvironment()
             var command = try parseAsRoot()
             try command.run()
         } catch {

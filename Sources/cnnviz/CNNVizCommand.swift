@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNEngine
 import CSupport
 import Foundation
 
@@ -25,6 +26,8 @@ struct CNNVizCommand: ParsableCommand {
     static func main() {
         cnn_line_buffered_stdout()
         do {
+            // A bad CNNBENCH_ISA is refused before any work, with the sentence that names it.
+            _ = try InstructionSet.fromEnvironment()
             var command = try parseAsRoot()
             try command.run()
         } catch {

@@ -20,10 +20,10 @@ struct CLITests {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.currentDirectoryURL = root
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let pipe = Pipe()
         process.standardOutput = standardOutput ?? pipe
         process.standardError = pipe
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -33,7 +33,7 @@ struct CLITests {
     @Test func cnnbenchHelpListsItsSubcommands() throws {
         let (status, output) = try run("cnnbench", ["--help"])
         #expect(status == 0)
-        for sub in ["run", "report", "train", "eval", "inspect", "activations", "models", "summary", "time"] {
+        for sub in ["run", "slurm", "report", "train", "eval", "inspect", "activations", "models", "summary", "time"] {
             #expect(output.contains("\n  \(sub) "), "cnnbench --help does not list \(sub)")
         }
     }
@@ -57,6 +57,24 @@ struct CLITests {
 
         let missing = try run("cnnbench", ["inspect", "no/such/model.h5"])
         #expect(missing.status != 0 && missing.output.contains("no/such/model.h5"))
+
+        let shard = try run("cnnbench", ["run", "quick", "--shard", "3/2"])
+        #expect(shard.status != 0 && shard.output.contains("--shard: shard 3 of 2 does not exist: shards are numbered 1 to 2"))
+
+        let steps = try run("cnnbench", ["run", "quick", "--shard", "1/2", "--collect"])
+        #expect(steps.status != 0 && steps.output.contains("--shard, --collect and --status are separate steps"))
+
+        let time = try run("cnnbench", ["slurm", "quick", "--time", "soon"])
+        #expect(time.status != 0 && time.output.contains("--time must be a Slurm time such as 30:00"))
+
+        let micro = try run("cnnbench", ["train", "lenet5", "--micro-batches", "4"])
+        #expect(micro.status != 0 && micro.output.contains("--micro-batches goes with --distributed"))
+
+        // Under mpirun, a build without the MPI trait says so instead of training P copies alone.
+        #if !MPI
+        let mpi = try run("cnnbench", ["train", "lenet5", "--distributed", "--out", "/nonexistent/x"], environment: ["OMPI_COMM_WORLD_SIZE": "2"])
+        #expect(mpi.status != 0 && mpi.output.contains("this cnnbench was built without MPI, so its 2 copies cannot share batches"))
+        #endif
 
         let suite = try run("cnnbench", ["run", "no-such-suite"])
         #expect(suite.status != 0 && suite.output.contains("no such suite file"))

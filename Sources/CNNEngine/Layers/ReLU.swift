@@ -1,5 +1,8 @@
 /// Rectified linear unit: y = max(0, x), with NaN passed through as PyTorch does (so a broken model
 /// shows NaN outputs, never plausible numbers).
+///
+/// After a batch norm in a `Sequential`, the batch norm applies it in training (`fusedSource`); this
+/// layer then passes its input and gradient through unchanged.
 public final class ReLU: ElementwiseActivation {
     public let name: String
     public var kind: String { "ReLU" }
@@ -9,7 +12,31 @@ public final class ReLU: ElementwiseActivation {
     let output = Tensor(shape: [0])
     let inputGradient = Tensor(shape: [0])
 
+    /// The batch norm before this layer that applies it in training, if any (set by `Sequential`).
+    weak var fusedSource: BatchNormBase?
+    private var passedThrough = false
+
     public init(_ name: String) { self.name = name }
+
+    public func forward(_ input: Tensor) throws -> Tensor {
+        // max(0, ·) is idempotent: passing through is exact whenever the input is already rectified.
+        passedThrough = fusedSource?.isRectifiedOutput(input) ?? false
+        if passedThrough { self.input = nil; return input }
+        return try elementwiseForward(input)
+    }
+
+    /// Takes `rectified` (already max(0, x), computed by a `Residual` together with its sum) as this
+    /// layer's input and output, for the backward pass: its mask x > 0 is the same on max(0, x).
+    func adoptRectified(_ rectified: Tensor) {
+        passedThrough = false
+        input = rectified
+        output.resize(to: rectified.shape)
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        if passedThrough { return outputGradient }
+        return try elementwiseBackward(outputGradient)
+    }
 
     func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
         // `x <= 0` is false for NaN, so NaN is kept; the select still vectorises.
