@@ -3,6 +3,7 @@
 #   scripts/bench_vs_pytorch.sh [PYTHON] [ROUNDS] [MODEL ...]
 # PYTHON: a Python with torch (default ~/torchenv/bin/python; see ../shared/bench/README.md).
 # Prints one line per run and, per model and thread count, the ratio of the medians.
+# BENCH_THREADS="1 2" (default) chooses the thread counts.
 # BENCH_ISA=avx2 holds both sides to AVX2 (CNNBENCH_ISA=avx2 against PyTorch's
 # ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2); unset, each side uses the best it has.
 set -euo pipefail
@@ -21,7 +22,7 @@ swift build -c release >/dev/null
 for model in "${models[@]}"; do
     batch=128; [[ $model == lenet5 ]] && batch=64
     torchname=$model
-    for threads in 1 2; do
+    for threads in ${BENCH_THREADS:-1 2}; do
         ours=(); theirs=()
         for ((r = 0; r < rounds; r++)); do
             t=$($py "$bench" --model "$torchname" --batch "$batch" --threads "$threads" --seconds 6 --repeats 3 --json \

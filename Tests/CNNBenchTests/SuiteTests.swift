@@ -19,9 +19,10 @@ struct SuiteTests {
             #expect(suite.name == name)
         }
         let depth = try Suite.load(from: root.appendingPathComponent("suites/depth.yaml").path)
-        #expect(depth.entries.count == 16)
-        #expect(Set(depth.entries.map(\.model)) == ["plain8", "resnet8", "plain14", "resnet14", "plain20", "resnet20", "plain32", "resnet32"])
-        #expect(depth.entries.allSatisfy { $0.recipe.epochs == 8 && $0.recipe.trainLimit == 10000 })
+        #expect(depth.entries.count == 20)
+        #expect(Set(depth.entries.map(\.model)) == Set([8, 20, 32, 44, 56].flatMap { ["plain\($0)", "resnet\($0)"] }))
+        #expect(depth.entries.allSatisfy { $0.recipe.epochs == 14 && $0.recipe.trainLimit == 20000 && $0.recipe.batchSize == 128 })
+        #expect(Set(depth.entries.map(\.recipe.seed)) == [0, 1])
         let lecture = try Suite.load(from: root.appendingPathComponent("suites/lecture.yaml").path)
         #expect(lecture.figures == Suite.allFigures)
         #expect(lecture.report == "reports/lecture.pdf")

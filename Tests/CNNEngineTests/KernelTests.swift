@@ -283,15 +283,23 @@ struct DispatchTests {
         }
     }
 
-    @Test func wideLayersTakeTheDirectKernelsOnlyWithAVX512() {
-        let wide = ConvGeometry(batch: 2, inChannels: 256, inHeight: 8, inWidth: 8, outChannels: 256, kernelHeight: 3, kernelWidth: 3,
-                                padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
-        var tiny = wide; tiny.inHeight = 4; tiny.inWidth = 4
+    @Test func eachPassTakesTheKernelsMeasuredFasterForIt() {
+        let small = ConvGeometry(batch: 2, inChannels: 64, inHeight: 8, inWidth: 8, outChannels: 64, kernelHeight: 3, kernelWidth: 3,
+                                 padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        var wide = small; wide.inChannels = 128; wide.outChannels = 128
+        var large = small; large.inHeight = 16; large.inWidth = 16
         if InstructionSet.best >= .avx512 && DirectConvolution.enabled {
-            InstructionSet.withActive(.avx512) { #expect(wide.usesDirectKernel); #expect(!tiny.usesDirectKernel) }
+            InstructionSet.withActive(.avx512) {
+                #expect(small.kernelChoice.forward == "direct avx512" && small.kernelChoice.backwardData == "direct avx512")
+                #expect(small.kernelChoice.backwardWeights.hasPrefix("im2col"))
+                #expect(large.kernelChoice.backwardWeights == "direct avx512")
+                #expect(!wide.usesDirectKernel)
+            }
         }
-        if InstructionSet.best >= .avx2 { InstructionSet.withActive(.avx2) { #expect(!wide.usesDirectKernel) } }
-        InstructionSet.withActive(.generic) { #expect(!wide.usesDirectKernel) }
+        if InstructionSet.best >= .avx2 && DirectConvolution.enabled {
+            InstructionSet.withActive(.avx2) { #expect(small.kernelChoice.backwardWeights == "direct avx2") }
+        }
+        InstructionSet.withActive(.generic) { #expect(!small.usesDirectKernel) }
     }
 
     @Test func scopedPathIsSeenAndRestored() {

@@ -17,15 +17,11 @@ public enum DirectConvolution {
     /// True when the active path has direct kernels (AVX2 or AVX-512) and they are not turned off.
     public static var isAvailable: Bool { enabled && InstructionSet.active >= .avx2 }
 
-    /// On the AVX2 path, layers with more channels than this on either side go to im2col + GEMM, which
-    /// is faster there.
+    /// Layers with more channels than this on either side go to im2col + GEMM, which is faster there
+    /// (measured on a quiet Zen 5: VGG's 128- and 256-channel layers run at 66-70 % of peak in all three
+    /// passes with im2col + oneDNN; the AVX-512 direct kernels match that forward and lose in the
+    /// weight gradient, 37-55 %).
     public static let maximumChannels = 64
-
-    /// On the AVX-512 path, layers of any channel count whose input and output maps have at least this
-    /// many positions (8x8) take the direct kernels: measured on a Zen 5, they run VGG's 128- and
-    /// 256-channel layers at 80-90 % of peak where im2col + oneDNN reaches 40-55 % (the column matrix
-    /// outgrows L2). Smaller maps (4x4, 2x2) fill too few 16-lane vectors and keep im2col.
-    public static let minimumPlaneForWideLayers = 64
 
     /// Whether the direct kernels compute `g` at all (whatever the CPU): stride 1, no dilation, one
     /// group, a kernel at most 7 wide, padding smaller than the kernel on every side.
@@ -82,11 +78,14 @@ enum DirectPath {
 extension ConvGeometry {
     /// Whether `conv2dForward` and `conv2dBackward` take the direct kernels for this layer.
     public var usesDirectKernel: Bool {
-        guard DirectConvolution.isAvailable && DirectConvolution.supports(self) && !isPointwise else { return false }
-        if inChannels <= DirectConvolution.maximumChannels && outChannels <= DirectConvolution.maximumChannels { return true }
-        return DirectPath.active == .avx512 && outPlane >= DirectConvolution.minimumPlaneForWideLayers
-            && inPlane >= DirectConvolution.minimumPlaneForWideLayers
+        DirectConvolution.isAvailable && DirectConvolution.supports(self) && !isPointwise
+            && inChannels <= DirectConvolution.maximumChannels && outChannels <= DirectConvolution.maximumChannels
     }
+
+    /// Whether the direct kernel pays for the weight gradient too. With AVX-512, maps of 8x8 or less give
+    /// each call too few vectors per horizontal sum: im2col + oneDNN is faster there (measured on a quiet
+    /// Zen 5 for ResNet-20's 64-channel 8x8 layers: 125-129 GFLOP/s against 87-113).
+    public var directWeightPassPays: Bool { DirectPath.active == .avx2 || outPlane > 64 }
 
     /// Whether the direct kernel pays for the input gradient too. It runs over every input position, so
     /// it multiplies zeros wherever the forward pass had less padding than "same": LeNet-5's C3 (14x14
@@ -212,6 +211,7 @@ extension ConvGeometry {
         let gemmName = "im2col+\(GEMMBackend.current)"
         guard usesDirectKernel else { return ConvKernelChoice(forward: gemmName, backwardData: gemmName, backwardWeights: gemmName) }
         let direct = "direct \(InstructionSet.active)"
-        return ConvKernelChoice(forward: direct, backwardData: directDataPassPays ? direct : gemmName, backwardWeights: direct)
+        return ConvKernelChoice(forward: direct, backwardData: directDataPassPays ? direct : gemmName,
+                                backwardWeights: directWeightPassPays ? direct : gemmName)
     }
 }
