@@ -91,11 +91,11 @@ public func vectorAffine(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Fl
     let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
     while i + 8 <= count {
         var v = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * va + vb
-        v.replace(with: zero, where: v .< zero)
+        v.replace(with: zero, where: v .<= zero)
         ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
         i += 8
     }
-    while i < count { let v = a * x[i] + b; y[i] = v < 0 ? 0 : v; i += 1 }
+    while i < count { let v = a * x[i] + b; y[i] = v <= 0 ? 0 : v; i += 1 }
 }
 
 /// y[i] = max(0, a[i] + b[i]) (NaN stays NaN) over `count` floats.
@@ -105,11 +105,11 @@ public func vectorAddRectified(_ y: UnsafeMutablePointer<Float>, _ a: UnsafePoin
     var i = 0
     while i + 8 <= count {
         var v = ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) + rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-        v.replace(with: zero, where: v .< zero)
+        v.replace(with: zero, where: v .<= zero)
         ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
         i += 8
     }
-    while i < count { let v = a[i] + b[i]; y[i] = v < 0 ? 0 : v; i += 1 }
+    while i < count { let v = a[i] + b[i]; y[i] = v <= 0 ? 0 : v; i += 1 }
 }
 
 /// y[i] = a[i] + b[i] over `count` floats.
