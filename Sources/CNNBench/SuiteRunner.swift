@@ -203,7 +203,7 @@ public final class SuiteRunner {
 
     func row(for entry: SuiteEntry, training: TrainingRun, file: String, status: String) -> SuiteResultRow {
         let history = training.history
-        let best = history.min { $0.testError < $1.testError }
+        let best = EpochRecord.best(in: history)
         let seconds = history.reduce(0) { $0 + $1.seconds }
         let images = history.reduce(0.0) { $0 + $1.imagesPerSecond * $1.seconds }
         let encoder = JSONEncoder()

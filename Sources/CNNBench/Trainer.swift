@@ -20,6 +20,22 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     /// Training wall seconds (evaluation excluded).
     public var seconds: Double
     public var imagesPerSecond: Double
+
+    public init(epoch: Int, trainLoss: Double, trainError: Double, validationLoss: Double?, validationError: Double?,
+                testLoss: Double, testError: Double, testTop5Error: Double?, learningRate: Double, seconds: Double,
+                imagesPerSecond: Double) {
+        self.epoch = epoch; self.trainLoss = trainLoss; self.trainError = trainError
+        self.validationLoss = validationLoss; self.validationError = validationError
+        self.testLoss = testLoss; self.testError = testError; self.testTop5Error = testTop5Error
+        self.learningRate = learningRate; self.seconds = seconds; self.imagesPerSecond = imagesPerSecond
+    }
+
+    /// The best epoch of a run, chosen on the validation split held out of the training images (never
+    /// on the test set); the last epoch when the run has no validation split.
+    public static func best(in history: [EpochRecord]) -> EpochRecord? {
+        guard history.contains(where: { $0.validationError != nil }) else { return history.last }
+        return history.min { ($0.validationError ?? .infinity) < ($1.validationError ?? .infinity) }
+    }
 }
 
 extension EpochRecord {

@@ -17,6 +17,7 @@ public struct SuiteResultRow: Codable, Sendable, Equatable {
     public var epochs: Int
     /// Final test error, a fraction.
     public var testError: Double
+    /// Test error at the best epoch, which is chosen by validation error (the last epoch without a validation split).
     public var bestTestError: Double
     public var bestEpoch: Int
     public var finalTrainError: Double

@@ -229,3 +229,24 @@ struct ActivationTests {
         #expect(error?.description.hasPrefix("no layer named \"C9\"; the layers are C1, relu1") == true)
     }
 }
+
+@Suite("Best epoch")
+struct BestEpochTests {
+    func record(_ epoch: Int, validation: Double?, test: Double) -> EpochRecord {
+        EpochRecord(epoch: epoch, trainLoss: 0, trainError: 0, validationLoss: validation, validationError: validation,
+                    testLoss: 0, testError: test, testTop5Error: nil, learningRate: 0.1, seconds: 1, imagesPerSecond: 1)
+    }
+
+    @Test func chosenOnValidationNeverOnTest() {
+        // Epoch 2 has the lowest test error, epoch 3 the lowest validation error: 3 is the honest choice.
+        let history = [record(1, validation: 0.10, test: 0.11), record(2, validation: 0.09, test: 0.05), record(3, validation: 0.08, test: 0.07)]
+        #expect(EpochRecord.best(in: history)?.epoch == 3)
+        #expect(EpochRecord.best(in: history)?.testError == 0.07)
+    }
+
+    @Test func withoutValidationTheLastEpoch() {
+        let history = [record(1, validation: nil, test: 0.2), record(2, validation: nil, test: 0.3)]
+        #expect(EpochRecord.best(in: history)?.epoch == 2)
+        #expect(EpochRecord.best(in: []) == nil)
+    }
+}

@@ -43,8 +43,8 @@ public enum CourseReport {
 
         if !results.runs.isEmpty {
             try doc.heading("Results of this run")
-            try doc.paragraph("Each row is one training run of the suite. Errors are on the data set's test split; the best epoch is the one with the lowest test error. Seconds are training wall time (evaluation excluded).")
-            try doc.table(["run", "model", "data", "params", "epochs", "test error", "best (epoch)", "train error", "seconds", "img/s"],
+            try doc.paragraph("Each row is one training run of the suite. Errors are on the data set's test split. The best epoch is chosen on the validation split held out of the training images (never on the test set), and its test error is shown; a run without a validation split shows its last epoch. Seconds are training wall time (evaluation excluded).")
+            try doc.table(["run", "model", "data", "params", "epochs", "test error", "at best val. (epoch)", "train error", "seconds", "img/s"],
                           results.runs.map { r in
                               [r.name, r.model, r.dataset, grouped(r.parameters), String(r.epochs), percent(r.testError),
                                r.bestTestError.isNaN ? "-" : "\(percent(r.bestTestError)) (\(r.bestEpoch))", percent(r.finalTrainError),
