@@ -53,6 +53,24 @@ struct TrainingTests {
         #expect(whole.history.map(\.testError) == resumed.history.map(\.testError))
     }
 
+    @Test func theFileRecordsThePathAndAResumeOnAnotherPathSaysSo() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("model.h5")
+        let first = try TrainingRun(model: "lenet5", source: Self.mnist, recipe: Self.quickRecipe())
+        try InstructionSet.withActive(InstructionSet.best) { try first.train(saveTo: url, until: 1, log: { _ in }) }
+        let stored = try ModelFile.read(from: url)
+        #expect(stored.metadata["instruction_set"] == InstructionSet.best.rawValue)
+        #expect(stored.metadata["gemm"] != nil)
+        let resumed = try TrainingRun.resume(from: url)
+        var lines: [String] = []
+        try InstructionSet.withActive(.generic) { try resumed.train(saveTo: url, log: { lines.append($0) }) }
+        #expect(resumed.epochsCompleted == 2)
+        let note = lines.first { $0.hasPrefix("note:") }
+        #expect(InstructionSet.best == .generic || note?.contains("not bit for bit") == true, "lines: \(lines)")
+        #expect(try ModelFile.read(from: url).metadata["instruction_set"] == "generic")
+    }
+
     @Test func interruptedMidEpochResumesExactly() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
