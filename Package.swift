@@ -5,7 +5,7 @@
 //   3  cnnbench, cnnviz                      thin executables (ArgumentParser only here)
 //   2  CNNBench, CNNFigures                  use cases: training, timing, suites / figures, reports
 //   1  CNNModels, CNNData, CNNStore, CNNPlot, CNNMPI building blocks
-//   0  CNNEngine, CKernels, CBLAS, CHDF5, CCairo, CZlib, CSupport, CMPI foundation, C kernels, system libraries
+//   0  CNNEngine, CKernels, CNNFiles, CBLAS, CHDF5, CCairo, CZlib, CSupport, CMPI foundation, C kernels, system libraries
 //
 // Trait MPI (`swift build --traits MPI`, needs Open MPI: libopenmpi-dev): `cnnbench train --distributed`
 // under mpirun. Without it (the default) nothing needs MPI and CNNMPI compiles empty.
@@ -45,6 +45,8 @@ let engine: [Target] = [
     // Direct convolution kernels in C: AVX2/FMA chosen at run time by function attributes, no build flags.
     .target(name: "CKernels"),
     .target(name: "CNNEngine", dependencies: ["CBLAS", "CKernels"]),
+    // The one atomic file writer (temporary file, fsync, rename) every written file goes through.
+    .target(name: "CNNFiles"),
 ]
 
 // MARK: - Level 1: building blocks
@@ -52,8 +54,8 @@ let engine: [Target] = [
 let blocks: [Target] = [
     .target(name: "CNNModels", dependencies: ["CNNEngine"]),
     .target(name: "CNNData", dependencies: ["CNNEngine", "CZlib", "CCairo"]),
-    .target(name: "CNNStore", dependencies: ["CNNEngine", "CHDF5"]),
-    .target(name: "CNNPlot", dependencies: ["CCairo"]),
+    .target(name: "CNNStore", dependencies: ["CNNEngine", "CNNFiles", "CHDF5"]),
+    .target(name: "CNNPlot", dependencies: ["CNNFiles", "CCairo"]),
     // MPI_COMM_WORLD's collectives; empty without the MPI trait.
     .target(name: "CNNMPI", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
 ]
