@@ -50,8 +50,11 @@ public enum Parallel {
     /// Tasks are taken in order from a shared counter; `worker` (below `workerCount(for:)`) names
     /// the thread's scratch space. Each task must write only its own outputs, so that which
     /// worker runs it cannot change the result.
-    public static func forEach(_ taskCount: Int, _ body: (_ task: Int, _ worker: Int) -> Void) {
-        let workers = workerCount(for: taskCount)
+    ///
+    /// Pass `workers`, the count the caller sized its per-worker scratch by, so that a change of
+    /// `threadCount` in between (another thread's) cannot send a worker past that scratch.
+    public static func forEach(_ taskCount: Int, workers fixedWorkers: Int? = nil, _ body: (_ task: Int, _ worker: Int) -> Void) {
+        let workers = fixedWorkers.map { max(1, min($0, taskCount)) } ?? workerCount(for: taskCount)
         if workers <= 1 {
             cnn_flush_denormals()
             for task in 0..<taskCount { body(task, 0) }

@@ -1,5 +1,6 @@
 import CNNEngine
 import Foundation
+import Synchronization
 import Testing
 import _TestSupport
 
@@ -244,6 +245,38 @@ struct ThreadDeterminismTests {
         let dx = try net.backward(loss.gradient)
         return [[value], y.values, dx.values] + net.namedParameters.map { $0.parameter.gradient.values }
             + net.namedBuffers.map { $0.parameter.value.values }
+    }
+
+    /// Callers size per-worker scratch by the worker count, then run: a thread count changed by another
+    /// thread in between must not send a worker past that scratch (it trapped before).
+    @Test func threadCountChangedWhileConvolutionsRunIsHarmless() throws {
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        let g = ConvGeometry(batch: 16, inChannels: 8, inHeight: 12, inWidth: 12, outChannels: 8, kernelHeight: 3, kernelWidth: 3,
+                             padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        let c = ConvCase(g)
+        let y = Tensor(shape: c.dy.shape), reference = Tensor(shape: c.dy.shape), dw = Tensor(shape: c.w.shape)
+        naiveConv2dForward(y: reference.pointer, x: c.x.pointer, w: c.w.pointer, bias: c.b.pointer, geometry: g)
+        let stop = Atomic<Bool>(false)
+        let toggler = Thread {
+            var n = 0
+            while !stop.load(ordering: .relaxed) { Parallel.threadCount = 1 + n % 4; n += 1 }
+        }
+        toggler.start()
+        defer { stop.store(true, ordering: .relaxed); while !toggler.isFinished { usleep(1000) } }
+        for isa in InstructionSet.supported {
+            try InstructionSet.withActive(isa) {
+                for _ in 0..<40 {
+                    let scratch = Scratch()
+                    Parallel.threadCount = 1
+                    conv2dForward(y: y.pointer, x: c.x.pointer, w: c.w.pointer, bias: c.b.pointer, geometry: g, scratch: scratch)
+                    conv2dBackward(dx: nil, dw: dw.pointer, db: nil, dy: c.dy.pointer, x: c.x.pointer,
+                                   w: c.w.pointer, geometry: g, scratch: scratch, partials: Scratch())
+                    #expect(maxRelativeError(y.values, reference.values) < 1e-5)
+                    _ = try #require(y.count == reference.count)
+                }
+            }
+        }
     }
 
     @Test func workerThreadsTakeTheCallersPath() {

@@ -196,9 +196,10 @@ public func im2colConv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer
     let colSize = rows * chunk * p
     let kept = UncheckedSendable(keptColumns)
     let outSize = chunk > 1 ? o * chunk * p : 0
-    let buffers = UncheckedSendable(scratch.buffers(workers: Parallel.workerCount(for: chunks), count: colSize + outSize))
+    let workers = Parallel.workerCount(for: chunks)
+    let buffers = UncheckedSendable(scratch.buffers(workers: workers, count: colSize + outSize))
     let xImage = g.inChannels * g.inPlane
-    Parallel.forEach(chunks) { chunkIndex, worker in
+    Parallel.forEach(chunks, workers: workers) { chunkIndex, worker in
         let n0 = chunkIndex * chunk, nc = min(chunk, g.batch - n0), cols = nc * p
         let col = kept.value.map { $0 + chunkIndex * g.groups * colSize } ?? buffers.value[worker]
         let staged = buffers.value[worker] + colSize
@@ -273,7 +274,8 @@ public func im2colConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
     let colSize = dw != nil ? rows * chunk * p : 0
     let dySize = chunk > 1 ? o * chunk * p : 0
     let dcolSize = dx != nil ? rows * chunk * p : 0
-    let buffers = UncheckedSendable(scratch.buffers(workers: Parallel.workerCount(for: reductions),
+    let workers = Parallel.workerCount(for: reductions)
+    let buffers = UncheckedSendable(scratch.buffers(workers: workers,
                                                     count: colSize + dySize + dcolSize))
     let weightCount = g.weightCount
     let partials = UncheckedSendable(partialScratch.buffers(workers: 1, count: dw != nil ? reductions * weightCount : 1)[0])
@@ -281,7 +283,7 @@ public func im2colConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
     let dxPointer = UncheckedSendable(dx)
     let computeWeights = dw != nil
 
-    Parallel.forEach(reductions) { reduction, worker in
+    Parallel.forEach(reductions, workers: workers) { reduction, worker in
         let col = buffers.value[worker], staged = col + colSize, dcol = staged + dySize
         let partial = partials.value + reduction * weightCount
         let firstChunk = reduction * perReduction

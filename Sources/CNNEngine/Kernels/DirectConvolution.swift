@@ -126,10 +126,11 @@ public func directConv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer
     let c = Int32(g.inChannels), o = Int32(g.outChannels), kh = Int32(g.kernelHeight), kw = Int32(g.kernelWidth)
     let packed = UncheckedSendable(scratch.shared(count: Int(cnn_direct_packed_count(o, c, kh, kw))))
     cnn_direct_pack_weights(packed.value, w, o, c, kh, kw, 0)
-    let buffers = UncheckedSendable(scratch.buffers(workers: Parallel.workerCount(for: g.batch), count: g.inChannels * hp * wp + path.slack))
+    let workers = Parallel.workerCount(for: g.batch)
+    let buffers = UncheckedSendable(scratch.buffers(workers: workers, count: g.inChannels * hp * wp + path.slack))
     let xImage = g.inChannels * g.inPlane, yImage = g.outChannels * g.outPlane
     let out = UncheckedSendable(y), b = UncheckedSendable(bias)
-    Parallel.forEach(g.batch) { n, worker in
+    Parallel.forEach(g.batch, workers: workers) { n, worker in
         let padded = buffers.value[worker]
         cnn_direct_pad(padded, x + n * xImage, c, Int32(g.inHeight), Int32(g.inWidth),
                        Int32(g.padTop), Int32(g.padLeft), Int32(hp), Int32(wp))
@@ -164,12 +165,13 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
     let dySize = dw != nil ? g.outChannels * g.outHeight * gradientStride : 0
     let dxSize = dx != nil ? g.outChannels * ghp * gwp : 0
     let weightCount = g.weightCount
-    let buffers = UncheckedSendable(scratch.buffers(workers: Parallel.workerCount(for: reductions),
+    let workers = Parallel.workerCount(for: reductions)
+    let buffers = UncheckedSendable(scratch.buffers(workers: workers,
                                                     count: imagesPerCall * (xSize + dySize) + dxSize + path.slack))
     let partials = UncheckedSendable(partialScratch.buffers(workers: 1, count: dw != nil ? reductions * weightCount : 1)[0])
     let dxPointer = UncheckedSendable(dx), computeWeights = dw != nil
 
-    Parallel.forEach(reductions) { reduction, worker in
+    Parallel.forEach(reductions, workers: workers) { reduction, worker in
         let paddedX = buffers.value[worker], paddedDy = paddedX + imagesPerCall * xSize
         let paddedDx = paddedDy + imagesPerCall * dySize
         let partial = partials.value + reduction * weightCount

@@ -66,8 +66,9 @@ public final class LocalResponseNorm: Layer {
         let factor = 2 * alpha * beta / Float(size), bb = beta
         let x = UncheckedSendable(UnsafePointer(input.pointer)), sc = UncheckedSendable(UnsafePointer(scale.pointer))
         let dy = UncheckedSendable(UnsafePointer(outputGradient.pointer)), dx = UncheckedSendable(inputGradient.pointer)
-        let buffers = UncheckedSendable(scratch.buffers(workers: Parallel.workerCount(for: n), count: c * s))
-        Parallel.forEach(n) { image, worker in
+        let workers = Parallel.workerCount(for: n)
+        let buffers = UncheckedSendable(scratch.buffers(workers: workers, count: c * s))
+        Parallel.forEach(n, workers: workers) { image, worker in
             let base = image * c * s
             // t_i = dy_i · x_i · s_i^(-β-1), then dx_j = dy_j s_j^-β - (2αβ/n) x_j Σ_{i: j ∈ window(i)} t_i.
             let t = buffers.value[worker]
