@@ -152,6 +152,9 @@ public final class SuiteRunner {
     /// Times the suite's models (those not timed yet); false when stopped by Ctrl-C.
     private func time(into results: inout SuiteResults, log: (String) -> Void) throws -> Bool {
         guard let timing = suite.timing else { return true }
+        // The runs after the timing keep the thread count they had.
+        let threadsBefore = Parallel.threadCount
+        defer { Parallel.threadCount = threadsBefore }
         for model in timing.models {
             for threads in timing.threads {
                 if results.timings.contains(where: { $0.model == model && $0.threads == threads }) { continue }
