@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Training throughput of CNNBench and PyTorch, side by side, alternating runs on the same machine.
 #   scripts/bench_vs_pytorch.sh [PYTHON] [ROUNDS] [MODEL ...]
-# PYTHON: a Python with torch (default ~/torchenv/bin/python; see ../shared/bench/README.md).
+# PYTHON: a Python with torch (default ~/torchenv/bin/python: python3 -m venv ~/torchenv && ~/torchenv/bin/pip install torch torchvision h5py numpy).
 # Prints one line per run and, per model and thread count, the ratio of the medians.
 # BENCH_THREADS="1 2" (default) chooses the thread counts.
 # BENCH_ISA=avx2 holds both sides to AVX2 (CNNBENCH_ISA=avx2 against PyTorch's

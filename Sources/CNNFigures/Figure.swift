@@ -1,4 +1,4 @@
-// The figures of ../shared/FIGURES.md. Each catalogue figure is computed from the engine, stored
+// The figures of the catalogue (docs/figures/README.md). Each catalogue figure is computed from the engine, stored
 // model files or results into a plain value (the numbers it shows, testable on their own), then
 // drawn by a function that draws onto any canvas rectangle, so the same code writes a PNG, PDF or
 // SVG file and a page of a course report. Nothing here trains a model.

@@ -8,7 +8,7 @@ struct CNNVizCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cnnviz",
         abstract: "Draw the lecture figures from stored models, activations and results (PNG, PDF or SVG).",
-        discussion: "One subcommand per figure of the catalogue (../shared/FIGURES.md); none retrains a model.",
+        discussion: "One subcommand per figure of the catalogue (docs/figures/README.md); none retrains a model.",
         subcommands: [
             // A. Convolution arithmetic; B. classic kernels
             ConvCommand.self, ShapesCommand.self, ParamsCommand.self, KernelsCommand.self, GaborCommand.self,

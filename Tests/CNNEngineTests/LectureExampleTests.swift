@@ -2,7 +2,7 @@ import CNNEngine
 import Testing
 import _TestSupport
 
-/// The worked examples of the lectures (../shared/FIGURES.md, A1 to A6), computed by the engine's own layers.
+/// The worked examples of the lectures (docs/figures/AB.md, A1 to A6), computed by the engine's own layers.
 @Suite("Lecture worked examples")
 struct LectureExampleTests {
     func conv(_ input: [[Float]], _ kernel: [[Float]], padding: Int = 0, stride: Int = 1) throws -> [[Float]] {

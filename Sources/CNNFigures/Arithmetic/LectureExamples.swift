@@ -1,4 +1,4 @@
-// The inputs and kernels of the lectures' worked examples (../shared/FIGURES.md, A1-A5). Only the
+// The inputs and kernels of the lectures' worked examples (docs/figures/AB.md, A1-A5). Only the
 // inputs live here; every output is computed by the engine when the walkthrough is made.
 import CNNEngine
 
