@@ -72,10 +72,12 @@ let useCases: [Target] = [
 let executables: [Target] = [
     .executableTarget(
         name: "cnnbench",
-        dependencies: ["CNNBench", "CNNFigures", "CNNMPI", "CSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        dependencies: ["CNNBench", "CNNFigures", "CNNMPI", "CNNModels", "CNNData", "CNNStore", "CNNEngine", "CSupport",
+                       .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
         name: "cnnviz",
-        dependencies: ["CNNFigures", "CSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        dependencies: ["CNNFigures", "CNNPlot", "CNNData", "CNNEngine", "CSupport",
+                       .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 ]
 
 // MARK: - Tests
