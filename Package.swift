@@ -76,7 +76,7 @@ let executables: [Target] = [
                        .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
         name: "cnnviz",
-        dependencies: ["CNNFigures", "CNNPlot", "CNNData", "CNNEngine", "CSupport",
+        dependencies: ["CNNFigures", "CNNPlot", "CNNData", "CNNEngine", "CNNFiles", "CSupport",
                        .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 ]
 

@@ -15,6 +15,7 @@ public struct GradientNormLog: Codable, Sendable, Equatable {
     public struct Epoch: Codable, Sendable, Equatable {
         public var batches = 0
         public var sums: [String: Double] = [:]
+        public init() {}
         /// The mean norm of each weight over the summed batches.
         public var means: [String: Double] { sums.mapValues { $0 / Double(max(batches, 1)) } }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNFigures
+import CNNFiles
 import Foundation
 
 struct DepthCommand: ParsableCommand {
@@ -15,6 +16,8 @@ struct DepthCommand: ParsableCommand {
                   cnnviz depth --table my_history.csv --out figures/E2.pdf
                   cnnviz depth --runs runs/depth --out figures/E3.png
                   cnnviz depth --runs runs/depth --gradients --out figures/E5.png
+                  cnnviz depth --runs runs/depth --export data/depth-study.json
+                  cnnviz depth --runs data/depth-study.json --out figures/E3.png
         --gradients draws E5 instead: the norm of each weight layer's gradient, input to output, of the deepest
         plain and residual pair, at the start and middle of training (recorded by `cnnbench train`/`run`).
         """)
@@ -22,8 +25,11 @@ struct DepthCommand: ParsableCommand {
     @Option(help: "The table of ImageNet results (default: data/imagenet_history.csv).")
     var table: String?
 
-    @Option(help: "A folder of plainN / resnetN runs (every */model.h5 below it): draws E3 instead of E2.")
+    @Option(help: "A folder of plainN / resnetN runs (every */model.h5 below it), or a study file written by --export: draws E3 instead of E2.")
     var runs: String?
+
+    @Option(help: "With --runs: write the runs' histories and gradient norms (no weights) to this JSON file instead of drawing.")
+    var export: String?
 
     @Flag(help: "With --runs: draw E5, the gradient norm of each layer of the deepest plain and residual nets.")
     var gradients = false
@@ -33,15 +39,19 @@ struct DepthCommand: ParsableCommand {
     func validate() throws {
         if table != nil && runs != nil { throw ValidationError("give --table (E2) or --runs (E3), not both") }
         if gradients && runs == nil { throw ValidationError("--gradients needs --runs DIR") }
+        if export != nil && runs == nil { throw ValidationError("--export needs --runs DIR") }
     }
 
     func run() throws {
         if let runs {
-            let study = try DepthStudy(directory: runs)
+            let study = try DepthStudy(location: runs)
             for skipped in study.skipped {
                 FileHandle.standardError.write(Data("note: skipped \(skipped)\n".utf8))
             }
-            if gradients {
+            if let export {
+                try AtomicFile.write(try study.exportJSON(source: runs), to: export)
+                print("\(export): \(study.groups.flatMap(\.runs).count) run(s), \(study.depths.count) depth(s)")
+            } else if gradients {
                 try output.write(try GradientNormFigure(study: study), defaultName: "E5-gradient-norms")
             } else {
                 try output.write(DepthFigure(study: study), defaultName: "E3-depth")

@@ -2,6 +2,7 @@ import CNNData
 import CNNEngine
 import CNNFigures
 import CNNModels
+import CNNStore
 import Foundation
 import Testing
 import _TestSupport
@@ -104,6 +105,43 @@ private func shippedData(_ name: String) -> String {
         }
         let parsed = try CSVTable(contentsOf: table)
         #expect(parsed.rows[0][1] == "Ensemble, big")
+    }
+
+    /// E5's numbers, and a study exported without weights that reads back to the same figures.
+    @Test func gradientNormsAndTheCommittedStudyFile() throws {
+        func run(_ kind: NetworkKind, first: Double, last: Double, seed: Int) -> DepthRun {
+            var log = GradientNormLog()
+            var epoch = GradientNormLog.Epoch()
+            epoch.batches = 2
+            epoch.sums = ["conv1/weight": 2 * first, "conv2/weight": 2 * (first + last) / 2, "fc/weight": 2 * last]
+            log.epochs = ["1": epoch, "2": epoch]
+            let history = TrainingHistory(label: kind.name(depth: 20), epochs: [1, 2], trainLoss: [1, 0.5], testLoss: [1, 0.6],
+                                          trainError: [30, 20 + Double(seed)], testError: [31, 22])
+            return DepthRun(kind: kind, depth: 20, path: "runs/\(kind)-\(seed)/model.h5", history: history, gradientNorms: log,
+                            weightPaths: ["conv1/weight", "conv2/weight", "fc/weight"])
+        }
+        let study = DepthStudy(runs: [run(.plain, first: 0.01, last: 1, seed: 0), run(.plain, first: 0.03, last: 1, seed: 1),
+                                      run(.residual, first: 0.5, last: 1, seed: 0)])
+        let figure = try GradientNormFigure(study: study)
+        #expect(figure.depth == 20)
+        #expect(try #require(study.group(.plain, depth: 20)).gradientNorms(epoch: 1) == [0.02, 0.51, 1])
+        #expect(abs(try #require(figure.firstToLastRatio(.plain, epoch: 1)) - 0.02) < 1e-12)
+        #expect(figure.caption.contains("0.02 times the last layer's in plain-20"))
+
+        let folder = try temporaryFolder("CNNFiguresDEF")
+        let file = folder.appendingPathComponent("study.json").path
+        try study.exportJSON(source: "runs/depth").write(to: URL(fileURLWithPath: file))
+        let back = try DepthStudy(studyFile: file)
+        #expect(back.groups.map(\.runs.count) == study.groups.map(\.runs.count))
+        #expect(back.group(.plain, depth: 20)?.finalTrainError == study.group(.plain, depth: 20)?.finalTrainError)
+        #expect(try GradientNormFigure(study: back).caption == figure.caption)
+        #expect(DepthFigure(study: back).caption == DepthFigure(study: study).caption)
+        try "{\"format\": \"other\"}".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect { try DepthStudy(studyFile: file) } throws: { "\($0)".contains(file) }
+        // Runs without recorded norms: a clear error, no figure of constants.
+        var bare = study.groups.flatMap(\.runs)
+        for i in bare.indices { bare[i].gradientNorms = nil }
+        #expect(throws: ConfigurationError.self) { try GradientNormFigure(study: DepthStudy(runs: bare)) }
     }
 
     @Test func depthStudyGroupsRunsByDepthAndKind() throws {

@@ -138,15 +138,23 @@ public enum FigureCatalogue {
                 let siblings = ["depth", "depth-small"].map { folder.deletingLastPathComponent().appendingPathComponent($0) }
                 source = siblings.first { (try? SuiteResults.read(from: $0)).map(hasDepthRuns) ?? false }
             }
-            guard let depthFolder = source else {
-                return .failure(Unavailable(reason: "the suite trained no plain or residual networks, and no depth suite was run beside it (cnnbench run depth-small)"))
+            // Else the committed histories of the shipped depth experiment (data/depth-study.json).
+            let shipped = ShippedFiles.locate(DepthStudy.shippedFile)
+            let study: DepthStudy, from: String, runs: String
+            if let depthFolder = source {
+                study = try DepthStudy(directory: depthFolder.path)
+                let shown = displayPath(depthFolder)
+                from = depthFolder == folder ? "" : " From the runs of \(shown) (cnnbench run \(depthFolder.lastPathComponent))."
+                // Commands in the report run from the suite's folder, like the others.
+                runs = depthFolder == folder ? "." : "../\(depthFolder.lastPathComponent)"
+            } else if FileManager.default.fileExists(atPath: shipped) {
+                study = try DepthStudy(studyFile: shipped)
+                from = " From the histories of the depth suite's runs committed in \(DepthStudy.shippedFile) (cnnbench run depth, then cnnviz depth --runs runs/depth --export \(DepthStudy.shippedFile))."
+                runs = "../../\(DepthStudy.shippedFile)"
+            } else {
+                return .failure(Unavailable(reason: "the suite trained no plain or residual networks, no depth suite was run beside it (cnnbench run depth-small), and \(DepthStudy.shippedFile) is missing"))
             }
-            let study = try DepthStudy(directory: depthFolder.path)
             let figure = DepthFigure(study: study)
-            let shown = displayPath(depthFolder)
-            let from = depthFolder == folder ? "" : " From the runs of \(shown) (cnnbench run \(depthFolder.lastPathComponent))."
-            // Commands in the report run from the suite's folder, like the others.
-            let runs = depthFolder == folder ? "." : "../\(depthFolder.lastPathComponent)"
             var figures = [ReportFigure(figure: figure, caption: figure.caption + from,
                                         command: "cnnviz depth --runs \(runs) --out figures/E3.pdf")]
             // E5, the gradient norms that explain E3, where the runs recorded them.
