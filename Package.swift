@@ -6,6 +6,7 @@
 //   2  CNNBench, CNNFigures                  use cases: training, timing, suites / figures, reports
 //   1  CNNModels, CNNData, CNNStore, CNNPlot building blocks
 //   0  CNNEngine, CKernels, CBLAS, CHDF5, CCairo, CZlib, CSupport foundation, C kernels, system libraries
+//      ONNXProto                              the ONNX messages, generated once from onnx.proto (see its README)
 import PackageDescription
 
 // MARK: - Level 0: system libraries
@@ -38,6 +39,8 @@ let engine: [Target] = [
     // Direct convolution kernels in C: AVX2/FMA chosen at run time by function attributes, no build flags.
     .target(name: "CKernels"),
     .target(name: "CNNEngine", dependencies: ["CBLAS", "CKernels"]),
+    // The ONNX protobuf messages: generated code, committed (building protoc-gen-swift takes minutes).
+    .target(name: "ONNXProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")], exclude: ["README.md", "onnx.proto"]),
 ]
 
 // MARK: - Level 1: building blocks
@@ -45,7 +48,8 @@ let engine: [Target] = [
 let blocks: [Target] = [
     .target(name: "CNNModels", dependencies: ["CNNEngine"]),
     .target(name: "CNNData", dependencies: ["CNNEngine", "CZlib", "CCairo"]),
-    .target(name: "CNNStore", dependencies: ["CNNEngine", "CHDF5"]),
+    // Model files: HDF5 (the toolkit's own and Keras') and ONNX.
+    .target(name: "CNNStore", dependencies: ["CNNEngine", "CHDF5", "ONNXProto"]),
     .target(name: "CNNPlot", dependencies: ["CCairo"]),
 ]
 
@@ -92,6 +96,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
     ],
     targets: systemLibraries + engine + blocks + useCases + executables + tests
 )
