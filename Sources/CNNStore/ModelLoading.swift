@@ -50,4 +50,14 @@ extension ModelFile {
         return (spec, network, contents)
     }
 
+    /// The contents of a model file for `spec` with freshly initialised weights (for exporting an untrained zoo model).
+    public static func initialContents(of spec: ModelSpec, seed: UInt64) throws -> ModelFileContents {
+        let network = try spec.build()
+        network.initialize(seed: seed)
+        let json = String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)
+        return ModelFileContents(model: spec.name, architectureJSON: json, inputShape: spec.inputShape, classes: spec.classes,
+                                 weights: network.namedParameters.map { ($0.path, $0.parameter.value) },
+                                 buffers: network.namedBuffers.map { ($0.path, $0.parameter.value) },
+                                 metadata: ["note": "untrained: initial weights from seed \(seed)"])
+    }
 }

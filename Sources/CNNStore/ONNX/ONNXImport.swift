@@ -100,7 +100,9 @@ struct ONNXImporter {
     /// Data edges: value name -> indices of the nodes that read it.
     var consumers: [String: [Int]] = [:]
     var droppedSoftmax = false
-    private var fallbackCounts: [String: Int] = [:]
+    /// Nodes that only compute a Reshape's target shape (Shape, Gather, Unsqueeze, Concat, ...).
+    var shapeNodes = Set<Int>()
+    static let shapeOperators: Set<String> = ["Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice", "Mul", "Div", "ReduceProd", "Identity", "Constant"]
 
     init(model: Onnx_ModelProto, file: String) throws {
         self.file = file
@@ -114,7 +116,21 @@ struct ONNXImporter {
             else if let a = node.attribute("value_floats") { constants[node.output[0]] = ONNXArray(shape: [a.floats.count], floats: a.floats) }
             else if let a = node.attribute("value_float") { constants[node.output[0]] = ONNXArray(shape: [], floats: [a.f]) }
         }
-        for (i, node) in graph.node.enumerated() where node.opType != "Constant" {
+        // PyTorch shares equal initializers through Identity nodes: their outputs are constants too.
+        for node in graph.node where node.opType == "Identity" && node.input.count == 1 && !node.output.isEmpty {
+            if let value = constants[node.input[0]] { constants[node.output[0]] = value }
+        }
+        // `x.view(x.size(0), -1)` computes the Reshape's target from the data's Shape: those nodes only compute a shape.
+        var producer: [String: Int] = [:]
+        for (i, node) in graph.node.enumerated() { for output in node.output { producer[output] = i } }
+        var pending = graph.node.filter { $0.opType == "Reshape" && $0.input.count > 1 && constants[$0.input[1]] == nil }.compactMap { producer[$0.input[1]] }
+        while let i = pending.popLast() {
+            let node = graph.node[i]
+            guard !shapeNodes.contains(i), Self.shapeOperators.contains(node.opType) else { continue }
+            shapeNodes.insert(i)
+            if node.opType != "Shape" { pending += node.input.compactMap { producer[$0] } }
+        }
+        for (i, node) in graph.node.enumerated() where node.opType != "Constant" && !shapeNodes.contains(i) && !(node.opType == "Identity" && constants[node.output.first ?? ""] != nil) {
             for input in Set(node.input) where !input.isEmpty && constants[input] == nil { consumers[input, default: []].append(i) }
         }
     }
@@ -130,7 +146,7 @@ struct ONNXImporter {
     /// - Throws: `ONNXNotRebuilt` for an unsupported operator or structure; `StoreError` for a damaged file.
     mutating func rebuild(name: String) throws -> (ModelSpec, [(path: String, tensor: Tensor)], [(path: String, tensor: Tensor)]) {
         let supported = Set(ONNXFile.supportedOperators)
-        for (i, node) in graph.node.enumerated() where !(node.domain.isEmpty || node.domain == "ai.onnx") || !supported.contains(node.opType) {
+        for (i, node) in graph.node.enumerated() where !shapeNodes.contains(i) && (!(node.domain.isEmpty || node.domain == "ai.onnx") || !supported.contains(node.opType)) {
             let domain = node.domain.isEmpty || node.domain == "ai.onnx" ? "" : " (domain \(node.domain))"
             throw ONNXNotRebuilt(reason: "operator \(node.opType)\(domain), \(describe(i)), is not supported; CNNBench rebuilds graphs of Conv, BatchNormalization, Relu, LeakyRelu, Tanh, Sigmoid, MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul, Add, Flatten, Reshape, Dropout, LRN and Concat")
         }
@@ -318,11 +334,7 @@ struct ONNXImporter {
                 var parts = layer.components
                 if parts.starts(with: prefix) && parts.count > prefix.count { parts.removeFirst(prefix.count) }
                 var base = parts.joined(separator: ".")
-                if base.isEmpty {
-                    let kind = layer.opType.lowercased()
-                    fallbackCounts[kind, default: 0] += 1
-                    base = "\(kind)\(fallbackCounts[kind]!)"
-                }
+                if base.isEmpty { base = layer.opType.lowercased() }
                 var candidate = base, k = 2
                 while used.contains(candidate) { candidate = "\(base)_\(k)"; k += 1 }
                 used.insert(candidate)
@@ -343,25 +355,31 @@ struct ONNXImporter {
         if node.name.hasPrefix("/") {
             var parts = node.name.split(separator: "/").map(String.init)
             parts.removeLast()
-            var full = ""
-            for part in parts { full = (full.isEmpty || part.hasPrefix(full + ".")) ? part : full + "." + part }
-            return full.isEmpty ? [] : full.split(separator: ".").map(String.init)
+            return Self.modulePath(parts)
         }
         // Dynamo exporter: the module path in the node's metadata.
         if let scopes = node.metadataProps.first(where: { $0.key == "pkg.torch.onnx.name_scopes" })?.value {
             let names = scopes.split(whereSeparator: { "[]', \"".contains($0) }).map(String.init)
-            if let last = names.last(where: { !$0.isEmpty }) {
-                var full = ""
-                for part in names where !part.isEmpty { full = (full.isEmpty || part.hasPrefix(full + ".")) ? part : full + "." + part }
-                _ = last
-                return full.split(separator: ".").map(String.init)
-            }
+            if !names.isEmpty { return Self.modulePath(names) }
         }
         // Weights named after their module: "features.0.weight".
         for input in node.input.dropFirst() where input.hasSuffix(".weight") || input.hasSuffix(".bias") {
             return input.split(separator: ".").dropLast().map(String.init)
         }
         return []
+    }
+
+    /// A module's path from its scopes: a child of a container is scoped `<container>.<index>`, any other
+    /// module by its attribute name, so `layer2 / layer2.0 / downsample / downsample.0` is `layer2.0.downsample.0`.
+    static func modulePath(_ scopes: [String]) -> [String] {
+        var path: [String] = []
+        var previous = ""
+        for scope in scopes where !scope.isEmpty {
+            if !previous.isEmpty && scope.hasPrefix(previous + ".") { path.removeLast(previous.split(separator: ".").count) }
+            path += scope.split(separator: ".").map(String.init)
+            previous = scope
+        }
+        return path
     }
 
     // MARK: Nodes
@@ -483,9 +501,18 @@ struct ONNXImporter {
             rank = 2
             return layer { .flatten(name: $0) }
         case "Reshape":
-            let shape = try constant(i, input: 1, what: "target shape").ints
-            guard shape.count == 2 else {
-                throw ONNXNotRebuilt(reason: "\(describe(i)) reshapes to \(shape); only flattening to [N, features] is supported")
+            // A constant target, or one computed from the data's shape (its rank: the number of pieces concatenated).
+            let targetRank: Int
+            let target = node.input.count > 1 ? node.input[1] : ""
+            if let shape = constants[target] {
+                targetRank = shape.ints.count
+            } else if let p = graph.node.firstIndex(where: { $0.output.contains(target) }), shapeNodes.contains(p), graph.node[p].opType == "Concat" {
+                targetRank = graph.node[p].input.count
+            } else {
+                throw ONNXNotRebuilt(reason: "\(describe(i)) reshapes to a shape computed in a way CNNBench does not follow; only flattening to [N, features] is supported")
+            }
+            guard targetRank == 2 else {
+                throw ONNXNotRebuilt(reason: "\(describe(i)) reshapes to rank \(targetRank); only flattening to [N, features] is supported")
             }
             if rank == 2 { return .skip }
             rank = 2

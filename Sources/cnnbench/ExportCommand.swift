@@ -1,0 +1,65 @@
+import ArgumentParser
+import CNNEngine
+import CNNModels
+import CNNStore
+import Foundation
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a model as an ONNX file, for Netron, PyTorch and ONNX Runtime.",
+        discussion: """
+        MODEL is a model file (CNNBench, Keras or ONNX) or a zoo name, exported with freshly initialised weights.
+        Examples: cnnbench export runs/lenet5-mnist/model.h5 --format onnx -o lenet5.onnx
+                  cnnbench export resnet20 --seed 1 -o resnet20.onnx
+        """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case onnx
+    }
+
+    @Argument(help: "A model file, or a zoo model (see `cnnbench models`).")
+    var model: String
+
+    @Option(help: "onnx (opset 13).")
+    var format: Format = .onnx
+
+    @Option(name: [.short, .customLong("out")], help: "Output file (default: the model's name with .onnx or .h5).")
+    var out: String?
+
+    @Option(help: "For a zoo model: input shape CxHxW (default: the model's own).")
+    var input: String?
+
+    @Option(help: "For a zoo model: number of classes (default: the model's own).")
+    var classes: Int?
+
+    @Option(help: "For a zoo model: the seed of its initial weights.")
+    var seed: UInt64 = 0
+
+    func validate() throws {
+        if let classes, classes < 1 { throw ValidationError("--classes must be at least 1, got \(classes)") }
+        if let input { _ = try parseShape(input, option: "--input") }
+    }
+
+    func run() throws {
+        let contents: ModelFileContents
+        if FileManager.default.fileExists(atPath: model) {
+            guard input == nil, classes == nil else {
+                throw ValidationError("--input and --classes are for zoo models; \(model) is a file with its own architecture")
+            }
+            contents = try ModelFile.readAny(from: URL(fileURLWithPath: model))
+        } else if model.hasSuffix(".h5") || model.hasSuffix(".onnx") || model.contains("/") {
+            throw ValidationError("\(model): no such model file")
+        } else {
+            let spec = try ModelZoo.spec(model, classes: classes, input: try input.map { try parseShape($0, option: "--input") })
+            contents = try ModelFile.initialContents(of: spec, seed: seed)
+        }
+        let base = URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
+        switch format {
+        case .onnx:
+            let path = out ?? base + ".onnx"
+            try ONNXFile.write(contents, to: URL(fileURLWithPath: path))
+            print("wrote \(path) (ONNX opset \(ONNXFile.exportOpset), input [N, \(contents.inputShape.map(String.init).joined(separator: ", "))], output [N, \(contents.classes)])")
+        }
+    }
+}
