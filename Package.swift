@@ -78,7 +78,7 @@ let tests: [Target] = [
     .testTarget(name: "CNNEngineTests", dependencies: ["CNNEngine", "_TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "CNNModelsTests", dependencies: ["CNNModels", "_TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "CNNDataTests", dependencies: ["CNNData", "_TestSupport"]),
-    .testTarget(name: "CNNStoreTests", dependencies: ["CNNStore", "_TestSupport"], exclude: ["Fixtures"]),
+    .testTarget(name: "CNNStoreTests", dependencies: ["CNNStore", "CNNModels", "_TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "CNNPlotTests", dependencies: ["CNNPlot", "_TestSupport"]),
     .testTarget(name: "CNNBenchTests", dependencies: ["CNNBench", "_TestSupport"]),
     .testTarget(name: "CNNFiguresTests", dependencies: ["CNNFigures", "_TestSupport"]),
