@@ -4,3 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift test "$@"
+# ONNX Runtime against the engine on the exported zoo models; skipped with a message without Python and onnxruntime.
+scripts/test_onnx_runtime.sh
