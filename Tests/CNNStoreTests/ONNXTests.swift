@@ -63,6 +63,23 @@ struct ONNXImportTests {
         #expect(spec.layers.first?.name == "conv1")
     }
 
+    @Test func newerExporterWithExternalDataMatchesPyTorch() throws {
+        // dynamo=True: weights in NAME.onnx.data, module names in node metadata, pooling as ReduceMean.
+        let (_, network) = try expectMatchesPyTorch("resnet18_narrow_dynamo")
+        #expect(network.layers.compactMap { ($0 as? Residual)?.name } == ["layer1.0", "layer1.1", "layer2.0", "layer2.1", "layer3.0", "layer3.1", "layer4.0", "layer4.1"])
+        #expect(network.namedParameters.map(\.path).contains("layer2.0/shortcut/downsample.0/weight"))
+        try expectMatchesPyTorch("module_cnn_dynamo")
+
+        // Without its data file, the error names the file, the tensor and the missing data file.
+        let folder = try temporaryFolder("onnx-external")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let lone = folder.appendingPathComponent("module_cnn_dynamo.onnx")
+        try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("module_cnn_dynamo.onnx"), to: lone)
+        let error = try #require(throws: StoreError.self) { try ModelFile.readAny(from: lone) }
+        #expect(error.description.hasPrefix("\(lone.path): tensor "))
+        #expect(error.description.contains("is stored in module_cnn_dynamo.onnx.data, which is not beside the .onnx file"))
+    }
+
     @Test func unsupportedOperatorKeepsWeightsAndNamesTheOperator() throws {
         let url = Self.fixtures.appendingPathComponent("unsupported.onnx")
         let contents = try ModelFile.readAny(from: url)

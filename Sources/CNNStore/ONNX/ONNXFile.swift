@@ -90,11 +90,7 @@ struct ONNXArray {
     init(_ t: Onnx_TensorProto, file: String) throws {
         shape = t.dims.map(Int.init)
         let n = shape.reduce(1, *)
-        if t.dataLocation == .external {
-            throw StoreError(.invalidArgument, file: file, objectPath: t.name,
-                             reason: "tensor \(t.name) is stored in an external data file; export with the weights inside the .onnx file")
-        }
-        let raw = t.rawData
+        let raw = t.dataLocation == .external ? try Self.externalData(t, file: file) : t.rawData
         func rawValues<T>(_ type: T.Type) throws -> [T] {
             guard raw.count == n * MemoryLayout<T>.size else {
                 throw StoreError(.corrupt, file: file, objectPath: t.name,
@@ -119,6 +115,28 @@ struct ONNXArray {
             throw StoreError(.wrongType, file: file, objectPath: t.name,
                              reason: "tensor \(t.name) has ONNX data type \(t.dataType); only float32, float64, int32 and int64 tensors are read")
         }
+    }
+
+    /// The bytes of a tensor kept in a separate file (`torch.onnx.export`'s default for its newer exporter:
+    /// `model.onnx.data` beside `model.onnx`), from its `location`, `offset` and `length`.
+    private static func externalData(_ t: Onnx_TensorProto, file: String) throws -> Data {
+        let entries = Dictionary(t.externalData.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        guard let location = entries["location"], !location.isEmpty else {
+            throw StoreError(.corrupt, file: file, objectPath: t.name, reason: "tensor \(t.name) is stored outside the file but names no location")
+        }
+        let url = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(location)
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+            throw StoreError(.fileNotFound, file: file, objectPath: t.name,
+                             reason: "tensor \(t.name) is stored in \(location), which is not beside the .onnx file (\(url.path)); copy both files together")
+        }
+        let offset = Int(entries["offset"] ?? "0") ?? 0
+        let length = entries["length"].flatMap { Int($0) } ?? (data.count - offset)
+        guard offset >= 0, length >= 0, offset + length <= data.count else {
+            throw StoreError(.corrupt, file: file, objectPath: t.name,
+                             reason: "tensor \(t.name) lies at bytes \(offset)..<\(offset + length) of \(location), which has \(data.count) bytes; the data file is truncated or belongs to another model")
+        }
+        return data.subdata(in: offset..<(offset + length))
     }
 
     private static func countError(_ t: Onnx_TensorProto, _ got: Int, _ n: Int, _ file: String) -> StoreError {

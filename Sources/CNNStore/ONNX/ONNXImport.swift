@@ -24,7 +24,7 @@ extension ONNXFile {
     /// The ONNX operators that are rebuilt as engine layers (Constant, Identity, Slice and Pad as parts of them).
     public static let supportedOperators: [String] = [
         "Conv", "BatchNormalization", "Relu", "LeakyRelu", "Tanh", "Sigmoid", "MaxPool", "AveragePool", "GlobalAveragePool",
-        "Gemm", "MatMul", "Add", "Flatten", "Reshape", "Dropout", "LRN", "Concat", "Softmax", "LogSoftmax",
+        "Gemm", "MatMul", "Add", "Flatten", "Reshape", "Dropout", "LRN", "Concat", "Softmax", "LogSoftmax", "ReduceMean",
         "Constant", "Identity", "Slice", "Pad",
     ]
 
@@ -148,7 +148,7 @@ struct ONNXImporter {
         let supported = Set(ONNXFile.supportedOperators)
         for (i, node) in graph.node.enumerated() where !shapeNodes.contains(i) && (!(node.domain.isEmpty || node.domain == "ai.onnx") || !supported.contains(node.opType)) {
             let domain = node.domain.isEmpty || node.domain == "ai.onnx" ? "" : " (domain \(node.domain))"
-            throw ONNXNotRebuilt(reason: "operator \(node.opType)\(domain), \(describe(i)), is not supported; CNNBench rebuilds graphs of Conv, BatchNormalization, Relu, LeakyRelu, Tanh, Sigmoid, MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul, Add, Flatten, Reshape, Dropout, LRN and Concat")
+            throw ONNXNotRebuilt(reason: "operator \(node.opType)\(domain), \(describe(i)), is not supported; CNNBench rebuilds graphs of Conv, BatchNormalization, Relu, LeakyRelu, Tanh, Sigmoid, MaxPool, AveragePool, GlobalAveragePool (or ReduceMean), Gemm, MatMul, Add, Flatten, Reshape, Dropout, LRN and Concat")
         }
         guard let input = graph.input.first(where: { constants[$0.name] == nil }) else {
             throw ONNXNotRebuilt(reason: "the graph has no input")
@@ -357,14 +357,14 @@ struct ONNXImporter {
             parts.removeLast()
             return Self.modulePath(parts)
         }
-        // Dynamo exporter: the module path in the node's metadata.
-        if let scopes = node.metadataProps.first(where: { $0.key == "pkg.torch.onnx.name_scopes" })?.value {
-            let names = scopes.split(whereSeparator: { "[]', \"".contains($0) }).map(String.init)
-            if !names.isEmpty { return Self.modulePath(names) }
-        }
         // Weights named after their module: "features.0.weight".
         for input in node.input.dropFirst() where input.hasSuffix(".weight") || input.hasSuffix(".bias") {
             return input.split(separator: ".").dropLast().map(String.init)
+        }
+        // The newer (dynamo) exporter: the module scopes in the node's metadata, the last one the operation's own name.
+        if let scopes = node.metadataProps.first(where: { $0.key == "pkg.torch.onnx.name_scopes" })?.value {
+            let names = scopes.split(whereSeparator: { "[]', \"".contains($0) }).map(String.init)
+            if names.count > 1 { return Self.modulePath(Array(names.dropLast())) }
         }
         return []
     }
@@ -492,6 +492,18 @@ struct ONNXImporter {
             }
             let include = (node.int("count_include_pad") ?? 0) != 0
             return layer { .avgPool2D(name: $0, kernelSize: kernel, stride: stride, padding: padding, ceilMode: ceil, countIncludePad: include) }
+        case "ReduceMean":
+            // The newer exporter's adaptive average pooling to 1x1: the mean over H and W.
+            try requireRank(4, "only means over the height and width of [N, C, H, W] are supported")
+            let axes = node.input.count > 1 && !node.input[1].isEmpty ? try constant(i, input: 1, what: "axes").ints.map(Int.init) : (node.ints("axes") ?? [])
+            guard Set(axes.map { $0 < 0 ? $0 + 4 : $0 }) == [2, 3] else {
+                throw ONNXNotRebuilt(reason: "\(describe(i)) averages over axes \(axes); only the mean over height and width is supported")
+            }
+            if (node.int("keepdims") ?? 1) == 0 {
+                rank = 2
+                return layer { .sequential(name: $0, layers: [.adaptiveAvgPool2D(name: "pool", outputSize: 1), .flatten(name: "flatten")]) }
+            }
+            return layer { .adaptiveAvgPool2D(name: $0, outputSize: 1) }
         case "GlobalAveragePool":
             try requireRank(4, "only [N, C, H, W] inputs are supported")
             return layer { .adaptiveAvgPool2D(name: $0, outputSize: 1) }

@@ -17,10 +17,14 @@ sees the same graph structure. Written into onnx/ beside this script:
     unsupported.onnx     a Conv, then nn.Upsample (Resize), which the engine does not have
     lrn.onnx             nn.LocalResponseNorm, which this exporter writes as Mul, Pad, AveragePool,
                          Pow and Div nodes rather than one LRN (so it is not rebuilt either)
+    resnet18_narrow_dynamo.onnx, module_cnn_dynamo.onnx (and their .onnx.data): the same models
+                         written by the newer exporter (`dynamo=True`, needs onnxscript), which keeps
+                         the weights in a data file beside the graph and averages with ReduceMean
     expected.h5          per model: input, output (PyTorch's, float32)
 
 Exported as `torch.onnx.export(model, x, f, dynamo=False, do_constant_folding=True)` in eval mode,
-with a dynamic batch axis, as a course's notebook would.
+with a dynamic batch axis, as a course's notebook would; the *_dynamo files with the default
+exporter of PyTorch 2.9 and later.
 """
 import os
 
@@ -135,6 +139,19 @@ def export(name, model, x, expected):
     print(f"{path}: {os.path.getsize(path)} bytes, output {tuple(y.shape)}")
 
 
+def export_dynamo(name, model, x, expected):
+    """The newer exporter (torch.onnx.export's default since PyTorch 2.9; needs onnxscript): weights in NAME.onnx.data."""
+    model = randomize_batch_norm(model).eval()
+    with torch.no_grad():
+        y = model(x)
+    path = os.path.join(OUT, name + ".onnx")
+    torch.onnx.export(model, (x,), path, dynamo=True, external_data=True)
+    group = expected.create_group(name)
+    group.create_dataset("input", data=x.numpy().astype(np.float32))
+    group.create_dataset("output", data=y.numpy().astype(np.float32))
+    print(f"{path}: {os.path.getsize(path)} bytes + {os.path.getsize(path + '.data')} bytes of data, output {tuple(y.shape)}")
+
+
 def main():
     torch.manual_seed(0)
     os.makedirs(OUT, exist_ok=True)
@@ -146,6 +163,9 @@ def main():
         export("resnet18_narrow", NarrowResNet18(), torch.randn(2, 3, 32, 32), expected)
         export("unsupported", Unsupported(), torch.randn(1, 1, 8, 8), expected)
         export("lrn", nn.Sequential(nn.Conv2d(1, 4, 3), nn.LocalResponseNorm(3)), torch.randn(1, 1, 6, 6), expected)
+        torch.manual_seed(1)
+        export_dynamo("resnet18_narrow_dynamo", NarrowResNet18(), torch.randn(2, 3, 32, 32), expected)
+        export_dynamo("module_cnn_dynamo", ModuleCNN(), torch.randn(2, 3, 16, 16), expected)
 
 
 if __name__ == "__main__":
