@@ -96,7 +96,11 @@ struct ONNXArray {
                 throw StoreError(.corrupt, file: file, objectPath: t.name,
                                  reason: "tensor \(t.name) of shape \(shape.shapeDescription) has \(raw.count) bytes of data, needs \(n * MemoryLayout<T>.size)")
             }
-            return raw.withUnsafeBytes { buffer in (0..<n).map { buffer.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self) } }
+            // ONNX stores raw data little-endian, as every platform Swift runs on.
+            return [T](unsafeUninitializedCapacity: n) { buffer, count in
+                if n > 0 { _ = raw.withUnsafeBytes { memcpy(buffer.baseAddress!, $0.baseAddress!, n * MemoryLayout<T>.size) } }
+                count = n
+            }
         }
         switch t.dataType {
         case Int32(Onnx_TensorProto.DataType.float.rawValue):
