@@ -7,7 +7,7 @@ import Foundation
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write a model as an ONNX file, for Netron, PyTorch and ONNX Runtime.",
+        abstract: "Write a model as an ONNX file (for Netron, PyTorch, ONNX Runtime) or a Keras .h5 file.",
         discussion: """
         MODEL is a model file (CNNBench, Keras or ONNX) or a zoo name, exported with freshly initialised weights.
         Examples: cnnbench export runs/lenet5-mnist/model.h5 --format onnx -o lenet5.onnx
@@ -16,12 +16,13 @@ struct ExportCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case onnx
+        case kerasH5 = "keras-h5"
     }
 
     @Argument(help: "A model file, or a zoo model (see `cnnbench models`).")
     var model: String
 
-    @Option(help: "onnx (opset 13).")
+    @Option(help: "onnx (opset 13), or keras-h5 (Keras 2's model.save layout; Sequential models of convolutions, pooling, dense layers, dropout, activations and batch norm).")
     var format: Format = .onnx
 
     @Option(name: [.short, .customLong("out")], help: "Output file (default: the model's name with .onnx or .h5).")
@@ -60,6 +61,10 @@ struct ExportCommand: ParsableCommand {
             let path = out ?? base + ".onnx"
             try ONNXFile.write(contents, to: URL(fileURLWithPath: path))
             print("wrote \(path) (ONNX opset \(ONNXFile.exportOpset), input [N, \(contents.inputShape.map(String.init).joined(separator: ", "))], output [N, \(contents.classes)])")
+        case .kerasH5:
+            let path = out ?? base + "-keras.h5"
+            try KerasFile.write(contents, to: URL(fileURLWithPath: path))
+            print("wrote \(path) (Keras 2 layout, channels last)")
         }
     }
 }
