@@ -152,11 +152,9 @@ struct ONNXExportTests {
         let (imported, network, read) = try ModelFile.loadModel(from: url)
         #expect(imported.inputShape == spec.inputShape && imported.classes == spec.classes)
         #expect(read.model == name)
-        if !name.hasPrefix("plain") {
-            // Plain nets come back as a flat list of their blocks' layers (no Add marks a block).
-            #expect(network.namedParameters.map(\.path) == original.namedParameters.map(\.path))
-            #expect(network.namedBuffers.map(\.path) == original.namedBuffers.map(\.path))
-        }
+        #expect(network.namedParameters.map(\.path) == original.namedParameters.map(\.path))
+        #expect(network.namedBuffers.map(\.path) == original.namedBuffers.map(\.path))
+        #expect(network.layers.map(\.kind) == original.layers.map(\.kind))
         let x = randomTensor([2] + spec.inputShape, seed: 9)
         let want = try original.forward(x).values
         let got = try network.forward(x).values

@@ -166,7 +166,7 @@ struct ONNXImporter {
         if !graph.output.contains(where: { $0.name == end }) && !droppedSoftmax {
             throw ONNXNotRebuilt(reason: "the walk from the input ends at \"\(end)\", which is not the graph's output")
         }
-        let (layers, arrays) = try self.name(pieces, strip: [])
+        let (layers, arrays) = try self.name(fromCNNBench ? try plainBlocks(pieces) : pieces, strip: [])
         var spec = ModelSpec(name: name, inputShape: inputShape, classes: 0, layers: layers)
         do {
             let network = try spec.build()
@@ -178,6 +178,31 @@ struct ONNXImporter {
         let buffers = arrays.filter { $0.path.hasSuffix("/running_mean") || $0.path.hasSuffix("/running_var") }
         let weights = arrays.filter { !($0.path.hasSuffix("/running_mean") || $0.path.hasSuffix("/running_var")) }
         return (spec, weights, buffers)
+    }
+
+    /// A plain net's blocks, from this toolkit's files: consecutive top-level layers named `block/layer` become
+    /// the block without shortcut they were exported from (its last layer, an activation, the block's).
+    private mutating func plainBlocks(_ pieces: [ImportedPiece]) throws -> [ImportedPiece] {
+        var result: [ImportedPiece] = []
+        var index = 0
+        while index < pieces.count {
+            guard case let .layer(first) = pieces[index], first.components.count == 2 else { result.append(pieces[index]); index += 1; continue }
+            let block = first.components[0]
+            var members: [ImportedLayer] = []
+            while index < pieces.count, case let .layer(layer) = pieces[index], layer.components.count == 2, layer.components[0] == block {
+                members.append(layer); index += 1
+            }
+            var activation: LayerSpec?
+            if let last = members.last, ["Relu", "LeakyRelu", "Tanh", "Sigmoid"].contains(last.opType), members.count > 1 {
+                activation = last.make(last.components[1])
+                members.removeLast()
+            }
+            let (body, arrays) = try name(members.map { .layer($0) }, strip: [block])
+            let act = activation
+            result.append(.layer(ImportedLayer(components: [block], opType: "block",
+                                               make: { .residual(name: $0, body: body, shortcut: .none, activation: act) }, arrays: arrays)))
+        }
+        return result
     }
 
     /// Whether node `i` joins two data values (a residual Add, a DenseNet Concat).
