@@ -143,7 +143,7 @@ struct ONNXGraphWriter {
         func fail(_ reason: String) -> StoreError { StoreError(.invalidArgument, file: file, objectPath: path, reason: "layer \(path): \(reason)") }
         var output: String
         switch spec {
-        case let .conv2D(_, _, outC, kernel, stride, padding, dilation, groups, bias, _):
+        case let .conv2D(_, _, _, kernel, stride, padding, dilation, groups, bias, _):
             guard shape.count == 3 else { throw fail("a convolution needs a [C, H, W] input, got \(shape.shapeDescription)") }
             let p = padding.resolve(height: shape[1], width: shape[2], kernel: kernel, stride: stride, dilation: dilation)
             var inputs = [input, try initializer(path + "/weight")]
@@ -152,7 +152,6 @@ struct ONNXGraphWriter {
                 .init("kernel_shape", ints: [kernel.height, kernel.width]), .init("strides", ints: [stride.height, stride.width]),
                 .init("pads", ints: [p.top, p.left, p.bottom, p.right]), .init("dilations", ints: [dilation.height, dilation.width]),
                 .init("group", int: groups)])
-            _ = outC
         case let .dense(_, _, _, bias, _):
             var inputs = [input, try initializer(path + "/weight")]
             if bias { inputs.append(try initializer(path + "/bias")) }

@@ -249,11 +249,11 @@ struct ONNXImporter {
         guard users.count == 2 else {
             throw ONNXNotRebuilt(reason: "the value \"\(value)\" feeds \(users.count) nodes; only two branches that meet in one Add (a residual block) or Concat are rebuilt")
         }
-        var branches: [(pieces: [ImportedPiece], end: String, nodes: [Int])] = []
+        var branches: [(pieces: [ImportedPiece], end: String)] = []
         var joins = Set<Int>()
         let rankBefore = rank
         for u in users {
-            if isJoin(u) { branches.append(([], value, [])); joins.insert(u); continue }
+            if isJoin(u) { branches.append(([], value)); joins.insert(u); continue }
             var r = rankBefore
             let first = try convert(u, rank: &r)
             let rest = try walk(from: graph.node[u].output[0], rank: &r)
@@ -262,7 +262,7 @@ struct ONNXImporter {
             }
             joins.insert(join)
             rank = r
-            branches.append(([first] + rest.pieces, rest.end, [u]))
+            branches.append(([first] + rest.pieces, rest.end))
         }
         guard joins.count == 1, let j = joins.first else {
             throw ONNXNotRebuilt(reason: "the two branches from \"\(value)\" end in different nodes; only residual blocks and DenseNet connections are rebuilt")
@@ -279,13 +279,11 @@ struct ONNXImporter {
         else { bodyIndex = layerCount(branches[1].pieces) > layerCount(branches[0].pieces) ? 1 : 0 }
         let body = branches[bodyIndex], side = branches[1 - bodyIndex]
 
-        var involved = [j] + body.nodes + side.nodes
         var end = join.output[0]
         var activation: ImportedLayer?
         if let next = consumers[end], next.count == 1, ["Relu", "LeakyRelu", "Tanh", "Sigmoid"].contains(graph.node[next[0]].opType) {
             var r = rank
             if case let .layer(layer) = try convert(next[0], rank: &r) { activation = layer }
-            involved.append(next[0])
             end = graph.node[next[0]].output[0]
         }
         // The block's name: what the names of its nodes have in common.
@@ -299,7 +297,6 @@ struct ONNXImporter {
         }
         let layerComponentCounts = (body.pieces + side.pieces).compactMap { if case let .layer(l) = $0 { return l.components.count }; return nil }
         if let shortest = layerComponentCounts.min(), prefix.count >= shortest { prefix = Array(prefix.prefix(max(0, shortest - 1))) }
-        _ = involved
 
         let (bodySpecs, bodyArrays) = try name(body.pieces, strip: prefix)
         var arrays = bodyArrays
@@ -319,8 +316,8 @@ struct ONNXImporter {
                 for case let .subsample(s) in side.pieces { stride = s }
                 shortcut = .zeroPadded(stride: stride)
             } else {
-                var (sideSpecs, sideArrays) = try name(side.pieces, strip: prefix + ["shortcut"])
-                if fromCNNBench == false || sideSpecs.isEmpty { (sideSpecs, sideArrays) = try name(side.pieces, strip: prefix) }
+                // CNNBench names a projection's layers `block/shortcut/conv`; PyTorch `layer2.0.downsample.0`.
+                let (sideSpecs, sideArrays) = try name(side.pieces, strip: fromCNNBench ? prefix + ["shortcut"] : prefix)
                 shortcut = .projection(sideSpecs)
                 arrays += sideArrays.map { ("shortcut/" + $0.path, $0.tensor) }
             }
