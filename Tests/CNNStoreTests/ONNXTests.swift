@@ -41,6 +41,17 @@ struct ONNXImportTests {
         #expect(spec.layers.contains { if case .batchNorm1D = $0 { return true }; return false })
     }
 
+    @Test func paddedPoolingAndAFinalSoftmaxMatchPyTorch() throws {
+        // Max pooling with ceil mode, average pooling counting the padding and not; the softmax is left out.
+        let (spec, _) = try expectMatchesPyTorch("pooling_cnn")
+        #expect(spec.layers.count == 6)
+        #expect(spec.layers[1] == .maxPool2D(name: "1", kernelSize: 3, stride: 2, padding: 1, ceilMode: true))
+        #expect(spec.layers[2] == .avgPool2D(name: "2", kernelSize: 3, stride: 2, padding: 1, countIncludePad: true))
+        #expect(spec.layers[3] == .avgPool2D(name: "3", kernelSize: 2, stride: 2, padding: 1, countIncludePad: false))
+        let contents = try ModelFile.readAny(from: Self.fixtures.appendingPathComponent("pooling_cnn.onnx"))
+        #expect(contents.metadata["note"] == "the graph's final softmax is left out: outputs are logits")
+    }
+
     @Test func torchvisionAlexNetMatchesPyTorch() throws {
         let (spec, network) = try expectMatchesPyTorch("alexnet_narrow")
         #expect(spec.inputShape == [3, 224, 224])

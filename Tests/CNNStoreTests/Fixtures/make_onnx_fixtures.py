@@ -9,6 +9,8 @@ sees the same graph structure. Written into onnx/ beside this script:
 
     sequential_cnn.onnx  a user-written nn.Sequential: Conv, BatchNorm (folded into the Conv by the
                          exporter), ReLU, MaxPool, Tanh, AvgPool, Flatten, Linear, Sigmoid, Dropout
+    pooling_cnn.onnx     padded pooling: max with ceil mode, average with and without the padding
+                         counted; a final Softmax (expected.h5 holds the logits before it)
     module_cnn.onnx      a user-written nn.Module: F.relu, x.view(x.size(0), -1), LeakyReLU,
                          BatchNorm1d (kept as BatchNormalization)
     alexnet_narrow.onnx  torchvision AlexNet (224x224 input, so its adaptive pooling is 6x6 -> 6x6)
@@ -58,6 +60,13 @@ def sequential_cnn():
         nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(4, 6, 3), nn.Tanh(), nn.AvgPool2d(2),
         nn.Flatten(), nn.Linear(6 * 6 * 6, 16), nn.Sigmoid(), nn.Dropout(0.3), nn.Linear(16, 10))
+
+
+def pooling_cnn():
+    return nn.Sequential(
+        nn.Conv2d(2, 3, 3), nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True),
+        nn.AvgPool2d(3, stride=2, padding=1), nn.AvgPool2d(2, padding=1, count_include_pad=False),
+        nn.Flatten(), nn.Linear(3 * 3 * 3, 4), nn.Softmax(dim=1))
 
 
 class ModuleCNN(nn.Module):
@@ -128,7 +137,8 @@ class Unsupported(nn.Module):
 def export(name, model, x, expected):
     model = randomize_batch_norm(model).eval()
     with torch.no_grad():
-        y = model(x)
+        # A final softmax is left out by CNNBench, whose outputs are logits: compare with the logits.
+        y = model[:-1](x) if isinstance(model, nn.Sequential) and isinstance(model[-1], nn.Softmax) else model(x)
     path = os.path.join(OUT, name + ".onnx")
     torch.onnx.export(model, (x,), path, dynamo=False, do_constant_folding=True,
                       input_names=["input"], output_names=["output"],
@@ -166,6 +176,7 @@ def main():
         torch.manual_seed(1)
         export_dynamo("resnet18_narrow_dynamo", NarrowResNet18(), torch.randn(2, 3, 32, 32), expected)
         export_dynamo("module_cnn_dynamo", ModuleCNN(), torch.randn(2, 3, 16, 16), expected)
+        export("pooling_cnn", pooling_cnn(), torch.randn(2, 2, 20, 20), expected)
 
 
 if __name__ == "__main__":
