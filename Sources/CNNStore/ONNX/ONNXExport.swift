@@ -48,6 +48,14 @@ extension ONNXFile {
         model.opsetImport = [opset]
         model.graph = graph
         var properties: [(String, String)] = [("cnnbench.model", contents.model)]
+        // Blocks without a shortcut have no Add to mark them: their names let the importer regroup their layers.
+        let plainBlocks = spec.layers.compactMap { layer -> String? in
+            if case let .residual(name, _, .none, _) = layer { return name }
+            return nil
+        }
+        if !plainBlocks.isEmpty {
+            properties.append(("cnnbench.plain_blocks", String(decoding: (try? JSONEncoder().encode(plainBlocks)) ?? Data(), as: UTF8.self)))
+        }
         if let dataset = contents.dataset {
             func json<T: Encodable>(_ value: T) -> String { String(decoding: (try? JSONEncoder().encode(value)) ?? Data(), as: UTF8.self) }
             properties += [("cnnbench.dataset", dataset.name), ("cnnbench.class_names", json(dataset.classNames)),

@@ -35,6 +35,8 @@ extension ONNXFile {
     public static func contents(of url: URL) throws -> ModelFileContents {
         let model = try readModel(from: url)
         var importer = try ONNXImporter(model: model, file: url.path)
+        let plain = model.metadataProps.first { $0.key == "cnnbench.plain_blocks" }?.value
+        importer.plainBlockNames = Set(plain.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [])
         let opset = model.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }?.version ?? 0
         let producer = [model.producerName, model.producerVersion].filter { !$0.isEmpty }.joined(separator: " ")
         var metadata = ["source": "ONNX file \(url.lastPathComponent) (\(producer.isEmpty ? "unknown producer" : producer), opset \(opset))"]
@@ -100,6 +102,8 @@ struct ONNXImporter {
     /// Data edges: value name -> indices of the nodes that read it.
     var consumers: [String: [Int]] = [:]
     var droppedSoftmax = false
+    /// Names of the blocks without shortcut in a file written by CNNBench (`cnnbench.plain_blocks`).
+    var plainBlockNames = Set<String>()
     /// Nodes that only compute a Reshape's target shape (Shape, Gather, Unsqueeze, Concat, ...).
     var shapeNodes = Set<Int>()
     static let shapeOperators: Set<String> = ["Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice", "Mul", "Div", "ReduceProd", "Identity", "Constant"]
@@ -166,7 +170,7 @@ struct ONNXImporter {
         if !graph.output.contains(where: { $0.name == end }) && !droppedSoftmax {
             throw ONNXNotRebuilt(reason: "the walk from the input ends at \"\(end)\", which is not the graph's output")
         }
-        let (layers, arrays) = try self.name(fromCNNBench ? try plainBlocks(pieces) : pieces, strip: [])
+        let (layers, arrays) = try self.name(plainBlockNames.isEmpty ? pieces : try plainBlocks(pieces), strip: [])
         var spec = ModelSpec(name: name, inputShape: inputShape, classes: 0, layers: layers)
         do {
             let network = try spec.build()
@@ -180,13 +184,15 @@ struct ONNXImporter {
         return (spec, weights, buffers)
     }
 
-    /// A plain net's blocks, from this toolkit's files: consecutive top-level layers named `block/layer` become
-    /// the block without shortcut they were exported from (its last layer, an activation, the block's).
+    /// A plain net's blocks, from this toolkit's files: consecutive top-level layers named `block/layer`, for a
+    /// block listed in `cnnbench.plain_blocks`, become that block again (its last layer, an activation, the block's).
     private mutating func plainBlocks(_ pieces: [ImportedPiece]) throws -> [ImportedPiece] {
         var result: [ImportedPiece] = []
         var index = 0
         while index < pieces.count {
-            guard case let .layer(first) = pieces[index], first.components.count == 2 else { result.append(pieces[index]); index += 1; continue }
+            guard case let .layer(first) = pieces[index], first.components.count == 2, plainBlockNames.contains(first.components[0]) else {
+                result.append(pieces[index]); index += 1; continue
+            }
             let block = first.components[0]
             var members: [ImportedLayer] = []
             while index < pieces.count, case let .layer(layer) = pieces[index], layer.components.count == 2, layer.components[0] == block {
