@@ -46,11 +46,11 @@ struct ExportCommand: ParsableCommand {
         let contents: ModelFileContents
         if FileManager.default.fileExists(atPath: model) {
             guard input == nil, classes == nil else {
-                throw ValidationError("--input and --classes are for zoo models; \(model) is a file with its own architecture")
+                throw ConfigurationError("--input and --classes are for zoo models; \(model) is a file with its own architecture")
             }
             contents = try ModelFile.readAny(from: URL(fileURLWithPath: model))
         } else if model.hasSuffix(".h5") || model.hasSuffix(".onnx") || model.contains("/") {
-            throw ValidationError("\(model): no such model file")
+            throw ConfigurationError("\(model): no such model file")
         } else {
             let spec = try ModelZoo.spec(model, classes: classes, input: try input.map { try parseShape($0, option: "--input") })
             contents = try ModelFile.initialContents(of: spec, seed: seed)

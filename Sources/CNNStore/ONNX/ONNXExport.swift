@@ -189,7 +189,7 @@ struct ONNXGraphWriter {
                 output = node("GlobalAveragePool", path, inputs: [input])
             } else {
                 guard shape[1] % size.height == 0, shape[2] % size.width == 0 else {
-                    throw fail("adaptive pooling from \(shape[1])x\(shape[2]) to \(size.height)x\(size.width) has windows of different sizes, which no single ONNX operator computes; export a model whose input size divides evenly")
+                    throw fail("adaptive pooling from \(shape[1])x\(shape[2]) to \(size.height)x\(size.width) does not divide into equal windows, which no single ONNX operator computes; export it for an input whose maps there are a multiple of \(size.height)x\(size.width) (224x224 for AlexNet and the ImageNet VGGs)")
                 }
                 let k = Pair(shape[1] / size.height, shape[2] / size.width)
                 output = node("AveragePool", path, inputs: [input], attributes: [
