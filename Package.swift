@@ -96,7 +96,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
-        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+        // The version Sources/ONNXProto/onnx.pb.swift was generated with, or later.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: systemLibraries + engine + blocks + useCases + executables + tests
 )
