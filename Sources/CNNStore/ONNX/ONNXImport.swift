@@ -276,14 +276,16 @@ struct ONNXImporter {
         let join = graph.node[j]
         func layerCount(_ p: [ImportedPiece]) -> Int { p.filter { if case .layer = $0 { return true }; return false }.count }
         func isShortcutPart(_ p: ImportedPiece) -> Bool {
-            switch p { case .subsample, .padChannels, .skip: return true; default: return false }
+            switch p { case .subsample, .padChannels: return true; default: return false }
         }
+        func isSkip(_ p: ImportedPiece) -> Bool { if case .skip = p { return true }; return false }
         // The body: the branch with layers but no option-A parts and more layers than the other.
         let bodyIndex: Int
         if branches[0].pieces.contains(where: isShortcutPart) && !branches[1].pieces.contains(where: isShortcutPart) { bodyIndex = 1 }
         else if branches[1].pieces.contains(where: isShortcutPart) && !branches[0].pieces.contains(where: isShortcutPart) { bodyIndex = 0 }
         else { bodyIndex = layerCount(branches[1].pieces) > layerCount(branches[0].pieces) ? 1 : 0 }
-        let body = branches[bodyIndex], side = branches[1 - bodyIndex]
+        let body = branches[bodyIndex]
+        let side = (pieces: branches[1 - bodyIndex].pieces.filter { !isSkip($0) }, end: branches[1 - bodyIndex].end)
 
         var end = join.output[0]
         var activation: ImportedLayer?
