@@ -88,6 +88,9 @@ struct CLITests {
         #expect(filters.status == 0, "\(filters.output)")
         #expect(pngSize(atPath: png) != nil)
 
+        let arch = try run("cnnviz", ["arch", onnx, "--out", folder.appendingPathComponent("d1.png").path])
+        #expect(arch.status == 0, "\(arch.output)")
+
         // A graph the engine cannot run still gives its filters; what needs a forward pass names the operator.
         let unsupported = repositoryRoot().appendingPathComponent("Tests/CNNStoreTests/Fixtures/onnx/unsupported.onnx").path
         let weights = try run("cnnviz", ["filters", unsupported, "--out", folder.appendingPathComponent("u.png").path])
