@@ -1,12 +1,15 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 // CNNBench: convolutional networks on a multithreaded CPU engine, with figures and reports.
 //
 // Levels (a target imports only from levels below it):
 //   3  cnnbench, cnnviz                      thin executables (ArgumentParser only here)
 //   2  CNNBench, CNNFigures                  use cases: training, timing, suites / figures, reports
-//   1  CNNModels, CNNData, CNNStore, CNNPlot building blocks
-//   0  CNNEngine, CKernels, CBLAS, CHDF5, CCairo, CZlib, CSupport foundation, C kernels, system libraries
+//   1  CNNModels, CNNData, CNNStore, CNNPlot, CNNMPI building blocks
+//   0  CNNEngine, CKernels, CBLAS, CHDF5, CCairo, CZlib, CSupport, CMPI foundation, C kernels, system libraries
 //      ONNXProto                              the ONNX messages, generated once from onnx.proto (see its README)
+//
+// Trait MPI (`swift build --traits MPI`, needs Open MPI: libopenmpi-dev): `cnnbench train --distributed`
+// under mpirun. Without it (the default) nothing needs MPI and CNNMPI compiles empty.
 import PackageDescription
 
 // MARK: - Level 0: system libraries
@@ -31,6 +34,10 @@ let systemLibraries: [Target] = [
         name: "CZlib", pkgConfig: "zlib",
         providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
     .systemLibrary(name: "CSupport"),
+    // Only with the MPI trait.
+    .systemLibrary(
+        name: "CMPI", pkgConfig: "ompi",
+        providers: [.apt(["libopenmpi-dev", "openmpi-bin"]), .brew(["open-mpi"])]),
 ]
 
 // MARK: - Level 0: the engine
@@ -51,6 +58,8 @@ let blocks: [Target] = [
     // Model files: HDF5 (the toolkit's own and Keras') and ONNX.
     .target(name: "CNNStore", dependencies: ["CNNEngine", "CHDF5", "ONNXProto"]),
     .target(name: "CNNPlot", dependencies: ["CCairo"]),
+    // MPI_COMM_WORLD's collectives; empty without the MPI trait.
+    .target(name: "CNNMPI", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
 ]
 
 // MARK: - Level 2: use cases
@@ -65,7 +74,7 @@ let useCases: [Target] = [
 let executables: [Target] = [
     .executableTarget(
         name: "cnnbench",
-        dependencies: ["CNNBench", "CNNFigures", "CSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        dependencies: ["CNNBench", "CNNFigures", "CNNMPI", "CSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
         name: "cnnviz",
         dependencies: ["CNNFigures", "CSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -92,6 +101,9 @@ let package = Package(
         .executable(name: "cnnbench", targets: ["cnnbench"]),
         .executable(name: "cnnviz", targets: ["cnnviz"]),
         .library(name: "CNNEngine", targets: ["CNNEngine"]),
+    ],
+    traits: [
+        .trait(name: "MPI", description: "Data-parallel training over MPI (Open MPI): cnnbench train --distributed under mpirun."),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

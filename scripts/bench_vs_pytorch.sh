@@ -3,6 +3,9 @@
 #   scripts/bench_vs_pytorch.sh [PYTHON] [ROUNDS] [MODEL ...]
 # PYTHON: a Python with torch (default ~/torchenv/bin/python; see ../shared/bench/README.md).
 # Prints one line per run and, per model and thread count, the ratio of the medians.
+# BENCH_THREADS="1 2" (default) chooses the thread counts.
+# BENCH_ISA=avx2 holds both sides to AVX2 (CNNBENCH_ISA=avx2 against PyTorch's
+# ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2); unset, each side uses the best it has.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=${1:-$HOME/torchenv/bin/python}
@@ -11,11 +14,15 @@ shift $(( $# > 2 ? 2 : $# ))
 models=("$@")
 (( ${#models[@]} )) || models=(lenet5 resnet20 vgg11_bn_cifar)
 bench=scripts/reference/train_throughput.py
+if [[ ${BENCH_ISA:-} == avx2 ]]; then
+    export CNNBENCH_ISA=avx2 ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2
+    echo "both sides held to AVX2"
+fi
 swift build -c release >/dev/null
 for model in "${models[@]}"; do
     batch=128; [[ $model == lenet5 ]] && batch=64
     torchname=$model
-    for threads in 1 2; do
+    for threads in ${BENCH_THREADS:-1 2}; do
         ours=(); theirs=()
         for ((r = 0; r < rounds; r++)); do
             t=$($py "$bench" --model "$torchname" --batch "$batch" --threads "$threads" --seconds 6 --repeats 3 --json \

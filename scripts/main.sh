@@ -6,4 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build -c release
-.build/release/cnnbench run lecture "$@"
+# Run again, it continues: finished runs are kept (a finished model is never replaced unasked), the
+# figures and the report are drawn again. Pass --overwrite to train everything afresh.
+case " $* " in
+  *" --overwrite "* | *" --resume "*) .build/release/cnnbench run lecture "$@" ;;
+  *) .build/release/cnnbench run lecture --resume "$@" ;;
+esac

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs what CNNBench needs and is missing: system libraries (Cairo, HDF5, OpenBLAS, zlib),
+# Installs what CNNBench needs and is missing: system libraries (Cairo, HDF5, OpenBLAS, oneDNN, zlib),
 # the DejaVu font, poppler (pdftoppm, for looking at reports) and Fashion-MNIST. Idempotent.
 set -euo pipefail
 
-debian_packages=(libcairo2-dev libhdf5-dev hdf5-tools libopenblas-dev zlib1g-dev pkg-config
+debian_packages=(libcairo2-dev libhdf5-dev hdf5-tools libopenblas-dev libdnnl-dev zlib1g-dev pkg-config
                  fonts-dejavu-core poppler-utils dataset-fashion-mnist)
 brew_packages=(cairo hdf5 openblas zlib pkg-config poppler)
 

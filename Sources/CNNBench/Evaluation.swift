@@ -36,8 +36,12 @@ public enum Evaluator {
         var totalLoss = 0.0, wrong = 0, wrongTop5 = 0, seen = 0
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         var mistakes: [EvaluationResult.Mistake] = []
+        try checkClasses(classes, of: dataset)
         while iterator.next(into: inputs, labels: &labels) {
             let logits = try network.forward(inputs)
+            guard logits.shape == [labels.count, classes] else {
+                throw ConfigurationError("the network gives outputs of shape \(logits.shape.shapeDescription), not \(classes) scores per image")
+            }
             totalLoss += Double(try loss.loss(logits: logits, targets: labels)) * Double(labels.count)
             for (row, label) in labels.enumerated() {
                 let scores = logits.pointer + row * classes

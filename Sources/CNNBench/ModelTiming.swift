@@ -39,6 +39,9 @@ public struct ModelTimingReport: Codable, Sendable {
     public var peakMemoryBytes: Int?
     public var otherProcessCores: Double
     public var cpu: String
+    /// The engine's instruction-set path and GEMM for this run.
+    public var instructionSet: String = InstructionSet.active.rawValue
+    public var gemm: String = GEMMBackend.current.description
 
     /// The per-layer table and the step line, as text.
     public var table: String {
@@ -51,7 +54,7 @@ public struct ModelTimingReport: Codable, Sendable {
         }
         let fsum = layers.reduce(0) { $0 + $1.forwardMilliseconds }, bsum = layers.reduce(0) { $0 + $1.backwardMilliseconds }
         rows.append(["sum of layers", "", "", String(format: "%.3f", fsum), String(format: "%.3f", bsum), "", "", ""])
-        let title = "\(model), batch \(batch), \(threads) thread(s), input \(inputShape.map(String.init).joined(separator: "x")); ms per batch, median of \(iterations)"
+        let title = "\(model), batch \(batch), \(threads) thread(s), input \(inputShape.map(String.init).joined(separator: "x")), path \(instructionSet), GEMM \(gemm); ms per batch, median of \(iterations)"
         let step = String(format: "train step: %.2f ms (min %.2f, max %.2f): %.1f img/s, %.1f GFLOP/s; peak memory %@; other processes %.2f cores",
                           stepSeconds * 1e3, stepSecondsMin * 1e3, stepSecondsMax * 1e3, imagesPerSecond, gflops,
                           (peakMemoryBytes.map { String(format: "%.0f MB", Double($0) / 1e6) } ?? "n/a") as NSString, otherProcessCores)

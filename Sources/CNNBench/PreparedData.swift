@@ -21,7 +21,11 @@ public struct PreparedData: Sendable {
             test = try test.padded(toHeight: modelInput[1], width: modelInput[2])
         }
         normalization = source.normalization(for: train)
-        if recipe.validationCount > 0 && recipe.validationCount < train.count {
+        guard recipe.validationCount < train.count else {
+            throw ConfigurationError("--validation must be below the \(train.count) training images of \(train.name), got \(recipe.validationCount); "
+                                     + "0 holds none out")
+        }
+        if recipe.validationCount > 0 {
             let parts = try train.split(validationCount: recipe.validationCount, seed: recipe.seed)
             train = parts.training
             validation = parts.validation

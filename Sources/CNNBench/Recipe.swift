@@ -76,6 +76,10 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
         guard learningRate > 0, learningRate.isFinite else { throw ConfigurationError("learning rate must be positive, got \(learningRate)") }
         guard momentum >= 0, momentum < 1 else { throw ConfigurationError("momentum must be in [0, 1), got \(momentum)") }
         guard weightDecay >= 0 else { throw ConfigurationError("weight decay must not be negative, got \(weightDecay)") }
+        guard schedule.warmupEpochs >= 0, schedule.warmupEpochs.isFinite else {
+            throw ConfigurationError("warm-up must be 0 or more epochs, got \(schedule.warmupEpochs)")
+        }
+        guard labelSmoothing >= 0, labelSmoothing < 1 else { throw ConfigurationError("label smoothing must be in [0, 1), got \(labelSmoothing)") }
         guard validationCount >= 0 else { throw ConfigurationError("validation count must not be negative, got \(validationCount)") }
         if let trainLimit, trainLimit < 1 { throw ConfigurationError("train limit must be at least 1, got \(trainLimit)") }
     }

@@ -157,6 +157,27 @@ struct SuiteParser {
         }
     }
 
+    /// A run's name is its folder under the suite's: a plain name, so that no run writes outside that folder.
+    func checkRunName(_ name: String, node: Node) throws {
+        guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), !name.contains("\\"), !name.hasPrefix("."),
+              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw error(node, "name must be a plain folder name (letters, digits, - and _; no /, no leading dot), got \"\(name)\"")
+        }
+    }
+
+    /// A data set is a known name or an existing folder; found when the suite is read, not when its run starts.
+    func checkDataSet(_ name: String, directory: String?, node: Node) throws {
+        switch name.lowercased() {
+        case "mnist", "fashion-mnist", "fashionmnist", "fmnist", "cifar10", "cifar-10": return
+        default:
+            var isDirectory: ObjCBool = false
+            let folder = directory ?? name
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw error(node, "unknown data set \"\(name)\": use mnist, fashion-mnist, cifar10 or an existing folder with train/<class>/*.png and test/<class>/*.png")
+            }
+        }
+    }
+
     func checkModel(_ model: String, node: Node) throws {
         do { _ = try ModelZoo.entry(named: model) } catch { throw self.error(node, "\(error)") }
     }
@@ -239,6 +260,8 @@ struct SuiteParser {
         if let node = keys["seeds"] { seeds = try ints(node, key: "seeds", minimum: 0).map(UInt64.init) }
         if let v = try int(keys["seed"], key: "seed", minimum: 0) { seeds = [UInt64(v)] }
         let base = try string(keys["name"], key: "name") ?? "\(model)-\(dataset.replacingOccurrences(of: "/", with: "_"))"
+        if let nameNode = keys["name"] { try checkRunName(base, node: nameNode) }
+        try checkDataSet(dataset, directory: source.directory, node: keys["dataset"] ?? node)
         return seeds.map { seed in
             var r = recipe
             r.seed = seed

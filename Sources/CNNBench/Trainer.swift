@@ -22,6 +22,20 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     public var imagesPerSecond: Double
 }
 
+extension EpochRecord {
+    /// The record as 11 numbers (NaN for an absent value), to send between ranks.
+    var numbers: [Double] {
+        [Double(epoch), trainLoss, trainError, validationLoss ?? .nan, validationError ?? .nan, testLoss, testError,
+         testTop5Error ?? .nan, learningRate, seconds, imagesPerSecond]
+    }
+
+    init(numbers v: [Double]) {
+        func optional(_ x: Double) -> Double? { x.isNaN ? nil : x }
+        self.init(epoch: Int(v[0]), trainLoss: v[1], trainError: v[2], validationLoss: optional(v[3]), validationError: optional(v[4]),
+                  testLoss: v[5], testError: v[6], testTop5Error: optional(v[7]), learningRate: v[8], seconds: v[9], imagesPerSecond: v[10])
+    }
+}
+
 /// Why training stopped early.
 public struct TrainingError: Error, CustomStringConvertible, Sendable {
     public let description: String
@@ -54,9 +68,22 @@ public final class TrainingRun {
     public private(set) var history: [EpochRecord] = []
     /// Facts recorded in the model file (command line, threads, ...).
     public var metadata: [String: String] = [:]
+    /// Per epoch, the sums of each weight's gradient norm over the epoch's first `gradientNormBatches`
+    /// batches, and how many batches were summed (the evidence of why deep plain nets train worse).
+    public private(set) var gradientNorms = GradientNormLog()
+    /// The instruction-set path recorded in the file this run was resumed from.
+    public private(set) var resumedFromInstructionSet: String?
     private var iterator: BatchIterator
     private var partial = PartialEpoch()
-    private let loss: SoftmaxCrossEntropy
+    let loss: SoftmaxCrossEntropy
+    /// Shares every batch among MPI ranks (see DataParallel.swift), or nil to train in this process alone.
+    public var parallel: DataParallel?
+    /// Seconds this process spent in the collectives of data-parallel steps (gather, broadcast, all-gather), and those steps.
+    public internal(set) var communication = (seconds: 0.0, steps: 0)
+    /// The metadata of the model file a resumed run came from.
+    public private(set) var resumedMetadata: [String: String] = [:]
+    /// Whether this process writes the model file: rank 0 of a data-parallel run, or a run of its own.
+    var writesFiles: Bool { (parallel?.rank ?? 0) == 0 }
 
     /// Starts a fresh run of zoo model `model` (its input taken from the data) with `recipe`.
     public convenience init(model: String, source: DataSource, recipe: TrainingRecipe) throws {
@@ -100,6 +127,10 @@ public final class TrainingRun {
         let inputs = Tensor(shape: [0])
         var labels: [Int32] = []
         let batches = iterator.batchesPerEpoch
+        if let previous = resumedFromInstructionSet, previous != InstructionSet.active.rawValue {
+            log("note: \(url.path) was trained on the \(previous) path and continues on \(InstructionSet.active): "
+                + "the run goes on correctly, but not bit for bit as an unbroken run on one path would")
+        }
         while epochsCompleted < min(recipe.epochs, lastEpoch ?? recipe.epochs) {
             let epoch = epochsCompleted
             network.setTraining(true)
@@ -111,16 +142,43 @@ public final class TrainingRun {
                 guard iterator.next(into: inputs, labels: &labels) else { break }
                 lr = recipe.schedule.rate(base: recipe.learningRate, epoch: Double(epoch) + Double(batchIndex) / Double(batches))
                 optimizer.learningRate = Float(lr)
+                if let parallel {
+                    let (parts, stop) = try dataParallelStep(parallel, inputs: inputs, labels: labels, step: optimizer.stepCount)
+                    let value = parts.reduce(0.0) { $0 + $1.lossSum } / Double(max(labels.count, 1))
+                    guard value.isFinite else {
+                        progress?.end()
+                        throw TrainingError(description: "the loss became \(value) at epoch \(epoch + 1), batch \(batchIndex + 1); "
+                                            + "stopped. \(url.path) keeps the weights of the last finished epoch (\(epochsCompleted)). "
+                                            + "A lower learning rate (now \(recipe.learningRate)) usually helps.")
+                    }
+                    optimizer.step()
+                    for part in parts { partial.lossSum += part.lossSum; partial.wrong += part.wrong; partial.seen += part.count }
+                    progress?.update(done: partial.seen, status: String(format: "loss %.4f", partial.lossSum / Double(max(partial.seen, 1))))
+                    if stop {
+                        partial.seconds += monotonicSeconds() - clockStart
+                        progress?.end()
+                        if writesFiles { try save(to: url) }
+                        log("stopped at epoch \(epoch + 1), image \(partial.seen) of \(data.train.count); saved \(url.path); resume with --resume")
+                        return false
+                    }
+                    continue
+                }
                 network.zeroGradients()
                 let logits = try network.forward(inputs)
                 let value = try loss.loss(logits: logits, targets: labels)
                 guard value.isFinite else {
                     progress?.end()
+                    // Name the file only when it exists: before the first save there is none.
+                    let kept = FileManager.default.fileExists(atPath: url.path)
+                        ? "\(url.path) keeps the weights of the last finished epoch (\(epochsCompleted))."
+                        : "No model file was written (\(url.path) does not exist)."
                     throw TrainingError(description: "the loss became \(value) at epoch \(epoch + 1), batch \(batchIndex + 1); "
-                                        + "stopped. \(url.path) keeps the weights of the last finished epoch (\(epochsCompleted)). "
-                                        + "A lower learning rate (now \(recipe.learningRate)) usually helps.")
+                                        + "stopped. \(kept) A lower learning rate (now \(recipe.learningRate)) usually helps.")
                 }
                 _ = try network.backward(loss.gradient)
+                if batchIndex < GradientNormLog.batchesPerEpoch, GradientNormLog.recordedEpochs(of: recipe.epochs).contains(epoch + 1) {
+                    gradientNorms.record(epoch: epoch + 1, network: network)
+                }
                 optimizer.step()
                 partial.lossSum += Double(value) * Double(labels.count)
                 partial.wrong += Self.countWrong(logits: logits, labels: labels)
@@ -137,19 +195,33 @@ public final class TrainingRun {
             partial.seconds += monotonicSeconds() - clockStart
             progress?.end()
             clockStart = monotonicSeconds()
-            let validation = try data.validation.map { try Evaluator.evaluate(network, on: $0, normalization: data.normalization, classes: spec.classes, keepMistakes: 0) }
-            let test = try Evaluator.evaluate(network, on: data.test, normalization: data.normalization, classes: spec.classes, keepMistakes: 0)
-            let record = EpochRecord(epoch: epoch + 1, trainLoss: partial.lossSum / Double(max(partial.seen, 1)),
-                                     trainError: Double(partial.wrong) / Double(max(partial.seen, 1)),
-                                     validationLoss: validation?.loss, validationError: validation?.error,
-                                     testLoss: test.loss, testError: test.error, testTop5Error: test.top5Error, learningRate: lr,
-                                     seconds: partial.seconds, imagesPerSecond: Double(partial.seen) / max(partial.seconds, 1e-9))
+            var record = try evaluate(epoch: epoch, lr: lr)
+            if let parallel, parallel.size > 1 {
+                // Rank 0 evaluates; the others take its numbers.
+                var numbers = record.numbers
+                try parallel.collective.broadcast(&numbers)
+                record = EpochRecord(numbers: numbers)
+            }
             history.append(record)
             partial = PartialEpoch()
-            try save(to: url)
+            if writesFiles { try save(to: url) }
             log(Self.describe(record, of: recipe.epochs))
         }
         return true
+    }
+
+    /// The epoch's record: its training sums and, on rank 0 (or alone), validation and test numbers.
+    private func evaluate(epoch: Int, lr: Double) throws -> EpochRecord {
+        var validation: EvaluationResult?, test: EvaluationResult?
+        if writesFiles {
+            validation = try data.validation.map { try Evaluator.evaluate(network, on: $0, normalization: data.normalization, classes: spec.classes, keepMistakes: 0) }
+            test = try Evaluator.evaluate(network, on: data.test, normalization: data.normalization, classes: spec.classes, keepMistakes: 0)
+        }
+        return EpochRecord(epoch: epoch + 1, trainLoss: partial.lossSum / Double(max(partial.seen, 1)),
+                           trainError: Double(partial.wrong) / Double(max(partial.seen, 1)),
+                           validationLoss: validation?.loss, validationError: validation?.error,
+                           testLoss: test?.loss ?? .nan, testError: test?.error ?? .nan, testTop5Error: test?.top5Error, learningRate: lr,
+                           seconds: partial.seconds, imagesPerSecond: Double(partial.seen) / max(partial.seconds, 1e-9))
     }
 
     static func countWrong(logits: Tensor, labels: [Int32]) -> Int {
@@ -197,8 +269,11 @@ public final class TrainingRun {
         meta["created"] = ISO8601DateFormatter().string(from: Date())
         meta["host_cpu"] = cpuModelName()
         meta["threads"] = String(Parallel.threadCount)
+        meta["instruction_set"] = InstructionSet.active.rawValue
+        meta["gemm"] = GEMMBackend.current.description
         meta["seed"] = String(recipe.seed)
         meta["data_source"] = String(decoding: try encoder.encode(source), as: UTF8.self)
+        meta[GradientNormLog.metadataKey] = String(decoding: try encoder.encode(gradientNorms), as: UTF8.self)
         let contents = ModelFileContents(
             model: spec.name, architectureJSON: String(decoding: try encoder.encode(spec), as: UTF8.self),
             inputShape: spec.inputShape, classes: spec.classes,
@@ -242,22 +317,45 @@ public final class TrainingRun {
         }
     }
 
-    /// Continues a run from its model file: same weights, optimizer state, data order and history.
-    /// - Throws: `StoreError` for a bad file; `TrainingError` when the file holds no training state.
-    public static func resume(from url: URL, epochs: Int? = nil) throws -> TrainingRun {
+    /// Reads a model file and checks that `request` may continue it, without loading data or building the network.
+    /// - Returns: The file's contents and architecture, its resume state, and the recipe and data to continue with.
+    /// - Throws: As `resume(from:request:)`.
+    static func checkResumable(_ url: URL, request: ResumeRequest)
+        throws -> (contents: ModelFileContents, spec: ModelSpec, state: ResumeState, recipe: TrainingRecipe, source: DataSource) {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw TrainingError(description: "\(url.path): nothing to resume (no such file); start the run without --resume")
+        }
         let contents = try ModelFile.read(from: url)
         guard let training = contents.training else {
             throw TrainingError(description: "\(url.path): holds no training state to resume (written by an export or import?)")
         }
         let decoder = JSONDecoder()
-        var recipe = try decoder.decode(TrainingRecipe.self, from: Data(training.recipeJSON.utf8))
-        if let epochs, epochs != recipe.epochs { recipe = recipe.withEpochs(epochs) }
-        let resume = try decoder.decode(ResumeState.self, from: Data(training.iteratorJSON.utf8))
-        let spec = try decoder.decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8))
+        let stored: TrainingRecipe
+        let state: ResumeState
+        let spec: ModelSpec
+        do {
+            stored = try decoder.decode(TrainingRecipe.self, from: Data(training.recipeJSON.utf8))
+            state = try decoder.decode(ResumeState.self, from: Data(training.iteratorJSON.utf8))
+            spec = try decoder.decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8))
+        } catch {
+            throw StoreError(.corrupt, file: url.path, objectPath: "/training", reason: "the stored training state cannot be read: \(error)")
+        }
+        let (recipe, source) = try checkResume(contents, stored: stored, source: state.source, request: request, file: url.path)
+        try ModelFile.checkArchitecture(spec, against: contents, file: url.path)
+        return (contents, spec, state, recipe, source)
+    }
+
+    /// Continues a run from its model file: same weights, optimizer state, data order and history.
+    /// - Parameter request: The model, data set and recipe asked for; each must match the stored run
+    ///   (the epochs may grow, never fall below those done).
+    /// - Throws: `StoreError` for a bad file; `TrainingError` when the file holds no training state or
+    ///   the request differs from the stored run (naming every difference).
+    public static func resume(from url: URL, request: ResumeRequest = ResumeRequest()) throws -> TrainingRun {
+        let (contents, spec, resume, recipe, source) = try checkResumable(url, request: request)
         let network = try spec.build()
         try ModelFile.load(contents, into: network, file: url.path)
-        let data = try PreparedData(source: resume.source, modelInput: spec.inputShape, recipe: recipe)
-        let run = try TrainingRun(spec: spec, recipe: recipe, source: resume.source, data: data, network: network)
+        let data = try PreparedData(source: source, modelInput: spec.inputShape, recipe: recipe)
+        let run = try TrainingRun(spec: spec, recipe: recipe, source: source, data: data, network: network)
         let paths = network.namedParameters.map(\.path)
         if let record = contents.optimizer {
             var state: [String: [Float]] = [:]
@@ -275,6 +373,13 @@ public final class TrainingRun {
             if let d = layer as? Dropout, let state = resume.dropoutGenerators[path] { d.generator = SeededGenerator(state: state) }
         }
         run.history = Checkpoint.records(from: contents.history)
+        if let commandLine = contents.metadata["command_line"] { run.metadata["command_line"] = commandLine }
+        if let json = contents.metadata[GradientNormLog.metadataKey],
+           let log = try? JSONDecoder().decode(GradientNormLog.self, from: Data(json.utf8)) {
+            run.gradientNorms = log
+        }
+        run.resumedFromInstructionSet = contents.metadata["instruction_set"]
+        run.resumedMetadata = contents.metadata
         return run
     }
 }

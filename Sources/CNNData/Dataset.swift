@@ -140,3 +140,13 @@ public struct Dataset: Sendable, Equatable {
         self.width = width
     }
 }
+
+/// Throws unless a model of `classes` classes can be scored on `dataset`: every label below `classes`.
+/// - Throws: `ConfigurationError` naming both class counts.
+public func checkClasses(_ classes: Int, of dataset: Dataset) throws {
+    guard classes >= 1, dataset.classNames.count <= classes else {
+        throw ConfigurationError("the model has \(classes) classes, but \(dataset.name) has \(dataset.classNames.count) "
+                                 + "(\(dataset.classNames.prefix(10).joined(separator: ", "))\(dataset.classNames.count > 10 ? ", ..." : "")): "
+                                 + "evaluate it on a data set of its own classes")
+    }
+}

@@ -109,6 +109,10 @@ extension Dataset {
                                 "class folder \"\(folder)\" is not among the classes \(classes)")
             }
             let files = try listDirectory(joinPath(directory, folder)).filter { $0.lowercased().hasSuffix(".png") }
+            guard !files.isEmpty else {
+                throw DataError(.inconsistentCounts, file: joinPath(directory, folder),
+                                "class folder \"\(folder)\" holds no .png images; every class needs at least one (remove the folder to drop the class)")
+            }
             for file in files {
                 let path = joinPath(joinPath(directory, folder), file)
                 let image = try PNGImage(contentsOf: path)

@@ -1,5 +1,7 @@
 // Files and folders through the C library, so that CNNData needs no Foundation.
 
+import CNNEngine
+
 #if canImport(Glibc)
 import Glibc
 #else
@@ -30,9 +32,21 @@ func lastPathComponent(_ path: String) -> String {
 }
 
 /// Throws unless `path` names an existing file that is not a folder.
+/// Only regular files are data: a FIFO or device would block or never end.
 func checkRegularFile(_ path: String) throws {
-    guard fileExists(path) else { throw DataError(.missingFile, file: path, "file not found") }
-    guard !isDirectory(path) else { throw DataError(.unreadable, file: path, "is a folder, not a file") }
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+        if errno == ENOENT || errno == ENOTDIR { throw DataError(.missingFile, file: path, "file not found") }
+        throw DataError(.unreadable, file: path, "cannot open: \(String(cString: strerror(errno)))")
+    }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR: throw DataError(.unreadable, file: path, "is a folder, not a file")
+    default: throw DataError(.unreadable, file: path, "is not a regular file (a FIFO, socket or device); only regular files are read as data")
+    }
+    guard access(path, R_OK) == 0 else {
+        throw DataError(.unreadable, file: path, "cannot open: \(String(cString: strerror(errno)))")
+    }
 }
 
 /// The bytes of a whole file.
@@ -78,4 +92,29 @@ func listDirectory(_ path: String) throws -> [String] {
         if !name.hasPrefix(".") { names.append(name) }
     }
     return names.sorted()
+}
+
+/// Whether two paths name the same existing file (same device and inode: links and `./` spellings included).
+public func isSameFile(_ a: String, _ b: String) -> Bool {
+    var x = stat(), y = stat()
+    guard stat(a, &x) == 0, stat(b, &y) == 0 else { return false }
+    return x.st_dev == y.st_dev && x.st_ino == y.st_ino
+}
+
+/// Throws when `output` is one of the files named on the command line as an input, so no command writes over its input.
+/// - Parameters:
+///   - output: The file a command is about to write.
+///   - option: The option that names it, for the message (`--out`).
+///   - arguments: The command line (`CommandLine.arguments`); `--x=path` forms count too.
+///   - explicit: Whether `output` itself was given on the command line (then it is named there once more as an input).
+/// - Throws: `ConfigurationError` naming the option and the file.
+public func checkNotAnInput(_ output: String, option: String, arguments: [String], explicit: Bool) throws {
+    let candidates = arguments.dropFirst().flatMap { argument -> [String] in
+        guard let equals = argument.firstIndex(of: "="), argument.hasPrefix("-") else { return [argument] }
+        return [String(argument[argument.index(after: equals)...])]
+    }
+    let references = candidates.filter { isSameFile($0, output) }.count
+    if references > (explicit ? 1 : 0) {
+        throw ConfigurationError("\(option) \(output) is one of this command's input files; it is never written over: choose another \(option)")
+    }
 }

@@ -76,6 +76,17 @@ public enum IDXReader {
             }
             count = product
         }
+        // A header may promise more than the file can hold: refuse before allocating. Deflate
+        // compresses at most about 1032:1, so a gzipped file holds at most ~1100 bytes per byte.
+        var info = stat()
+        if stat(path, &info) == 0 {
+            let fileBytes = Int(info.st_size)
+            let (limit, overflow) = fileBytes.multipliedReportingOverflow(by: gzdirect(file) == 1 ? 1 : 1100)
+            if !overflow && count > limit {
+                throw DataError(.truncated, file: path, "truncated: its header's extents \(dimensions.shapeDescription) promise \(count) bytes, "
+                                + "more than its \(fileBytes) bytes can hold")
+            }
+        }
         var values = [UInt8](repeating: 0, count: count)
         try readExactly(file, into: &values, path: path,
                         what: "data its header promises for extents \(dimensions.shapeDescription)")

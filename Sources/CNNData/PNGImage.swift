@@ -49,21 +49,53 @@ public struct PNGImage: Sendable, Equatable {
         self.init(width: width, height: height, rgb: grey + grey + grey)
     }
 
+    /// The largest image read: 16384 pixels a side and 40 million pixels (about 300 MB decoded).
+    public static let maximumSide = 16384
+    public static let maximumPixels = 40_000_000
+
     /// Reads a PNG file through Cairo.
-    /// - Throws: `DataError` for a missing file, a file Cairo cannot decode (not a PNG, truncated),
-    ///   or a pixel format other than ARGB32, RGB24 or A8.
+    ///
+    /// Only regular files are read (a FIFO named `.png` would block forever), and the size in the
+    /// header is checked against `maximumSide` and `maximumPixels` before anything is decoded.
+    /// - Throws: `DataError` for a missing, unreadable or irregular file, a header that is not PNG or
+    ///   declares too large an image, data Cairo cannot decode (truncated, corrupt), or a pixel
+    ///   format other than ARGB32, RGB24 or A8.
     public init(contentsOf path: String) throws {
-        try checkRegularFile(path)
-        guard let surface = cairo_image_surface_create_from_png(path) else {
-            throw DataError(.unreadable, file: path, "Cairo returned no surface")
+        let bytes = try readWholeFile(path)
+        try Self.checkHeader(bytes, file: path)
+        let source = PNGByteSource(bytes: bytes)
+        let surface = withExtendedLifetime(source) {
+            cairo_image_surface_create_from_png_stream({ closure, data, length in
+                guard let closure, let data else { return CAIRO_STATUS_READ_ERROR }
+                let source = Unmanaged<PNGByteSource>.fromOpaque(closure).takeUnretainedValue()
+                return source.read(into: data, count: Int(length)) ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_READ_ERROR
+            }, Unmanaged.passUnretained(source).toOpaque())
         }
+        guard let surface else { throw DataError(.unreadable, file: path, "Cairo returned no surface") }
         defer { cairo_surface_destroy(surface) }
         let status = cairo_surface_status(surface)
         guard status == CAIRO_STATUS_SUCCESS else {
-            throw DataError(status == CAIRO_STATUS_FILE_NOT_FOUND ? .missingFile : .unsupportedContent, file: path,
-                            "not a readable PNG, or truncated (Cairo: \(String(cString: cairo_status_to_string(status))))")
+            // Cairo reports a failed decode of a damaged file as "out of memory" or a read error; say what it means.
+            throw DataError(.unsupportedContent, file: path, "not a readable PNG: the image data is truncated or corrupt")
         }
         try self.init(surface: surface, file: path)
+    }
+
+    /// Checks the PNG signature and the size in the IHDR chunk.
+    static func checkHeader(_ bytes: [UInt8], file: String) throws {
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        guard bytes.count >= 8, Array(bytes[0..<8]) == signature else {
+            throw DataError(.wrongMagicNumber, file: file, "not a PNG file (no PNG signature)")
+        }
+        guard bytes.count >= 24, bytes[12..<16].elementsEqual("IHDR".utf8) else {
+            throw DataError(.truncated, file: file, "not a readable PNG: the header (IHDR) is missing or truncated")
+        }
+        func word(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        let width = word(16), height = word(20)
+        guard width >= 1, height >= 1, width <= maximumSide, height <= maximumSide, width * height <= maximumPixels else {
+            throw DataError(.unsupportedContent, file: file, "declares a \(width)x\(height) image; images are read up to "
+                            + "\(maximumSide) pixels a side and \(maximumPixels / 1_000_000) million pixels in all")
+        }
     }
 
     /// Copies the pixels of a Cairo image surface (ARGB32, RGB24 or A8), undoing premultiplied alpha.
@@ -172,4 +204,19 @@ private func premultiplied(_ c: UInt8, alpha a: UInt32) -> UInt32 { (UInt32(c) *
 /// A premultiplied colour byte restored: round(c * 255 / a), 0 where fully transparent.
 private func unpremultiplied(_ c: UInt32, alpha a: UInt32) -> UInt8 {
     a == 255 ? UInt8(c) : a == 0 ? 0 : UInt8(min(255, (c * 255 + a / 2) / a))
+}
+
+/// The bytes of a PNG file, handed to Cairo's stream reader piece by piece.
+private final class PNGByteSource {
+    let bytes: [UInt8]
+    var position = 0
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Copies the next `count` bytes to `destination`; false when fewer remain.
+    func read(into destination: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
+        guard count <= bytes.count - position else { return false }
+        bytes.withUnsafeBufferPointer { destination.update(from: $0.baseAddress! + position, count: count) }
+        position += count
+        return true
+    }
 }

@@ -16,7 +16,7 @@ public enum Parallel {
             configured.withLock { value in
                 if let value { return value }
                 blasSingleThreaded
-                let fromEnvironment = ProcessInfo.processInfo.environment["CNNBENCH_THREADS"].flatMap(Int.init)
+                let fromEnvironment = (try? threadCountFromEnvironment()) ?? nil
                 let n = max(1, fromEnvironment ?? ProcessInfo.processInfo.activeProcessorCount)
                 value = n
                 return n
@@ -27,6 +27,16 @@ public enum Parallel {
             blasSingleThreaded
             configured.withLock { $0 = newValue }
         }
+    }
+
+    /// The thread count set by the environment variable `CNNBENCH_THREADS`, or nil when it is unset.
+    /// - Throws: `ConfigurationError` when it is set to anything but a whole number from 1 to 1024.
+    public static func threadCountFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int? {
+        guard let text = environment["CNNBENCH_THREADS"] else { return nil }
+        guard let n = Int(text.trimmingCharacters(in: .whitespaces)), (1...1024).contains(n) else {
+            throw ConfigurationError("CNNBENCH_THREADS must be a whole number from 1 to 1024, got \"\(text)\"; unset it to use every core")
+        }
+        return n
     }
 
     // The BLAS is single-threaded under the engine's threads: set once, on first use.
@@ -48,15 +58,19 @@ public enum Parallel {
             return
         }
         let next = Atomic<Int>(0)
+        // A path set by `InstructionSet.withActive` is task-local: the workers take the caller's.
+        let isa = InstructionSet.scoped
         withoutActuallyEscaping(body) { body in
             let work = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 // Every engine thread flushes denormals to zero (as oneDNN and TensorFlow do).
                 cnn_flush_denormals()
-                while true {
-                    let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    if task >= taskCount { break }
-                    work.value(task, worker)
+                InstructionSet.$scoped.withValue(isa) {
+                    while true {
+                        let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                        if task >= taskCount { break }
+                        work.value(task, worker)
+                    }
                 }
             }
         }

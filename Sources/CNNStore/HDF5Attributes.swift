@@ -229,25 +229,37 @@ extension HDF5Object {
             }
             if count == 0 { return ([], shape) }
             let memoryType = H5Tcopy(cnn_h5t_c_s1())
+            guard memoryType >= 0 else { throw attributeFailure("cannot make a string type to read", name) }
             defer { H5Tclose(memoryType) }
-            H5Tset_cset(memoryType, H5Tget_cset(typeID))
-            if H5Tis_variable_str(typeID) > 0 {
-                H5Tset_size(memoryType, cnn_h5t_variable())
+            let cset = H5Tget_cset(typeID)
+            guard cset.rawValue >= 0, H5Tset_cset(memoryType, cset) >= 0 else {
+                throw attributeFailure("cannot read the character set of", name, problem: .corrupt)
+            }
+            let variable = H5Tis_variable_str(typeID)
+            guard variable >= 0 else { throw attributeFailure("cannot read the string type of", name, problem: .corrupt) }
+            if variable > 0 {
+                guard H5Tset_size(memoryType, cnn_h5t_variable()) >= 0 else { throw attributeFailure("cannot make a string type to read", name) }
                 var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
                 guard H5Aread(attributeID, memoryType, &pointers) >= 0 else {
                     throw attributeFailure("cannot read", name, problem: .corrupt)
                 }
                 let strings = pointers.map { $0.map { String(cString: $0) } ?? "" }
                 let spaceID = H5Aget_space(attributeID)
-                H5Dvlen_reclaim(memoryType, spaceID, defaultPropertyList, &pointers)
-                H5Sclose(spaceID)
+                if spaceID >= 0 {
+                    H5Dvlen_reclaim(memoryType, spaceID, defaultPropertyList, &pointers)
+                    H5Sclose(spaceID)
+                }
                 return (strings, shape)
             }
             // Fixed length: read with the stored padding so no byte is dropped, then trim it.
             let size = H5Tget_size(typeID)
             let padding = H5Tget_strpad(typeID)
-            H5Tset_size(memoryType, size)
-            H5Tset_strpad(memoryType, padding)
+            guard size > 0, padding.rawValue >= 0, H5Tset_size(memoryType, size) >= 0, H5Tset_strpad(memoryType, padding) >= 0 else {
+                throw attributeFailure("cannot read the string type of", name, problem: .corrupt)
+            }
+            guard size.multipliedReportingOverflow(by: count).overflow == false, size * count <= 1 << 30 else {
+                throw attributeFailure("refusing to read \(count) strings of \(size) bytes from", name, problem: .corrupt)
+            }
             var bytes = [UInt8](repeating: 0, count: size * count)
             guard H5Aread(attributeID, memoryType, &bytes) >= 0 else {
                 throw attributeFailure("cannot read", name, problem: .corrupt)
@@ -275,8 +287,10 @@ extension HDF5Object {
         let typeID = try withHDF5 {
             let typeID = H5Tcopy(cnn_h5t_c_s1())
             guard typeID >= 0 else { throw attributeFailure("cannot make the string type of", name) }
-            H5Tset_size(typeID, cnn_h5t_variable())
-            H5Tset_cset(typeID, H5T_CSET_UTF8)
+            guard H5Tset_size(typeID, cnn_h5t_variable()) >= 0, H5Tset_cset(typeID, H5T_CSET_UTF8) >= 0 else {
+                H5Tclose(typeID)
+                throw attributeFailure("cannot make the string type of", name)
+            }
             return typeID
         }
         defer { withHDF5 { _ = H5Tclose(typeID) } }

@@ -4,6 +4,7 @@
 // larger ones chunked, with the shuffle filter and deflate (gzip) level 4, as h5py would
 // with `compression="gzip", shuffle=True`. A 0-d shape ([]) is an HDF5 scalar dataspace.
 import CHDF5
+import Foundation
 
 /// How a dataset's values are laid out in the file.
 public enum HDF5Storage: Sendable, Equatable {
@@ -183,6 +184,7 @@ public struct HDF5Dataset: HDF5Object, Equatable {
                                  reason: "\(objectDescription) has shape \(describeShape(shape)), expected \(describeShape(expectedShape))")
             }
             let count = try elementCount(shape, elementBytes: H5Tget_size(memoryType))
+            try checkStoredSize(datasetID, shape: shape, count: count)
             return try allocate(shape, storedType, count) { buffer in
                 if H5Dread(datasetID, memoryType, allOfDataspace, allOfDataspace, defaultPropertyList, buffer) < 0 {
                     throw failure("cannot read the values of", problem: .corrupt)
@@ -204,6 +206,28 @@ public struct HDF5Dataset: HDF5Object, Equatable {
                              reason: "\(objectDescription) claims shape \(describeShape(shape)), too large to be real")
         }
         return count
+    }
+
+    /// Refuses, before anything is allocated, a dataset whose declared size the file cannot hold:
+    /// a small corrupt file declaring a 200M x 784 array must not cost 600 GB of memory.
+    ///
+    /// The values take count x (stored element size) bytes; the file holds at most
+    /// min(storage size, file size) bytes of them, deflated by at most about 1:1032, the limit of
+    /// the deflate format. Datasets of up to 1 MiB are always read (fill values need no storage).
+    private func checkStoredSize(_ datasetID: hid_t, shape: [Int], count: Int) throws {
+        let typeID = H5Dget_type(datasetID)
+        guard typeID >= 0 else { throw failure("cannot read the element type of", problem: .corrupt) }
+        let elementBytes = max(H5Tget_size(typeID), 1)
+        H5Tclose(typeID)
+        let (needed, overflow) = count.multipliedReportingOverflow(by: elementBytes)
+        var info = stat()
+        let fileBytes = stat(file.url.path, &info) == 0 ? Int(info.st_size) : Int.max
+        let stored = min(Int(clamping: H5Dget_storage_size(datasetID)), fileBytes)
+        let (limit, limitOverflow) = stored.multipliedReportingOverflow(by: 1100)
+        guard overflow || (!limitOverflow && needed > max(limit, 1 << 20)) else { return }
+        throw file.error(.corrupt, objectPath: objectPath,
+                         reason: "\(objectDescription) declares shape \(describeShape(shape)) (\(overflow ? "more than \(Int.max)" : String(needed)) bytes), "
+                         + "but the file holds only \(stored) bytes for it: the file is truncated or corrupt")
     }
 
     /// A `StoreError` for a failed C call on this dataset, with HDF5's detail appended.

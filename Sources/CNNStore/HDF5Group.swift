@@ -224,9 +224,11 @@ extension HDF5File {
                 continue
             case nil:
                 let gcpl = H5Pcreate(cnn_h5p_group_create())
-                defer { H5Pclose(gcpl) }
-                H5Pset_link_creation_order(gcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED))
-                H5Pset_attr_creation_order(gcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED))
+                defer { closeHDF5Object(gcpl) }
+                guard gcpl >= 0, H5Pset_link_creation_order(gcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)) >= 0,
+                      H5Pset_attr_creation_order(gcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)) >= 0 else {
+                    throw error(.operationFailed, objectPath: prefix, reason: "cannot set up group \"\(prefix)\"\(hdf5ErrorDetail())")
+                }
                 let groupID = H5Gcreate2(fileID, prefix, defaultPropertyList, gcpl, defaultPropertyList)
                 guard groupID >= 0 else {
                     throw error(.operationFailed, objectPath: prefix,

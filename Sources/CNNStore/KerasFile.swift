@@ -97,6 +97,10 @@ public enum KerasFile {
                 return try contents(of: url, rebuilt: rebuilt, layers: byName)
             } catch let error as StoreError where error.problem == .invalidArgument {
                 notRebuilt = error.reason
+            } catch let error as ShapeError {
+                notRebuilt = "its layers do not fit together: \(error)"
+            } catch let error as ConfigurationError {
+                notRebuilt = "a layer cannot be built: \(error)"
             }
         }
         // Weights only: kernels of rank 4 are convolutions, rank 2 dense layers.
@@ -139,7 +143,11 @@ struct KerasArchitecture {
     var flattenedShapes: [String: [Int]] = [:]
 
     init(json: String, file: String) throws {
-        guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+        let parsed: Any
+        do { parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) } catch {
+            throw StoreError(.corrupt, file: file, objectPath: "/", reason: "the model_config attribute is not valid JSON (\((error as NSError).userInfo["NSDebugDescription"] ?? error))")
+        }
+        guard let object = parsed as? [String: Any],
               (object["class_name"] as? String) == "Sequential",
               let config = object["config"] as? [String: Any], let list = config["layers"] as? [[String: Any]] else {
             throw StoreError(.invalidArgument, file: file, reason: "only Keras Sequential models are rebuilt")

@@ -151,6 +151,9 @@ public enum ModelFile {
             throw StoreError(.wrongKind, file: path, reason: "not a CNNBench model file (no format attribute \"\(format)\"); Keras files are read with `ModelFile.readAny` or `cnnviz filters`")
         }
         let fileVersion = try file.int64Attribute("format_version")
+        guard fileVersion >= 1 else {
+            throw StoreError(.corrupt, file: path, objectPath: "/", reason: "the format_version attribute is \(fileVersion); versions start at 1, so the file is corrupt")
+        }
         guard fileVersion <= version else {
             throw StoreError(.wrongType, file: path, reason: "model file format version \(fileVersion) is newer than this toolkit reads (\(version)); update CNNBench")
         }
@@ -197,7 +200,58 @@ public enum ModelFile {
                                              normalizationMean: try group.doubleArrayAttribute("normalization_mean"),
                                              normalizationStd: try group.doubleArrayAttribute("normalization_std"))
         }
+        try validate(contents, file: path)
         return contents
+    }
+
+    /// Checks the values that evaluation and training rely on, so that a bad file gives one error
+    /// (naming the file, the array and the problem) instead of a trap or plausible-looking numbers.
+    ///
+    /// Checked: at least one class; an input shape of three positive extents; finite weights and
+    /// buffers (batch-norm running variances also not negative); per-channel normalisation with as
+    /// many finite means as positive, finite standard deviations, one or one per input channel;
+    /// as many class names as classes.
+    /// - Throws: `StoreError` with problem `.corrupt`.
+    public static func validate(_ contents: ModelFileContents, file path: String) throws {
+        func corrupt(_ objectPath: String, _ reason: String) -> StoreError {
+            StoreError(.corrupt, file: path, objectPath: objectPath, reason: "\(objectPath): \(reason)")
+        }
+        // A Keras file whose architecture was not rebuilt holds weights alone: only they are checked.
+        let hasArchitecture = !contents.architectureJSON.isEmpty
+        if hasArchitecture {
+            guard contents.classes >= 1 else { throw corrupt("/classes", "is \(contents.classes); a model has at least one class") }
+            guard contents.inputShape.count == 3, contents.inputShape.allSatisfy({ $0 >= 1 }) else {
+                throw corrupt("/input_shape", "is \(describeShape(contents.inputShape)); it must be three positive extents C, H, W")
+            }
+        }
+        for (group, arrays) in [("weights", contents.weights), ("buffers", contents.buffers)] {
+            for (name, tensor) in arrays {
+                let values = UnsafeBufferPointer(start: tensor.pointer, count: tensor.count)
+                if let i = values.firstIndex(where: { !$0.isFinite }) {
+                    throw corrupt("/\(group)/\(name)", "holds \(values[i]) at index \(i); weights and statistics must be finite numbers")
+                }
+                if name.hasSuffix("running_var"), let i = values.firstIndex(where: { $0 < 0 }) {
+                    throw corrupt("/\(group)/\(name)", "holds the negative variance \(values[i]) at index \(i)")
+                }
+            }
+        }
+        if hasArchitecture, let dataset = contents.dataset {
+            let mean = dataset.normalizationMean, std = dataset.normalizationStd
+            let channels = contents.inputShape[0]
+            guard !std.isEmpty, mean.count == std.count, std.count == 1 || std.count == channels else {
+                throw corrupt("/dataset", "normalization_mean has \(mean.count) values and normalization_std \(std.count); "
+                              + "each needs one value, or one per input channel (\(channels))")
+            }
+            if let bad = std.first(where: { !($0 > 0 && $0.isFinite) }) {
+                throw corrupt("/dataset", "normalization_std holds \(bad); standard deviations must be positive and finite")
+            }
+            if let bad = mean.first(where: { !$0.isFinite }) {
+                throw corrupt("/dataset", "normalization_mean holds \(bad); means must be finite")
+            }
+            guard dataset.classNames.isEmpty || dataset.classNames.count == contents.classes else {
+                throw corrupt("/dataset", "class_names lists \(dataset.classNames.count) names for \(contents.classes) classes")
+            }
+        }
     }
 
     /// Every dataset below `group`, as paths relative to it, depth first in creation order.

@@ -19,10 +19,38 @@ extension ModelFile {
         }
     }
 
+    /// Checks an architecture against the file's attributes and arrays before anything is built, so
+    /// that a small file declaring a huge layer is an error, not a failed allocation.
+    /// - Throws: `StoreError` naming the file and the difference.
+    public static func checkArchitecture(_ spec: ModelSpec, against contents: ModelFileContents, file: String) throws {
+        guard spec.classes == contents.classes, spec.inputShape == contents.inputShape else {
+            throw StoreError(.corrupt, file: file, objectPath: "/architecture",
+                             reason: "the architecture is for \(spec.classes) classes and input \(describeShape(spec.inputShape)), "
+                             + "the file's attributes say \(contents.classes) classes and input \(describeShape(contents.inputShape))")
+        }
+        // Slack for arrays that are merely missing or misshapen, which `load` names one by one; beyond
+        // it, building the network would allocate far more than the file could ever fill.
+        let stored = (contents.weights + contents.buffers).reduce(0) { $0 + $1.tensor.count }
+        let declared = spec.declaredValueCount
+        guard declared <= max(4 * stored, 1 << 20) else {
+            throw StoreError(.corrupt, file: file, objectPath: "/architecture",
+                             reason: "the architecture declares \(declared == .max ? "more than \(Int.max)" : String(declared)) weights, "
+                             + "the file stores only \(stored): the architecture or the weights are corrupt")
+        }
+    }
+
     /// Reads this toolkit's model file, or a Keras `.h5` / `.weights.h5` or an ONNX `.onnx` file converted to the same contents.
     public static func readAny(from url: URL) throws -> ModelFileContents {
-        if ONNXFile.isONNXFile(url) { return try ONNXFile.contents(of: url) }
-        if !isModelFile(url) && KerasFile.isKerasFile(url) { return try KerasFile.contents(of: url) }
+        if ONNXFile.isONNXFile(url) {
+            let contents = try ONNXFile.contents(of: url)
+            try validate(contents, file: url.path)
+            return contents
+        }
+        if !isModelFile(url) && KerasFile.isKerasFile(url) {
+            let contents = try KerasFile.contents(of: url)
+            try validate(contents, file: url.path)
+            return contents
+        }
         return try read(from: url)
     }
 
@@ -44,6 +72,7 @@ extension ModelFile {
         } catch {
             throw StoreError(.corrupt, file: url.path, objectPath: "/", reason: "the architecture attribute is not a valid model description: \(error)")
         }
+        try checkArchitecture(spec, against: contents, file: url.path)
         let network = try spec.build()
         try load(contents, into: network, file: url.path)
         network.setTraining(false)

@@ -113,18 +113,31 @@ public struct SuiteResults: Codable, Sendable {
         s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
-    /// Writes `data` to a temporary file beside `url`, then renames it over `url`.
+    /// Writes `data` to a temporary file beside `url`, syncs it, then renames it over `url`.
+    /// - Throws: `StoreError` with the system's reason ("No space left on device", "Permission denied").
     public static func atomicWrite(_ data: Data, to url: URL) throws {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try data.write(to: temporary)
-            // rename(2) replaces the destination atomically.
-            guard rename(temporary.path, url.path) == 0 else {
-                throw StoreError(.operationFailed, file: url.path, reason: "could not rename the temporary file: \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw StoreError(.operationFailed, file: url.path, reason: "could not write: \(error.localizedDescription)")
+        func failure(_ what: String) -> StoreError {
+            StoreError(.operationFailed, file: url.path, reason: "\(what): \(String(cString: strerror(errno)))")
         }
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure("cannot create the file") }
+        var renamed = false
+        defer {
+            _ = Foundation.close(descriptor)
+            if !renamed { unlink(temporary.path) }
+        }
+        try data.withUnsafeBytes { buffer in
+            var done = 0
+            while done < buffer.count {
+                let n = Foundation.write(descriptor, buffer.baseAddress! + done, buffer.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw failure("cannot write the file") }
+                done += n
+            }
+        }
+        guard fsync(descriptor) == 0 else { throw failure("cannot write the file") }
+        guard rename(temporary.path, url.path) == 0 else { throw failure("cannot move the new file into place") }
+        renamed = true
     }
 }

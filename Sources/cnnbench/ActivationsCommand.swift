@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNBench
+import CNNData
 import CNNStore
 import Foundation
 
@@ -24,7 +25,7 @@ struct ActivationsCommand: ParsableCommand {
     @Option(help: "Where the data set's files are.")
     var dataDir: String?
 
-    @Option(help: "Test image index (when no --image is given).")
+    @Option(parsing: .unconditional, help: "Test image index (when no --image is given).")
     var index = 0
 
     @Option(help: "Comma-separated layer names (default: every layer).")
@@ -34,6 +35,12 @@ struct ActivationsCommand: ParsableCommand {
     var out = "activations.h5"
 
     @OptionGroup var threads: ThreadOptions
+
+    func validate() throws {
+        do { try checkNotAnInput(out, option: "--out", arguments: CommandLine.arguments, explicit: true) } catch {
+            throw ValidationError("\(error)")
+        }
+    }
 
     func run() throws {
         threads.apply()

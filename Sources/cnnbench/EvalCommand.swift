@@ -38,6 +38,10 @@ struct EvalCommand: ParsableCommand {
         guard data.inputShape == spec.inputShape else {
             throw ValidationError("\(modelFile) expects \(spec.inputShape.shapeDescription) images; \(source.name) has \(data.inputShape.shapeDescription)")
         }
+        guard data.test.classNames.count == spec.classes else {
+            throw ValidationError("\(modelFile) has \(spec.classes) classes, but \(source.name) has \(data.test.classNames.count) "
+                                  + "(\(data.test.classNames.prefix(10).joined(separator: ", "))): give the data set the model was trained on")
+        }
         var normalization = data.normalization
         if let stored = contents.dataset {
             normalization = Normalization(mean: stored.normalizationMean.map(Float.init), standardDeviation: stored.normalizationStd.map(Float.init))

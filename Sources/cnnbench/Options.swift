@@ -1,13 +1,17 @@
 import ArgumentParser
 import CNNEngine
+import Foundation
 
 /// `--threads N`, shared by every command that computes.
 struct ThreadOptions: ParsableArguments {
-    @Option(name: .long, help: "Engine threads (default: CNNBENCH_THREADS, else every core).")
+    @Option(name: .long, parsing: .unconditional, help: "Engine threads (default: CNNBENCH_THREADS, else every core).")
     var threads: Int?
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be a whole number from 1 to 1024, got \(threads)") }
+        if threads == nil {
+            do { _ = try Parallel.threadCountFromEnvironment() } catch { throw ValidationError("\(error)") }
+        }
     }
 
     /// Sets the engine's thread count if one was given.
@@ -22,4 +26,9 @@ func parseShape(_ text: String, option: String) throws -> [Int] {
     }
     let values = parts.compactMap { $0 }
     return values.count == 2 ? [1] + values : values
+}
+
+/// Writes one line to standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }

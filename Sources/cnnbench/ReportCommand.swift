@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNData
 import CNNFigures
 import CNNStore
 import Foundation
@@ -18,6 +19,10 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let folder = URL(fileURLWithPath: runsDirectory)
         let results = try SuiteResults.read(from: folder)
+        let path = output ?? "reports/\(results.suite).pdf"
+        do { try checkNotAnInput(path, option: "--output", arguments: CommandLine.arguments, explicit: output != nil) } catch {
+            throw ValidationError("\(error)")
+        }
         try ReportMaker.make(results: results, folder: folder, reportPath: output ?? "reports/\(results.suite).pdf")
     }
 }

@@ -14,7 +14,7 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: "Input shape CxHxW (default: the model's own).")
     var input: String?
 
-    @Option(help: "Number of classes (default: the model's own).")
+    @Option(parsing: .unconditional, help: "Number of classes (default: the model's own).")
     var classes: Int?
 
     @Flag(help: "Print JSON with top-level \"parameters\" and \"macs\".")

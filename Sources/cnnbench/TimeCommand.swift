@@ -10,18 +10,25 @@ struct TimeCommand: ParsableCommand {
         abstract: "Time a model: per-layer forward and backward ms, GFLOP/s, and the training step's images/s.",
         discussion: """
         Like `caffe time`: a random batch, a warm-up, then the median of --iterations steps.
-        --kernels times each convolution alone instead (forward, backward-data, backward-weights).
+        --kernels times each convolution alone instead (forward, backward-data, backward-weights), with
+        the kernels each pass took and its share of the path's peak, measured first on this machine.
+        --peak only measures the peak of every instruction-set path this CPU has.
+        The path is the best the CPU has; CNNBENCH_ISA=avx512|avx2|generic forces one.
         Examples: cnnbench time resnet20 --batch 128 --threads 1
-                  cnnbench time lenet5 --kernels --threads 1,2
+                  cnnbench time resnet20 --kernels --threads 1,2
+                  cnnbench time --peak
         """)
 
-    @Argument(help: "A zoo model (see `cnnbench models`).")
-    var model: String
+    @Argument(help: "A zoo model (see `cnnbench models`); not needed with --peak.")
+    var model: String?
 
-    @Option(help: "Images per batch.")
+    @Flag(help: "Measure the FMA peak of every instruction-set path this CPU has, on 1 thread and on every thread.")
+    var peak = false
+
+    @Option(parsing: .unconditional, help: "Images per batch.")
     var batch = 64
 
-    @Option(help: "Timed iterations after the warm-up.")
+    @Option(parsing: .unconditional, help: "Timed iterations after the warm-up.")
     var iterations = 10
 
     @Option(help: "Thread counts, comma-separated (default: every core).")
@@ -39,11 +46,14 @@ struct TimeCommand: ParsableCommand {
     @Flag(help: "Also time the same model, batch and threads in PyTorch (scripts/reference/train_throughput.py), alternating runs, and print the ratio.")
     var comparePytorch = false
 
-    @Option(help: "Alternating rounds of CNNBench and PyTorch with --compare-pytorch.")
+    @Option(parsing: .unconditional, help: "Alternating rounds of CNNBench and PyTorch with --compare-pytorch.")
     var rounds = 3
 
     func threadCounts() throws -> [Int] {
-        guard let threads else { return [Parallel.threadCount] }
+        guard let threads else {
+            do { _ = try Parallel.threadCountFromEnvironment() } catch { throw ValidationError("\(error)") }
+            return [Parallel.threadCount]
+        }
         let counts = threads.split(separator: ",").map { Int($0) }
         guard !counts.isEmpty, counts.allSatisfy({ ($0 ?? 0) >= 1 }) else {
             throw ValidationError("--threads must be positive integers separated by commas, got \"\(threads)\"")
@@ -52,6 +62,7 @@ struct TimeCommand: ParsableCommand {
     }
 
     func validate() throws {
+        if model == nil && !peak { throw ValidationError("Missing expected argument '<model>' (or --peak)") }
         if batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
         if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
         _ = try threadCounts()
@@ -59,6 +70,8 @@ struct TimeCommand: ParsableCommand {
     }
 
     func run() throws {
+        if peak { return try printPeaks() }
+        guard let model else { throw ValidationError("Missing expected argument '<model>'") }
         let spec = try ModelZoo.spec(model, input: try input.map { try parseShape($0, option: "--input") })
         if comparePytorch { return try compare(spec) }
         let encoder = JSONEncoder()
@@ -67,7 +80,8 @@ struct TimeCommand: ParsableCommand {
         for count in try threadCounts() {
             Parallel.threadCount = count
             if kernels {
-                let rows = try ConvKernelTimer.run(spec: spec, batch: batch, iterations: iterations)
+                let peak = PeakMeasurement.measure(InstructionSet.active, threads: count).allThreads
+                let rows = try ConvKernelTimer.run(spec: spec, batch: batch, iterations: iterations, peak: peak)
                 kernelRuns.append(rows)
                 if !json { print(ConvKernelTimer.table(rows, model: spec.name)); print() }
             } else {
@@ -88,6 +102,24 @@ struct TimeCommand: ParsableCommand {
 }
 
 extension TimeCommand {
+    /// Measures and prints the peak of every path this CPU has, at 1 thread and at each thread count.
+    func printPeaks() throws {
+        var rows: [PeakMeasurement] = []
+        for isa in InstructionSet.supported.reversed() {
+            for count in try threadCounts() { rows.append(PeakMeasurement.measure(isa, threads: count, seconds: 0.5)) }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            return
+        }
+        print("Register-only FMA peak (2 flops per lane), best of bursts of about 0.5 s; active path \(InstructionSet.active), GEMM \(GEMMBackend.current)")
+        var cells = [["path", "threads", "GFLOP/s, 1 thread", "GFLOP/s, all threads"]]
+        for r in rows { cells.append([r.instructionSet, "\(r.threads)", String(format: "%.1f", r.singleThread), String(format: "%.1f", r.allThreads)]) }
+        print(alignedTable(cells, rightAligned: 1...3))
+    }
+
     /// Alternates CNNBench and PyTorch runs for each thread count and prints both medians and their ratio.
     func compare(_ spec: ModelSpec) throws {
         let torch = try PyTorchComparison()

@@ -2,6 +2,7 @@ import ArgumentParser
 import CNNBench
 import CNNData
 import CNNEngine
+import CNNMPI
 import Foundation
 
 struct TrainCommand: ParsableCommand {
@@ -14,13 +15,18 @@ struct TrainCommand: ParsableCommand {
         Examples: cnnbench train lenet5 --dataset mnist
                   cnnbench train resnet20 --dataset fashion-mnist --epochs 15 --threads 2
                   cnnbench train lenet5 --dataset mnist --out runs/lenet5 --resume
+        --distributed shares every batch among the ranks of `mpirun -np P` (a build with
+        `swift build --traits MPI`): each global batch is --micro-batches S parts (a power of two that P
+        divides) whose gradients are summed in a fixed tree, so any P gives the weights of one process
+        (`cnnbench train --distributed` alone); rank 0 writes the model file; --resume works with any P.
+                  mpirun -np 2 cnnbench train lenet5 --distributed --threads 1 --out runs/lenet5-mpi
         """)
 
     @Argument(help: "A zoo model (see `cnnbench models`).")
     var model: String
 
-    @Option(help: "mnist, fashion-mnist, cifar10, or a folder with train/<class>/*.png and test/<class>/*.png.")
-    var dataset = "mnist"
+    @Option(help: "mnist, fashion-mnist, cifar10, or a folder with train/<class>/*.png and test/<class>/*.png (default: mnist).")
+    var dataset: String?
 
     @Option(help: "Where the data set's files are (default: datasets/mnist, /usr/share/datasets/fashion-mnist).")
     var dataDir: String?
@@ -28,27 +34,38 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Output folder for model.h5 (default: runs/MODEL-DATASET).")
     var out: String?
 
-    @Flag(help: "Continue the run in OUT/model.h5.")
+    @Flag(help: "Continue the run in OUT/model.h5 (same model, data set and recipe; --epochs may extend it).")
     var resume = false
 
-    @Option(help: "Epochs.") var epochs: Int?
-    @Option(help: "Images per batch.") var batchSize: Int?
-    @Option(help: "sgd, adam or adamw.") var optimizer: String?
-    @Option(help: "Base learning rate.") var lr: Double?
-    @Option(help: "SGD momentum.") var momentum: Double?
+    @Flag(help: "Replace a model already in OUT/model.h5 (it is never replaced otherwise).")
+    var overwrite = false
+
+    @Option(parsing: .unconditional, help: "Epochs.") var epochs: Int?
+    @Option(parsing: .unconditional, help: "Images per batch.") var batchSize: Int?
+    @Option(parsing: .unconditional, help: "sgd, adam or adamw.") var optimizer: String?
+    @Option(parsing: .unconditional, help: "Base learning rate.") var lr: Double?
+    @Option(parsing: .unconditional, help: "SGD momentum.") var momentum: Double?
     @Flag(help: "Nesterov momentum.") var nesterov = false
-    @Option(help: "Weight decay (L2 for sgd/adam, decoupled for adamw).") var weightDecay: Double?
-    @Option(help: "constant, cosine, step:EPOCHS:GAMMA or multistep:E1,E2:GAMMA.") var schedule: String?
-    @Option(help: "Epochs of linear learning-rate warm-up.") var warmup: Double?
-    @Option(help: "Random crops and flips: on or off (default: the model's recipe).") var augment: String?
-    @Option(help: "Label smoothing epsilon.") var labelSmoothing: Double?
-    @Option(help: "Seed of initialisation, split, order and augmentation.") var seed: UInt64?
-    @Option(help: "Training images held out for validation.") var validation: Int?
-    @Option(help: "Train on the first N training images only (quick runs).") var trainLimit: Int?
+    @Option(parsing: .unconditional, help: "Weight decay (L2 for sgd/adam, decoupled for adamw).") var weightDecay: Double?
+    @Option(parsing: .unconditional, help: "constant, cosine, step:EPOCHS:GAMMA or multistep:E1,E2:GAMMA.") var schedule: String?
+    @Option(parsing: .unconditional, help: "Epochs of linear learning-rate warm-up.") var warmup: Double?
+    @Option(parsing: .unconditional, help: "Random crops and flips: on or off (default: the model's recipe).") var augment: String?
+    @Option(parsing: .unconditional, help: "Label smoothing epsilon.") var labelSmoothing: Double?
+    @Option(parsing: .unconditional, help: "Seed of initialisation, split, order and augmentation.") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Training images held out for validation.") var validation: Int?
+    @Option(parsing: .unconditional, help: "Train on the first N training images only (quick runs).") var trainLimit: Int?
+    @Flag(help: "Share every batch among the ranks of mpirun (build with --traits MPI); alone, the one-process reference.")
+    var distributed = false
+    @Option(parsing: .unconditional, help: "With --distributed: micro-batches per batch, a power of two that the number of ranks divides (default 8, or the resumed run's).")
+    var microBatches: Int?
     @OptionGroup var threads: ThreadOptions
 
-    func recipe() throws -> TrainingRecipe {
-        var r = TrainingRecipe.defaults(for: model)
+    /// The default recipe of the model with the options given.
+    func recipe() throws -> TrainingRecipe { try applyingOptions(to: TrainingRecipe.defaults(for: model)) }
+
+    /// `base` with every recipe option given on the command line applied.
+    func applyingOptions(to base: TrainingRecipe) throws -> TrainingRecipe {
+        var r = base
         if let epochs { r = r.withEpochs(epochs) }
         if let batchSize { r.batchSize = batchSize }
         if let optimizer {
@@ -82,29 +99,97 @@ struct TrainCommand: ParsableCommand {
         return r
     }
 
-    func validate() throws { _ = try recipe() }
+    func validate() throws {
+        if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other: continue the stored run, or replace it") }
+        _ = try recipe()
+        if microBatches != nil && !distributed { throw ValidationError("--micro-batches goes with --distributed") }
+    }
 
     func run() throws {
+        guard distributed else { return try train(parallel: nil) }
+        #if MPI
+        let world = try MPIWorld()
+        let collective = MPICollective(world)
+        do { try train(parallel: collective) } catch let stop as ExitCode {
+            // Stopped on request: every rank agreed on the step and rank 0 saved.
+            world.finish()
+            throw stop
+        } catch {
+            if world.size > 1 {
+                // The other ranks would wait for this one forever: end them all, with the reason.
+                FileHandle.standardError.write(Data("cnnbench rank \(world.rank) of \(world.size): error: \(error)\n".utf8))
+                world.abort(code: 1)
+            }
+            throw error
+        }
+        world.finish()
+        #else
+        let environment = ProcessInfo.processInfo.environment
+        if let size = environment["OMPI_COMM_WORLD_SIZE"] ?? environment["PMI_SIZE"], (Int(size) ?? 1) > 1 {
+            throw ValidationError("this cnnbench was built without MPI, so its \(size) copies cannot share batches: "
+                                  + "build it with `swift build -c release --traits MPI` (needs libopenmpi-dev)")
+        }
+        try train(parallel: SingleProcess())
+        #endif
+    }
+
+    func train(parallel collective: (any Collective)?) throws {
         threads.apply()
-        let source = DataSource(name: dataset, directory: dataDir)
-        let folder = URL(fileURLWithPath: out ?? "runs/\(model)-\(dataset.replacingOccurrences(of: "/", with: "_"))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let rank = collective?.rank ?? 0
+        if let collective, collective.size > 1 {
+            FileHandle.standardError.write(Data("rank \(rank) of \(collective.size): pid \(ProcessInfo.processInfo.processIdentifier) on \(RunLock.hostName)\n".utf8))
+        }
+        // Only rank 0 speaks.
+        func say(_ line: String) { if rank == 0 { print(line) } }
+        let name = dataset ?? "mnist"
+        let source = DataSource(name: name, directory: dataDir)
+        let folder = URL(fileURLWithPath: out ?? "runs/\(model)-\(name.replacingOccurrences(of: "/", with: "_"))")
         let file = folder.appendingPathComponent("model.h5")
+        try TrainingRun.checkOutput(file, policy: resume ? .resume : overwrite ? .overwrite : .refuse)
         let training: TrainingRun
         if resume {
-            training = try TrainingRun.resume(from: file, epochs: epochs)
-            print("resuming \(file.path) at epoch \(training.epochsCompleted + 1) of \(training.recipe.epochs)")
+            let request = ResumeRequest(model: model, source: dataset != nil || dataDir != nil ? DataSource(name: dataset ?? "", directory: dataDir) : nil,
+                                        recipe: { try applyingOptions(to: $0) })
+            training = try TrainingRun.resume(from: file, request: request)
+            if training.epochsCompleted >= training.recipe.epochs {
+                say("\(file.path) already holds all \(training.recipe.epochs) epochs; nothing to train (ask for more with --epochs)")
+            } else {
+                say("resuming \(file.path) at epoch \(training.epochsCompleted + 1) of \(training.recipe.epochs)")
+            }
         } else {
             training = try TrainingRun(model: model, source: source, recipe: try recipe())
-            print("training \(training.spec.name) (\(training.network.parameterCount) parameters) on \(training.data.train.name): "
+            say("training \(training.spec.name) (\(training.network.parameterCount) parameters) on \(training.data.train.name): "
                   + "\(training.data.train.count) train, \(training.data.validation?.count ?? 0) validation, \(training.data.test.count) test images; "
                   + "\(Parallel.threadCount) thread(s)")
         }
-        training.metadata["command_line"] = CommandLine.arguments.joined(separator: " ")
+        let commandLine = CommandLine.arguments.joined(separator: " ")
+        // A resumed run keeps the command that started it and adds the one that continued it.
+        training.metadata["command_line"] = training.metadata["command_line"].map { "\($0); resumed: \(commandLine)" } ?? commandLine
+        if let collective {
+            let stored = training.resumedMetadata["micro_batches"].flatMap(Int.init)
+            if let stored, let microBatches, stored != microBatches {
+                throw ValidationError("\(file.path) was trained with --micro-batches \(stored); resume it with the same (any number of ranks that divides it)")
+            }
+            let parallel: DataParallel
+            do { parallel = try DataParallel(collective: collective, microBatches: microBatches ?? stored ?? 8) } catch {
+                throw ValidationError("\(error)")
+            }
+            training.parallel = parallel
+            training.metadata["micro_batches"] = String(parallel.microBatches)
+            training.metadata["ranks"] = String(parallel.size)
+            say("data-parallel: \(parallel.size) rank(s), \(parallel.microBatches) micro-batches of each batch of \(training.recipe.batchSize)")
+        }
         Interrupt.install()
-        if try training.train(saveTo: file, progress: ProgressReporter()) {
+        defer {
+            if let parallel = training.parallel, parallel.size > 1, training.communication.steps > 0 {
+                let (seconds, steps) = training.communication
+                say(String(format: "communication: %.2f s in %d steps, %.2f ms per step; each step rank 0 gathers and broadcasts %d bytes of gradient per rank",
+                           seconds, steps, seconds * 1e3 / Double(steps), training.network.parameterCount * 4))
+            }
+        }
+        if try training.train(saveTo: file, progress: rank == 0 ? ProgressReporter() : nil, log: { say($0) }) {
             if let last = training.history.last {
-                print(String(format: "done: test error %.2f%% after %d epochs; model file %@", last.testError * 100, last.epoch, file.path))
+                say(String(format: "done: test error %.2f%% after %d epochs; model file %@", last.testError * 100, last.epoch, file.path))
             }
         } else {
             throw ExitCode(130)

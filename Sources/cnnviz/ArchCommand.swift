@@ -16,7 +16,7 @@ struct ArchCommand: ParsableCommand {
     @Argument(help: "A zoo model (see `cnnbench models`) or a model file (.h5).")
     var model: String
 
-    @Option(help: "Group layers further when more stages than this remain.")
+    @Option(parsing: .unconditional, help: "Group layers further when more stages than this remain.")
     var maxStages = 10
 
     @OptionGroup var output: OutputOptions

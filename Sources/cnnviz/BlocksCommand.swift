@@ -18,10 +18,10 @@ struct BlocksCommand: ParsableCommand {
     @Option(help: "The block's name (default: the model's first block with an identity shortcut).")
     var block: String?
 
-    @Option(help: "Input channels of the dense layer.")
+    @Option(parsing: .unconditional, help: "Input channels of the dense layer.")
     var denseChannels = 24
 
-    @Option(help: "Growth rate k of the dense layer (channels it adds).")
+    @Option(parsing: .unconditional, help: "Growth rate k of the dense layer (channels it adds).")
     var growthRate = 12
 
     @OptionGroup var output: OutputOptions

@@ -38,7 +38,7 @@ struct MistakesCommand: ParsableCommand {
     @Argument(help: "A model file (.h5) written by `cnnbench train`, or an ONNX file.")
     var file: String
 
-    @Option(help: "How many mistakes to show (the first ones in test-set order).")
+    @Option(parsing: .unconditional, help: "How many mistakes to show (the first ones in test-set order).")
     var count = 40
 
     @OptionGroup var data: EvaluationDataOptions

@@ -34,16 +34,16 @@ struct ConvCommand: ParsableCommand {
     @Option(help: "Pooling instead of a kernel: max or avg.")
     var pool: String?
 
-    @Option(help: "The pooling window's size (with --pool).")
+    @Option(parsing: .unconditional, help: "The pooling window's size (with --pool).")
     var size: Int = 2
 
-    @Option(help: "Zero padding on every side.")
+    @Option(parsing: .unconditional, help: "Zero padding on every side.")
     var padding: Int = 0
 
-    @Option(help: "Stride (for --pool, default: the window size).")
+    @Option(parsing: .unconditional, help: "Stride (for --pool, default: the window size).")
     var stride: Int?
 
-    @Option(help: "Write only this frame (1-based; the last is the summary).")
+    @Option(parsing: .unconditional, help: "Write only this frame (1-based; the last is the summary).")
     var frame: Int?
 
     @OptionGroup var output: OutputOptions

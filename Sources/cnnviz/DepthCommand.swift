@@ -5,7 +5,7 @@ import Foundation
 struct DepthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "depth",
-        abstract: "E2: ImageNet top-5 error by year with depth (--table); E3: plain vs residual error against depth (--runs).",
+        abstract: "E2: ImageNet top-5 error by year with depth (--table); E3: plain vs residual error against depth (--runs); E5: their gradient norms per layer (--runs --gradients).",
         discussion: """
         --table reads an editable CSV (year,entry,top5_error_percent,layers); the default is the toolkit's
         data/imagenet_history.csv. --runs reads every */model.h5 under a folder whose model is plainN or
@@ -14,6 +14,9 @@ struct DepthCommand: ParsableCommand {
         Examples: cnnviz depth
                   cnnviz depth --table my_history.csv --out figures/E2.pdf
                   cnnviz depth --runs runs/depth --out figures/E3.png
+                  cnnviz depth --runs runs/depth --gradients --out figures/E5.png
+        --gradients draws E5 instead: the norm of each weight layer's gradient, input to output, of the deepest
+        plain and residual pair, at the start and middle of training (recorded by `cnnbench train`/`run`).
         """)
 
     @Option(help: "The table of ImageNet results (default: data/imagenet_history.csv).")
@@ -22,10 +25,14 @@ struct DepthCommand: ParsableCommand {
     @Option(help: "A folder of plainN / resnetN runs (every */model.h5 below it): draws E3 instead of E2.")
     var runs: String?
 
+    @Flag(help: "With --runs: draw E5, the gradient norm of each layer of the deepest plain and residual nets.")
+    var gradients = false
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if table != nil && runs != nil { throw ValidationError("give --table (E2) or --runs (E3), not both") }
+        if gradients && runs == nil { throw ValidationError("--gradients needs --runs DIR") }
     }
 
     func run() throws {
@@ -34,7 +41,11 @@ struct DepthCommand: ParsableCommand {
             for skipped in study.skipped {
                 FileHandle.standardError.write(Data("note: skipped \(skipped)\n".utf8))
             }
-            try output.write(DepthFigure(study: study), defaultName: "E3-depth")
+            if gradients {
+                try output.write(try GradientNormFigure(study: study), defaultName: "E5-gradient-norms")
+            } else {
+                try output.write(DepthFigure(study: study), defaultName: "E3-depth")
+            }
         } else {
             let path = table ?? ShippedFiles.locate(ImageNetResult.defaultFile)
             try output.write(try ImageNetHistoryFigure(file: path), defaultName: "E2-imagenet-depth")

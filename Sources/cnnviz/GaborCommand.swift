@@ -15,13 +15,13 @@ struct GaborCommand: ParsableCommand {
     @Argument(help: "A model file (model.h5) whose first convolution's filters are shown.")
     var model: String?
 
-    @Option(help: "Orientations in the bank.")
+    @Option(parsing: .unconditional, help: "Orientations in the bank.")
     var orientations: Int = 8
 
     @Option(help: "Wavelengths in pixels, comma-separated.")
     var wavelengths: String = "4,6,9"
 
-    @Option(help: "Side of each Gabor filter in pixels (odd).")
+    @Option(parsing: .unconditional, help: "Side of each Gabor filter in pixels (odd).")
     var size: Int = 25
 
     @OptionGroup var output: OutputOptions

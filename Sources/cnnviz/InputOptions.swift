@@ -6,7 +6,7 @@ struct InputOptions: ParsableArguments {
     @Option(help: "A PNG to run through the model, of the model's input size (grey or colour, converted to the model's channels).")
     var image: String?
 
-    @Option(help: "A test image of the data set, by index (default 0 when --image is not given).")
+    @Option(parsing: .unconditional, help: "A test image of the data set, by index (default 0 when --image is not given).")
     var index: Int?
 
     @Option(help: "Data set for --index: mnist or fashion-mnist (default: the one the model was trained on).")

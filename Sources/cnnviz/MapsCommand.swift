@@ -17,7 +17,7 @@ struct MapsCommand: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
-    @Option(help: "Channels drawn per layer at most.")
+    @Option(parsing: .unconditional, help: "Channels drawn per layer at most.")
     var maxChannels = 32
 
     @OptionGroup var output: OutputOptions

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNData
 import CNNFigures
 import CNNPlot
 
@@ -7,13 +8,13 @@ struct OutputOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Output file: .png, .pdf or .svg (default: the figure's name as PNG in figures/).")
     var out: String?
 
-    @Option(help: "Pixels per inch for PNG output.")
+    @Option(parsing: .unconditional, help: "Pixels per inch for PNG output.")
     var dpi: Double = 150
 
-    @Option(help: "Width in points (1/72 inch; default: the figure's own).")
+    @Option(parsing: .unconditional, help: "Width in points (1/72 inch; default: the figure's own).")
     var width: Double?
 
-    @Option(help: "Height in points (default: the figure's own).")
+    @Option(parsing: .unconditional, help: "Height in points (default: the figure's own).")
     var height: Double?
 
     func validate() throws {
@@ -31,6 +32,9 @@ struct OutputOptions: ParsableArguments {
     /// Writes `figure` where asked (only `frames`, when given) and prints the paths written.
     func write(_ figure: some Figure, defaultName: String, frames: Range<Int>? = nil) throws {
         let path = out ?? "figures/\(defaultName).png"
+        do { try checkNotAnInput(path, option: "--out", arguments: CommandLine.arguments, explicit: out != nil) } catch {
+            throw ValidationError("\(error)")
+        }
         let size = Size(width: width ?? figure.preferredSize.width, height: height ?? figure.preferredSize.height)
         try FileManagerShim.createParent(of: path)
         for written in try figure.write(to: path, size: size, dpi: dpi, frames: frames) { print(written) }

@@ -16,7 +16,7 @@ struct ParamsCommand: ParsableCommand {
     @Argument(help: "Models to tabulate, or `counting`.")
     var models: [String] = []
 
-    @Option(help: "Nesting shown in tables (0: whole residual blocks; default: as much as fits a page).")
+    @Option(parsing: .unconditional, help: "Nesting shown in tables (0: whole residual blocks; default: as much as fits a page).")
     var depth: Int?
 
     @OptionGroup var output: OutputOptions

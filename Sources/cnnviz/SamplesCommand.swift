@@ -30,7 +30,7 @@ struct SamplesCommand: ParsableCommand {
 
     @OptionGroup var data: DatasetOptions
 
-    @Option(help: "Images per class (the first ones in stored order).")
+    @Option(parsing: .unconditional, help: "Images per class (the first ones in stored order).")
     var perClass = 10
 
     @OptionGroup var output: OutputOptions
@@ -57,19 +57,19 @@ struct AugmentCommand: ParsableCommand {
 
     @OptionGroup var data: DatasetOptions
 
-    @Option(help: "The image's index in the split.")
+    @Option(parsing: .unconditional, help: "The image's index in the split.")
     var index = 0
 
-    @Option(help: "Zero padding of the random crops (0: no crops).")
+    @Option(parsing: .unconditional, help: "Zero padding of the random crops (0: no crops).")
     var padding = 4
 
     @Option(help: "Horizontal flips: on or off (default: off for MNIST, on otherwise).")
     var flip: String?
 
-    @Option(help: "How many random transforms to draw.")
+    @Option(parsing: .unconditional, help: "How many random transforms to draw.")
     var count = 15
 
-    @Option(help: "Seed of the random transforms.")
+    @Option(parsing: .unconditional, help: "Seed of the random transforms.")
     var seed: UInt64 = 0
 
     @OptionGroup var output: OutputOptions

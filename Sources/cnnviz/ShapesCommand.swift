@@ -12,19 +12,19 @@ struct ShapesCommand: ParsableCommand {
             Example: cnnviz shapes --input 6 --kernel 3 --stride 2 --padding 1
             """)
 
-    @Option(help: "Input size n (a square n x n input); gives one case from the options below.")
+    @Option(parsing: .unconditional, help: "Input size n (a square n x n input); gives one case from the options below.")
     var input: Int?
 
-    @Option(help: "Kernel size k (with --input).")
+    @Option(parsing: .unconditional, help: "Kernel size k (with --input).")
     var kernel: Int = 3
 
-    @Option(help: "Stride s (with --input).")
+    @Option(parsing: .unconditional, help: "Stride s (with --input).")
     var stride: Int = 1
 
-    @Option(help: "Zero padding on each side (with --input).")
+    @Option(parsing: .unconditional, help: "Zero padding on each side (with --input).")
     var padding: Int = 0
 
-    @Option(help: "Dilation d (with --input).")
+    @Option(parsing: .unconditional, help: "Dilation d (with --input).")
     var dilation: Int = 1
 
     @OptionGroup var output: OutputOptions

@@ -10,7 +10,7 @@ struct TemplatesCommand: ParsableCommand {
     @Argument(help: "A model file of a logreg or mlp model.")
     var modelFile: String
 
-    @Option(help: "Hidden units shown for an MLP.")
+    @Option(parsing: .unconditional, help: "Hidden units shown for an MLP.")
     var count = 50
 
     @OptionGroup var output: OutputOptions

@@ -22,10 +22,10 @@ struct TopCommand: ParsableCommand {
     @Option(help: "Folder holding the data set's IDX files.")
     var dataDir: String?
 
-    @Option(help: "Search only the first N test images.")
+    @Option(parsing: .unconditional, help: "Search only the first N test images.")
     var limit: Int?
 
-    @Option(help: "Patches per channel.")
+    @Option(parsing: .unconditional, help: "Patches per channel.")
     var count = 9
 
     @OptionGroup var output: OutputOptions

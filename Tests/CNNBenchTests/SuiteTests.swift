@@ -19,9 +19,10 @@ struct SuiteTests {
             #expect(suite.name == name)
         }
         let depth = try Suite.load(from: root.appendingPathComponent("suites/depth.yaml").path)
-        #expect(depth.entries.count == 16)
-        #expect(Set(depth.entries.map(\.model)) == ["plain8", "resnet8", "plain14", "resnet14", "plain20", "resnet20", "plain32", "resnet32"])
-        #expect(depth.entries.allSatisfy { $0.recipe.epochs == 8 && $0.recipe.trainLimit == 10000 })
+        #expect(depth.entries.count == 20)
+        #expect(Set(depth.entries.map(\.model)) == Set([8, 20, 32, 44, 56].flatMap { ["plain\($0)", "resnet\($0)"] }))
+        #expect(depth.entries.allSatisfy { $0.recipe.epochs == 14 && $0.recipe.trainLimit == 20000 && $0.recipe.batchSize == 128 })
+        #expect(Set(depth.entries.map(\.recipe.seed)) == [0, 1])
         let lecture = try Suite.load(from: root.appendingPathComponent("suites/lecture.yaml").path)
         #expect(lecture.figures == Suite.allFigures)
         #expect(lecture.report == "reports/lecture.pdf")
@@ -58,6 +59,18 @@ struct SuiteTests {
 
         let json = try write(#"{"runs": [{"model": "logreg", "epochs": 1}]}"#, in: folder, name: "s.json")
         #expect(try Suite.load(from: json).entries.first?.recipe.epochs == 1)
+
+        // Run names are folder names under the suite's folder: nothing may write outside it.
+        for bad in ["../x", "a/b", "..", ".hidden"] {
+            let escape = try write("runs:\n  - model: logreg\n    name: \"\(bad)\"\n", in: folder)
+            let e6 = #expect(throws: SuiteError.self) { try Suite.load(from: escape) }
+            #expect(e6?.line == 3 && e6?.description.contains("name must be a plain folder name") == true, "\(bad)")
+        }
+
+        // An unknown data set is found when the suite is read, before any run trains.
+        let dataset = try write("runs:\n  - model: logreg\n  - model: lenet5\n    dataset: mnsit\n", in: folder)
+        let e7 = #expect(throws: SuiteError.self) { try Suite.load(from: dataset) }
+        #expect(e7?.line == 4 && e7?.description.contains("unknown data set \"mnsit\"") == true)
 
         let missing = #expect(throws: SuiteError.self) { try Suite.load(from: folder.appendingPathComponent("nope.yaml").path) }
         #expect(missing?.description.contains("no such suite file") == true)

@@ -61,8 +61,13 @@ struct PyTorchAgreementTests {
         #expect(Set(Self.cases.map(\.op)) == ["conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm2d", "linear", "relu", "cross_entropy"])
     }
 
-    @Test("layer forward and gradients", arguments: cases.filter { $0.op != "cross_entropy" }.map(\.name))
-    func layerAgrees(_ name: String) throws {
+    @Test("layer forward and gradients, on every path this CPU has",
+          arguments: InstructionSet.supported, cases.filter { $0.op != "cross_entropy" }.map(\.name))
+    func layerAgrees(_ isa: InstructionSet, _ name: String) throws {
+        try InstructionSet.withActive(isa) { try checkLayer(name) }
+    }
+
+    func checkLayer(_ name: String) throws {
         let c = try #require(Self.cases.first { $0.name == name })
         let layer = try #require(try layer(for: c), "no engine layer for op \(c.op)")
         let y = try layer.forward(c.tensor("x"))

@@ -156,3 +156,14 @@ struct ArithmeticTests {
         #expect(pdfPageCount(pdfText(try Data(contentsOf: URL(fileURLWithPath: book)))) == 2)
     }
 }
+
+@Suite("A7 table notes")
+struct ParameterTableNoteTests {
+    @Test func provenanceIsTrueForEachModel() {
+        #expect(ParameterTable.provenance("vgg16").contains("torchvision"))
+        #expect(ParameterTable.provenance("alexnet").contains("64-192-384-256-256"))
+        // torchvision has no LeNet-5 and no CIFAR ResNets: those are checked against the reference kit's models.
+        #expect(!ParameterTable.provenance("lenet5").contains("torchvision"))
+        #expect(!ParameterTable.provenance("resnet20").contains("torchvision"))
+    }
+}

@@ -19,6 +19,17 @@ import _TestSupport
         #expect(pngSize(atPath: png).map { [$0.width, $0.height] } == [300, 360])
     }
 
+    @Test func augmentationCaptionNamesOnlyTheTransformsDrawn() throws {
+        let images = try DEFTestSupport.dataset(count: 3, side: 10, classes: 3)
+        let shiftsOnly = AugmentationFigure(dataset: images, datasetName: "MNIST", index: 1,
+                                            augmentation: Augmentation(cropPadding: 2, horizontalFlip: false), count: 6)
+        #expect(!shiftsOnly.caption.contains("mirror") && shiftsOnly.caption.contains("shifts"))
+        #expect(!shiftsOnly.transforms.contains { $0.flipped })
+        let both = AugmentationFigure(dataset: images, datasetName: "CIFAR-10", index: 1,
+                                      augmentation: Augmentation(cropPadding: 2, horizontalFlip: true), count: 6)
+        #expect(both.caption.contains("mirror images"))
+    }
+
     @Test func augmentationIsSeededAndUsesTheTrainingTransforms() throws {
         let images = try DEFTestSupport.dataset(count: 3, side: 10, classes: 3)
         let augmentation = Augmentation(cropPadding: 2, horizontalFlip: true)

@@ -51,6 +51,29 @@ static inline int cnn_direct_gradient_stride(int ow) { return (ow + 7) / 8 * 8; 
 void cnn_direct_conv_weight_gradient(float *dw, const float *dyp, const float *xp, int images, long dyImage,
                                      long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow);
 
+// MARK: AVX-512 (AVX-512 F/BW/VL/DQ; see direct_conv_avx512.c)
+//
+// The same passes on 16-lane vectors. Planes are read as flat arrays on a grid of rows
+// Wp = cnn_direct512_row_stride(ow, kw) wide, so a vector may span rows: small maps (8x8) fill
+// whole vectors. Every buffer of padded planes needs CNN_DIRECT512_SLACK readable floats after its
+// last plane (read by lanes that are dropped).
+
+/// Floats past the last padded plane that the AVX-512 kernels may read (and drop).
+#define CNN_DIRECT512_SLACK 32
+
+/// Row stride of an AVX-512 padded plane: the outputs' width plus the kernel's reach.
+static inline int cnn_direct512_row_stride(int ow, int kw) { return ow + kw - 1; }
+
+/// `cnn_direct_conv_forward` on the AVX-512 grid: xp holds C planes of Hp x Wp with
+/// Wp = cnn_direct512_row_stride(ow, kw); y is dense [O][oh][ow].
+void cnn_direct512_conv_forward(float *y, const float *xp, const float *packed, const float *bias,
+                                int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow);
+
+/// `cnn_direct_conv_weight_gradient` on the AVX-512 grid: dyp per image O planes of oh x Wp (zero past
+/// each row's ow values, packed end to end), xp per image C padded planes of Hp x Wp.
+void cnn_direct512_conv_weight_gradient(float *dw, const float *dyp, const float *xp, int images, long dyImage,
+                                        long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow);
+
 #ifdef __cplusplus
 }
 #endif

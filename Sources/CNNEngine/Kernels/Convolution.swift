@@ -235,22 +235,29 @@ public func im2colConv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer
 /// dy [N, O, oh, ow], x [N, C, H, W], w [O, Cg, kh, kw]; dx is overwritten, dw and db accumulate.
 ///
 /// Layers where `g.usesDirectKernel` go to `directConv2dBackward`, the others to `im2colConv2dBackward`;
-/// the input gradient of a direct layer with little padding (`directDataPassPays` false) goes to im2col.
+/// the input gradient of a direct layer with little padding (`directDataPassPays` false) and the weight
+/// gradient of small AVX-512 maps (`directWeightPassPays` false) go to im2col.
 /// `keptColumns`: the column matrices `conv2dForward` kept for this batch, or nil to rebuild them.
 public func conv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
                            dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
                            geometry g: ConvGeometry, scratch: Scratch, partials partialScratch: Scratch,
                            keptColumns: UnsafePointer<Float>? = nil) {
-    if g.usesDirectKernel && g.directDataPassPays {
-        directConv2dBackward(dx: dx, dw: dw, db: db, dy: dy, x: x, w: w, geometry: g, scratch: scratch, partials: partialScratch)
-    } else if g.usesDirectKernel {
-        directConv2dBackward(dx: nil, dw: dw, db: db, dy: dy, x: x, w: w, geometry: g, scratch: scratch, partials: partialScratch)
-        if let dx {
-            im2colConv2dBackward(dx: dx, dw: nil, db: nil, dy: dy, x: x, w: w, geometry: g, scratch: scratch, partials: partialScratch)
-        }
-    } else {
-        im2colConv2dBackward(dx: dx, dw: dw, db: db, dy: dy, x: x, w: w, geometry: g, scratch: scratch,
-                             partials: partialScratch, keptColumns: keptColumns)
+    guard g.usesDirectKernel else {
+        return im2colConv2dBackward(dx: dx, dw: dw, db: db, dy: dy, x: x, w: w, geometry: g, scratch: scratch,
+                                    partials: partialScratch, keptColumns: keptColumns)
+    }
+    // Each pass by the kernels that are faster for it; the bias gradient goes with the first call.
+    let directData = g.directDataPassPays, directWeights = g.directWeightPassPays
+    var biasDone = false
+    if (directData && dx != nil) || (directWeights && dw != nil) {
+        directConv2dBackward(dx: directData ? dx : nil, dw: directWeights ? dw : nil, db: db, dy: dy, x: x, w: w,
+                             geometry: g, scratch: scratch, partials: partialScratch)
+        biasDone = true
+    }
+    let im2colData = directData ? nil : dx, im2colWeights = directWeights ? nil : dw
+    if im2colData != nil || im2colWeights != nil || !biasDone {
+        im2colConv2dBackward(dx: im2colData, dw: im2colWeights, db: biasDone ? nil : db, dy: dy, x: x, w: w, geometry: g,
+                             scratch: scratch, partials: partialScratch)
     }
 }
 

@@ -80,3 +80,47 @@ public func vectorAccumulate(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointe
     }
     while i < count { y[i] += x[i]; i += 1 }
 }
+
+/// y[i] = a · x[i] + b, or max(0, a · x[i] + b) with `relu` (NaN stays NaN, as in PyTorch), over `count` floats.
+@inline(__always)
+public func vectorAffine(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int, scale a: Float, shift b: Float,
+                         relu: Bool) {
+    guard relu else { return vectorAffine(y, x, count, scale: a, shift: b) }
+    let va = SIMD8<Float>(repeating: a), vb = SIMD8<Float>(repeating: b), zero = SIMD8<Float>()
+    var i = 0
+    let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+    while i + 8 <= count {
+        var v = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * va + vb
+        v.replace(with: zero, where: v .<= zero)
+        ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count { let v = a * x[i] + b; y[i] = v <= 0 ? 0 : v; i += 1 }
+}
+
+/// y[i] = max(0, a[i] + b[i]) (NaN stays NaN) over `count` floats.
+@inline(__always)
+public func vectorAddRectified(_ y: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) {
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b), ry = UnsafeMutableRawPointer(y), zero = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= count {
+        var v = ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) + rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        v.replace(with: zero, where: v .<= zero)
+        ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count { let v = a[i] + b[i]; y[i] = v <= 0 ? 0 : v; i += 1 }
+}
+
+/// y[i] = a[i] + b[i] over `count` floats.
+@inline(__always)
+public func vectorSum(_ y: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) {
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b), ry = UnsafeMutableRawPointer(y)
+    var i = 0
+    while i + 8 <= count {
+        let v = ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) + rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count { y[i] = a[i] + b[i]; i += 1 }
+}

@@ -1,7 +1,11 @@
 // BatchNorm2D and BatchNorm1D share the kernels in Kernels/BatchNormalization.swift and this
 // state; they differ in the input they accept ([N, C, H, W] or [N, C]).
 
-/// State common to the batch-norm layers: γ, β, running statistics and saved x̂.
+/// State common to the batch-norm layers: γ, β, running statistics, and what the backward pass needs.
+///
+/// In training the forward pass stores only the batch mean and 1/σ (the backward pass recomputes x̂
+/// from the input), and applies the ReLU that follows the layer in a `Sequential` (`fusedReLU`),
+/// which then passes its input through: one pass over memory instead of three.
 public class BatchNormBase {
     public let name: String
     public let features: Int
@@ -17,8 +21,15 @@ public class BatchNormBase {
     let normalized = Tensor(shape: [0])
     let inverseStd: Tensor
     let inputGradient = Tensor(shape: [0])
+    let batchMean: Tensor
     var lastShape: NormShape?
     var lastWasTraining = true
+    /// The input of the last training-mode forward pass, for the backward pass to recompute x̂.
+    var lastInput: Tensor?
+    /// Whether the ReLU after this layer is applied here (set by `Sequential`).
+    public internal(set) var fusedReLU = false
+    /// Whether the last forward pass applied that ReLU.
+    private(set) var lastAppliedReLU = false
 
     init(name: String, features: Int, momentum: Float, epsilon: Float, kind: String) throws {
         guard features > 0 else { throw ConfigurationError("\(kind) \"\(name)\": features must be positive, got \(features)") }
@@ -31,6 +42,7 @@ public class BatchNormBase {
         runningMean = Parameter(name: "running_mean", shape: [features], decays: false)
         runningVar = Parameter(name: "running_var", shape: [features], decays: false)
         inverseStd = Tensor(shape: [features])
+        batchMean = Tensor(shape: [features])
         resetParameters()
     }
 
@@ -42,13 +54,17 @@ public class BatchNormBase {
 
     func normForward(_ input: Tensor, shape: NormShape) -> Tensor {
         output.resize(to: input.shape)
-        normalized.resize(to: input.shape)
+        lastAppliedReLU = false
+        lastInput = nil
         if isTraining {
-            batchNormTrainingForward(y: output.pointer, normalized: normalized.pointer, inverseStd: inverseStd.pointer,
-                                     x: input.pointer, gamma: gamma.value.pointer, beta: beta.value.pointer,
-                                     runningMean: runningMean.value.pointer, runningVar: runningVar.value.pointer,
-                                     shape: shape, momentum: momentum, epsilon: epsilon)
+            batchNormTrainingForwardFused(y: output.pointer, mean: batchMean.pointer, inverseStd: inverseStd.pointer,
+                                          x: input.pointer, gamma: gamma.value.pointer, beta: beta.value.pointer,
+                                          runningMean: runningMean.value.pointer, runningVar: runningVar.value.pointer,
+                                          shape: shape, momentum: momentum, epsilon: epsilon, relu: fusedReLU)
+            lastAppliedReLU = fusedReLU
+            lastInput = input
         } else {
+            normalized.resize(to: input.shape)
             batchNormInferenceForward(y: output.pointer, normalized: normalized.pointer, inverseStd: inverseStd.pointer,
                                       x: input.pointer, gamma: gamma.value.pointer, beta: beta.value.pointer,
                                       runningMean: runningMean.value.pointer, runningVar: runningVar.value.pointer,
@@ -59,12 +75,22 @@ public class BatchNormBase {
         return output
     }
 
+    /// Whether `tensor` is this layer's output with the fused ReLU already applied.
+    func isRectifiedOutput(_ tensor: Tensor) -> Bool { lastAppliedReLU && tensor === output }
+
     func normBackward(_ outputGradient: Tensor, kind: String) throws -> Tensor {
         guard let shape = lastShape else { throw ShapeError("\(kind) \"\(name)\": backward called before forward") }
         guard outputGradient.shape == output.shape else {
             throw ShapeError("\(kind) \"\(name)\": output gradient \(outputGradient.shape.shapeDescription) does not match output \(output.shape.shapeDescription)")
         }
         if needsInputGradient { inputGradient.resize(to: output.shape) }
+        if lastWasTraining, let x = lastInput {
+            batchNormBackwardFused(dx: needsInputGradient ? inputGradient.pointer : nil, dgamma: gamma.gradient.pointer,
+                                   dbeta: beta.gradient.pointer, dy: outputGradient.pointer, x: x.pointer, y: output.pointer,
+                                   mean: batchMean.pointer, inverseStd: inverseStd.pointer, gamma: gamma.value.pointer,
+                                   shape: shape, relu: lastAppliedReLU)
+            return inputGradient
+        }
         batchNormBackward(dx: needsInputGradient ? inputGradient.pointer : nil, dgamma: gamma.gradient.pointer,
                           dbeta: beta.gradient.pointer, dy: outputGradient.pointer, normalized: normalized.pointer,
                           inverseStd: inverseStd.pointer, gamma: gamma.value.pointer, shape: shape, training: lastWasTraining)

@@ -24,7 +24,12 @@ protocol ElementwiseActivation: Layer {
 extension ElementwiseActivation {
     public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
 
-    public func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor { try elementwiseForward(input) }
+
+    public func backward(_ outputGradient: Tensor) throws -> Tensor { try elementwiseBackward(outputGradient) }
+
+    /// y = f(x) in parallel blocks; keeps x for the backward pass.
+    func elementwiseForward(_ input: Tensor) throws -> Tensor {
         output.resize(to: input.shape)
         let x = UncheckedSendable(UnsafePointer(input.pointer)), y = UncheckedSendable(output.pointer)
         forEachElementBlock(input.count) { apply(x.value, y.value, $0) }
@@ -32,7 +37,8 @@ extension ElementwiseActivation {
         return output
     }
 
-    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+    /// dx = dy · f'(x) in parallel blocks.
+    func elementwiseBackward(_ outputGradient: Tensor) throws -> Tensor {
         guard let input else { throw ShapeError("\(kind) \"\(name)\": backward called before forward") }
         try checkGradient(outputGradient, matches: output)
         inputGradient.resize(to: input.shape)

@@ -43,6 +43,30 @@ public indirect enum LayerSpec: Codable, Equatable, Sendable {
         }
     }
 
+    /// The values of the layer's parameters and buffers, from the description alone (no allocation),
+    /// saturating at `Int.max`: a model file's arrays must hold at least this many.
+    public var declaredValueCount: Int {
+        func product(_ factors: Int...) -> Int {
+            factors.reduce(1) { total, factor in
+                let (p, overflow) = total.multipliedReportingOverflow(by: max(factor, 0))
+                return overflow ? .max : p
+            }
+        }
+        func sum(_ values: [Int]) -> Int { values.reduce(0) { $0 > Int.max - $1 ? .max : $0 + $1 } }
+        switch self {
+        case let .conv2D(_, inC, outC, kernel, _, _, _, groups, bias, _):
+            return sum([product(outC, inC / max(groups, 1), kernel.height, kernel.width), bias ? max(outC, 0) : 0])
+        case let .dense(_, inF, outF, bias, _): return sum([product(inF, outF), bias ? max(outF, 0) : 0])
+        case let .batchNorm2D(_, features, _, _), let .batchNorm1D(_, features, _, _): return product(4, features)
+        case let .sequential(_, layers), let .channelConcat(_, layers): return sum(layers.map(\.declaredValueCount))
+        case let .residual(_, body, shortcut, activation):
+            var counts = body.map(\.declaredValueCount) + [activation?.declaredValueCount ?? 0]
+            if case let .projection(layers) = shortcut { counts += layers.map(\.declaredValueCount) }
+            return sum(counts)
+        default: return 0
+        }
+    }
+
     /// Builds the layer (parameters at zero until initialised).
     /// - Throws: `ConfigurationError` for an impossible configuration.
     public func build() throws -> any Layer {

@@ -25,6 +25,6 @@ public final class LeakyReLU: ElementwiseActivation {
             rdx.storeBytes(of: g.replacing(with: g * slope, where: xv .<= 0), toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
         }
-        while i < range.upperBound { dx[i] = x[i] > 0 ? dy[i] : slope * dy[i]; i += 1 }
+        while i < range.upperBound { dx[i] = x[i] <= 0 ? slope * dy[i] : dy[i]; i += 1 }
     }
 }

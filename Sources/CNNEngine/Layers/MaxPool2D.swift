@@ -78,9 +78,11 @@ public final class MaxPool2D: Layer {
                 // Selects, not branches (random data mispredicts them): the first of the largest, as the
                 // general path, comparing the pairs (a, b) and (c, d), then their winners.
                 let a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1]
-                let top = b > a ? b : a, topAt = b > a ? 1 : 0
-                let bottom = d > c ? d : c, bottomAt = d > c ? w + 1 : w
-                let lower = bottom > top
+                // `!(y <= x) && x == x`: y is larger, or y is NaN and x is not, so NaN wins as in PyTorch.
+                let right = !(b <= a) && a == a, rightBelow = !(d <= c) && c == c
+                let top = right ? b : a, topAt = right ? 1 : 0
+                let bottom = rightBelow ? d : c, bottomAt = rightBelow ? w + 1 : w
+                let lower = !(bottom <= top) && top == top
                 dst[oy * ow + ox] = lower ? bottom : top
                 idx[oy * ow + ox] = Int32(2 * oy * w + 2 * ox + (lower ? bottomAt : topAt))
             }

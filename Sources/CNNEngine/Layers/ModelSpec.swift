@@ -13,6 +13,9 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         self.name = name; self.inputShape = inputShape; self.classes = classes; self.layers = layers
     }
 
+    /// The values of every parameter and buffer, from the description alone (saturating at `Int.max`).
+    public var declaredValueCount: Int { LayerSpec.sequential(name: name, layers: layers).declaredValueCount }
+
     /// Builds the network (parameters at zero: call `initialize(seed:)` before training).
     public func build() throws -> Sequential {
         try Sequential(name, layers.map { try $0.build() })

@@ -1,4 +1,8 @@
-/// Rectified linear unit: y = max(0, x).
+/// Rectified linear unit: y = max(0, x), with NaN passed through as PyTorch does (so a broken model
+/// shows NaN outputs, never plausible numbers).
+///
+/// After a batch norm in a `Sequential`, the batch norm applies it in training (`fusedSource`); this
+/// layer then passes its input and gradient through unchanged.
 public final class ReLU: ElementwiseActivation {
     public let name: String
     public var kind: String { "ReLU" }
@@ -8,10 +12,35 @@ public final class ReLU: ElementwiseActivation {
     let output = Tensor(shape: [0])
     let inputGradient = Tensor(shape: [0])
 
+    /// The batch norm before this layer that applies it in training, if any (set by `Sequential`).
+    weak var fusedSource: BatchNormBase?
+    private var passedThrough = false
+
     public init(_ name: String) { self.name = name }
 
+    public func forward(_ input: Tensor) throws -> Tensor {
+        // max(0, ·) is idempotent: passing through is exact whenever the input is already rectified.
+        passedThrough = fusedSource?.isRectifiedOutput(input) ?? false
+        if passedThrough { self.input = nil; return input }
+        return try elementwiseForward(input)
+    }
+
+    /// Takes `rectified` (already max(0, x), computed by a `Residual` together with its sum) as this
+    /// layer's input and output, for the backward pass: its mask x > 0 is the same on max(0, x).
+    func adoptRectified(_ rectified: Tensor) {
+        passedThrough = false
+        input = rectified
+        output.resize(to: rectified.shape)
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        if passedThrough { return outputGradient }
+        return try elementwiseBackward(outputGradient)
+    }
+
     func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
-        for i in range { y[i] = x[i] > 0 ? x[i] : 0 }
+        // `x <= 0` is false for NaN, so NaN is kept; the select still vectorises.
+        for i in range { y[i] = x[i] <= 0 ? 0 : x[i] }
     }
 
     func derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
@@ -25,6 +54,6 @@ public final class ReLU: ElementwiseActivation {
             rdx.storeBytes(of: g.replacing(with: 0, where: xv .<= 0), toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
         }
-        while i < range.upperBound { dx[i] = x[i] > 0 ? dy[i] : 0; i += 1 }
+        while i < range.upperBound { dx[i] = x[i] <= 0 ? 0 : dy[i]; i += 1 }
     }
 }

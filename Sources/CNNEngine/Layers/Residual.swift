@@ -73,6 +73,17 @@ public final class Residual: Layer {
     public func forward(_ input: Tensor) throws -> Tensor {
         let out = try body.forward(input)
         sum.resize(to: out.shape)
+        // The common ResNet block: y = max(0, g(x) + x) in one pass over memory instead of three.
+        if case .identity = shortcut, let relu = activation as? ReLU, input.shape == out.shape {
+            let dst = UncheckedSendable(sum.pointer), a = UncheckedSendable(UnsafePointer(out.pointer))
+            let b = UncheckedSendable(UnsafePointer(input.pointer))
+            forEachElementBlock(out.count) { r in
+                vectorAddRectified(dst.value + r.lowerBound, a.value + r.lowerBound, b.value + r.lowerBound, r.count)
+            }
+            self.input = input
+            relu.adoptRectified(sum)
+            return sum
+        }
         let dst = UncheckedSendable(sum.pointer), src = UncheckedSendable(UnsafePointer(out.pointer))
         forEachElementBlock(out.count) { r in (dst.value + r.lowerBound).update(from: src.value + r.lowerBound, count: r.count) }
         switch shortcut {
@@ -127,6 +138,14 @@ public final class Residual: Layer {
         guard needsInputGradient else { return inputGradient }
         inputGradient.resize(to: input.shape)
         let dst = UncheckedSendable(inputGradient.pointer), src = UncheckedSendable(UnsafePointer(dbody.pointer))
+        if case .identity = shortcut {
+            // dx = dbody + dsum in one pass.
+            let side = UncheckedSendable(UnsafePointer(dsum.pointer))
+            forEachElementBlock(input.count) { r in
+                vectorSum(dst.value + r.lowerBound, src.value + r.lowerBound, side.value + r.lowerBound, r.count)
+            }
+            return inputGradient
+        }
         forEachElementBlock(input.count) { r in (dst.value + r.lowerBound).update(from: src.value + r.lowerBound, count: r.count) }
         switch shortcut {
         case .none: break

@@ -14,6 +14,13 @@ public final class Sequential: Layer {
         }
         self.name = name
         self.layers = layers
+        // A batch norm followed by a ReLU applies it itself in training (one pass over memory, not three).
+        for (first, second) in zip(layers, layers.dropFirst()) {
+            if let norm = first as? BatchNormBase, let relu = second as? ReLU {
+                norm.fusedReLU = true
+                relu.fusedSource = norm
+            }
+        }
     }
 
     public var sublayers: [any Layer] { layers }

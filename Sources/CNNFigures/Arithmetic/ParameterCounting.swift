@@ -155,6 +155,20 @@ public struct ParameterTable: Figure, Sendable {
             + "(ModelSummary): \(formatCount(summary.parameters)) parameters, \(formatCount(summary.macs)) multiply-adds."
     }
 
+    /// Where the totals were checked, true for each model: torchvision defines AlexNet, VGG and the
+    /// ImageNet ResNets (its AlexNet is the one-GPU 64-192-384-256-256 variant, not Krizhevsky's
+    /// two-GPU 96-256-384-384-256); the others are checked against the PyTorch reference kit's models.
+    public static func provenance(_ model: String) -> String {
+        let torchvision: Set<String> = ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+                                        "resnet18", "resnet34", "resnet50"]
+        if model == "alexnet" {
+            return "Totals equal those of torchvision's AlexNet (checked by the zoo tests), the one-GPU variant with "
+                + "64-192-384-256-256 filters, not the 2012 paper's two-GPU 96-256-384-384-256."
+        }
+        if torchvision.contains(model) { return "Totals equal those of torchvision's definition (checked by the zoo tests)." }
+        return "Totals equal those of the same model built in PyTorch by scripts/reference/models.py (checked by the zoo tests)."
+    }
+
     /// Whether some rows hold layers that are not shown (folded residual blocks).
     public var isFolded: Bool { summary.rows.contains { $0.depth > depth } }
 
@@ -166,7 +180,7 @@ public struct ParameterTable: Figure, Sendable {
         }
         cells.append(["Total", "", "", formatCount(summary.parameters), formatCount(summary.macs)])
         var note = "Input \(shapeText(summary.inputShape)). Multiply-adds count convolutions and dense layers for one image. "
-        note += "Totals equal those of torchvision's definition (checked by the zoo tests)."
+        note += Self.provenance(summary.model)
         if isFolded { note += " Each block is folded into one row with its layers' sums (--depth \(depth + 1) lists them)." }
         if rows.contains(where: { $0.depth > 0 }) { note += " Indented rows are inside the row above; totals count each layer once." }
         try drawTable(on: canvas, in: rect, title: title, header: header, rows: cells, rightAligned: [2, 3, 4],

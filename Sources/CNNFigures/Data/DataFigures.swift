@@ -128,8 +128,11 @@ public struct AugmentationFigure: Figure {
         return "Data augmentation: \(parts.isEmpty ? "none" : parts.joined(separator: " and ")), one \(datasetName) image"
     }
     public var caption: String {
-        "One \(datasetName) training image (\(label)) and \(transforms.count) random transforms of it, as training draws them: "
-            + "shifts of rows and columns with zero fill, and mirror images."
+        var kinds: [String] = []
+        if augmentation.cropPadding > 0 { kinds.append("shifts of rows and columns with zero fill") }
+        if augmentation.horizontalFlip { kinds.append("mirror images") }
+        return "One \(datasetName) training image (\(label)) and \(transforms.count) random transforms of it, as training draws them: "
+            + (kinds.isEmpty ? "none (augmentation is off)." : kinds.joined(separator: " and ") + ".")
     }
     public var preferredSize: Size { .inches(10, 5) }
 

@@ -89,6 +89,8 @@ public struct ModelConvolutions: Sendable {
         if ONNXFile.isONNXFile(url) { return ModelConvolutions(try ONNXFile.contents(of: url)) }
         // Keras files come back with kernels already in [outC, inC, kH, kW].
         if KerasFile.isKerasFile(url) { return ModelConvolutions(try KerasFile.contents(of: url)) }
+        // A file HDF5 cannot open (truncated, corrupt, not HDF5) says so, rather than "neither".
+        do { try HDF5File(opening: url).close() } catch let error as StoreError where error.problem != .notHDF5 { throw error } catch {}
         throw LearnedFigureError("\(path): neither a CNNBench model file (no format attribute \"\(ModelFile.format)\") nor a Keras weights file nor an ONNX file")
     }
 }

@@ -141,13 +141,20 @@ public enum FigureCatalogue {
             guard let depthFolder = source else {
                 return .failure(Unavailable(reason: "the suite trained no plain or residual networks, and no depth suite was run beside it (cnnbench run depth-small)"))
             }
-            let figure = DepthFigure(study: try DepthStudy(directory: depthFolder.path))
+            let study = try DepthStudy(directory: depthFolder.path)
+            let figure = DepthFigure(study: study)
             let shown = displayPath(depthFolder)
             let from = depthFolder == folder ? "" : " From the runs of \(shown) (cnnbench run \(depthFolder.lastPathComponent))."
             // Commands in the report run from the suite's folder, like the others.
             let runs = depthFolder == folder ? "." : "../\(depthFolder.lastPathComponent)"
-            return .success([ReportFigure(figure: figure, caption: figure.caption + from,
-                                          command: "cnnviz depth --runs \(runs) --out figures/E3.pdf")])
+            var figures = [ReportFigure(figure: figure, caption: figure.caption + from,
+                                        command: "cnnviz depth --runs \(runs) --out figures/E3.pdf")]
+            // E5, the gradient norms that explain E3, where the runs recorded them.
+            if let gradients = try? GradientNormFigure(study: study) {
+                figures.append(ReportFigure(figure: gradients, caption: gradients.caption + from,
+                                            command: "cnnviz depth --runs \(runs) --gradients --out figures/E5.pdf"))
+            }
+            return .success(figures)
         case "E4":
             let lecture = try ["data/results_mnist.csv", "data/results_cifar10.csv"].map { try ResultsTable(file: ShippedFiles.locate($0)) }
             let files = results.runs.filter { $0.status == "finished" }.map { folder.appendingPathComponent($0.modelFile) }

@@ -23,9 +23,15 @@ public struct DepthRun: Sendable, Equatable {
     /// The model file.
     public var path: String
     public var history: TrainingHistory
+    /// The weight-gradient norms the run recorded (start, middle and end of training), if any.
+    public var gradientNorms: GradientNormLog?
+    /// The paths of its weights with at least two dimensions, from the input to the output.
+    public var weightPaths: [String]
 
-    public init(kind: NetworkKind, depth: Int, path: String, history: TrainingHistory) {
+    public init(kind: NetworkKind, depth: Int, path: String, history: TrainingHistory,
+                gradientNorms: GradientNormLog? = nil, weightPaths: [String] = []) {
         self.kind = kind; self.depth = depth; self.path = path; self.history = history
+        self.gradientNorms = gradientNorms; self.weightPaths = weightPaths
     }
 
     /// `plain20` gives (.plain, 20), `resnet56` (.residual, 56); other names nil.
@@ -73,6 +79,24 @@ public struct DepthGroup: Sendable, Equatable {
 
     /// The epoch numbers of `trainErrorCurve`.
     public var epochs: [Double] { Array(runs.first?.history.epochs.prefix(commonEpochs) ?? []) }
+
+    /// The mean over seeds of each weight's gradient norm in `epoch`, from the input to the output;
+    /// nil when a run did not record that epoch.
+    public func gradientNorms(epoch: Int) -> [Double]? {
+        var sums: [Double]?
+        for run in runs {
+            guard let means = run.gradientNorms?.epochs[String(epoch)]?.means else { return nil }
+            let values = run.weightPaths.map { means[$0] ?? .nan }
+            sums = sums.map { zip($0, values).map(+) } ?? values
+        }
+        return sums?.map { $0 / Double(runs.count) }
+    }
+
+    /// The epochs every run recorded gradient norms for, ascending.
+    public var gradientNormEpochs: [Int] {
+        let sets = runs.map { Set(($0.gradientNorms?.epochs.keys).map { $0.compactMap(Int.init) } ?? []) }
+        return Array(sets.dropFirst().reduce(sets.first ?? []) { $0.intersection($1) }).sorted()
+    }
 }
 
 /// Plain and residual runs grouped by kind and depth.
@@ -118,8 +142,11 @@ public struct DepthStudy: Sendable, Equatable {
                 continue
             }
             do {
+                let spec = try JSONDecoder().decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8))
+                let weights = try spec.build().namedParameters.filter { $0.parameter.value.shape.count >= 2 }.map(\.path)
                 runs.append(DepthRun(kind: kind, depth: depth, path: path,
-                                     history: try TrainingHistory(contents: contents, file: path, label: kind.name(depth: depth))))
+                                     history: try TrainingHistory(contents: contents, file: path, label: kind.name(depth: depth)),
+                                     gradientNorms: try GradientNormLog(contents: contents, file: path), weightPaths: weights))
             } catch {
                 skipped.append("\(path): \(error)")
             }
@@ -133,6 +160,13 @@ public struct DepthStudy: Sendable, Equatable {
 
     /// Every depth trained, ascending.
     public var depths: [Int] { Array(Set(groups.map(\.depth))).sorted() }
+
+    /// The deepest depth trained both plain and residual whose runs all recorded gradient norms.
+    public var deepestPairWithGradients: Int? {
+        depths.reversed().first { depth in
+            NetworkKind.allCases.allSatisfy { group($0, depth: depth).map { !$0.gradientNormEpochs.isEmpty } ?? false }
+        }
+    }
 
     /// The group of `kind` at `depth`, if trained.
     public func group(_ kind: NetworkKind, depth: Int) -> DepthGroup? {

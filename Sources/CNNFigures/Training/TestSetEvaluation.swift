@@ -37,9 +37,13 @@ public struct TestSetEvaluation: Sendable, Equatable {
         var labels: [Int32] = []
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         var mistakes: [Mistake] = []
+        try checkClasses(classes, of: dataset)
         var seen = 0
         while iterator.next(into: inputs, labels: &labels) {
             let logits = try network.forward(inputs)
+            guard logits.shape == [labels.count, classes] else {
+                throw ConfigurationError("the network gives outputs of shape \(logits.shape.shapeDescription), not \(classes) scores per image")
+            }
             for (row, label) in labels.enumerated() {
                 let scores = logits.pointer + row * classes
                 var best = 0

@@ -79,9 +79,15 @@ public struct TrainingCurvesFigure: Figure {
     }
     public var caption: String {
         "Loss and error per epoch (training dashed, \(runs.first?.heldOutName ?? "test") solid), read from the model files' histories"
-            + (references.isEmpty ? "." : "; dotted lines: \(references.map { "\($0.label) (\(formatNumber($0.percent))%)" }.joined(separator: ", ")).")
+            + (references.isEmpty ? "." : "; brown reference lines: " + references.enumerated().map { i, r in
+                "\(r.label) (\(formatNumber(r.percent))%, \(Self.referencePatternNames[i % Self.referencePatternNames.count]))"
+            }.joined(separator: ", ") + ".")
     }
     public var preferredSize: Size { .inches(11, 4.8) }
+
+    /// The reference lines' patterns, and their names as the caption gives them.
+    static let referenceDashes: [LineDash] = [.dotted, .dashDot, .custom([1, 3])]
+    static let referencePatternNames = ["dotted", "dash-dotted", "sparsely dotted"]
 
     /// Whether an axis spanning `values` reads better on a log scale (more than a factor of 8).
     static func wantsLogarithmic(_ values: [Double]) -> Bool {
@@ -98,7 +104,7 @@ public struct TrainingCurvesFigure: Figure {
         let grey = RGBColor(hex: 0x555555)
         entries.append(LegendEntry(label: "training", color: grey, dash: .dashed))
         entries.append(LegendEntry(label: runs.first?.heldOutName ?? "test", color: grey))
-        let referenceDashes: [LineDash] = [.dotted, .dashDot, .custom([1, 3])]
+        let referenceDashes = Self.referenceDashes
         for (i, reference) in references.enumerated() {
             entries.append(LegendEntry(label: "\(reference.label): \(formatNumber(reference.percent))%", color: RGBColor(hex: 0x8C2D04),
                                        dash: referenceDashes[i % referenceDashes.count]))

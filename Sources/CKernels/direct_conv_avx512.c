@@ -1,0 +1,212 @@
+// AVX-512 direct convolution kernels: see include/cnn_direct_conv.h.
+//
+// Unlike the AVX2 kernels, which vectorise along one output row (a 16-lane vector would be half
+// empty on ResNet-20's 8x8 maps), these run over the padded plane read as one flat array: with
+// rows of Wp = ow + kw - 1, the input of output (oy, ox) for tap (i, j) sits at
+// (oy + i) * Wp + ox + j, so 16 consecutive grid positions q read 16 consecutive inputs q + i*Wp + j.
+// Lanes that fall on the kw - 1 extra columns of a row are computed and dropped: a compress
+// packs each vector's valid lanes, which are consecutive in the dense output.
+#include "cnn_direct_conv.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+// The tap loop is unrolled where the kernel width is a constant; clang says so where it is not.
+#pragma clang diagnostic ignored "-Wpass-failed"
+#define TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,bmi2,popcnt")))
+#define INLINE static inline __attribute__((always_inline))
+#define MAX_NV 6
+
+// Per vector v of a tile: `in[v]` its first grid position, `mask[v]` its lanes on valid outputs,
+// `out[v]` the dense output index of its first valid lane. KW: the kernel width when it is a
+// compile-time constant (3 and 5: the loop over a row's taps unrolled), else 0 and `kw` is used.
+TARGET INLINE void forward_tile(const int NV, const int KW, float *y, int oplane, int valid, const float *wblock,
+                                const float *bias, const float *xp, int C, long plane, int Wp, int kh, int kw,
+                                const int *in, const __mmask16 *mask, const int *out) {
+    __m512 acc[4][MAX_NV];
+    _Pragma("clang loop unroll(full)") for (int k = 0; k < 4; k++) {
+        __m512 b = _mm512_set1_ps(bias && k < valid ? bias[k] : 0.0f);
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) acc[k][v] = b;
+    }
+    const float *wp = wblock;
+    for (int c = 0; c < C; c++) {
+        const float *p = xp + (long)c * plane;
+        for (int i = 0; i < kh; i++) {
+            const float *row = p + i * Wp;
+            _Pragma("clang loop unroll(full)") for (int j = 0; j < (KW ? KW : kw); j++, wp += 4) {
+                __m512 x[MAX_NV];
+                _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) x[v] = _mm512_loadu_ps(row + in[v] + j);
+                _Pragma("clang loop unroll(full)") for (int k = 0; k < 4; k++) {
+                    __m512 wk = _mm512_set1_ps(wp[k]);
+                    _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) acc[k][v] = _mm512_fmadd_ps(wk, x[v], acc[k][v]);
+                }
+            }
+        }
+    }
+    // Every index into `acc` a constant, so the accumulators stay in registers.
+#define STORE_CHANNEL(k)                                                                                  \
+    if (valid > k) {                                                                                      \
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) {                                 \
+            float *dst = y + (long)k * oplane + out[v];                                                   \
+            if (mask[v] == 0xFFFF) _mm512_storeu_ps(dst, acc[k][v]);                                      \
+            else _mm512_mask_storeu_ps(dst, (__mmask16)_bzhi_u32(0xFFFF, (unsigned)_mm_popcnt_u32(mask[v])), \
+                                       _mm512_maskz_compress_ps(mask[v], acc[k][v]));                    \
+        }                                                                                                 \
+    }
+    STORE_CHANNEL(0) STORE_CHANNEL(1) STORE_CHANNEL(2) STORE_CHANNEL(3)
+#undef STORE_CHANNEL
+}
+
+#define FORWARD_TILE(NV)                                                                                  \
+    TARGET static void forward_tile##NV(float *y, int op, int valid, const float *wb, const float *b,     \
+                                        const float *xp, int C, long plane, int Wp, int kh, int kw,       \
+                                        const int *in, const __mmask16 *mask, const int *out) {           \
+        if (kw == 3) forward_tile(NV, 3, y, op, valid, wb, b, xp, C, plane, Wp, kh, kw, in, mask, out);    \
+        else if (kw == 5) forward_tile(NV, 5, y, op, valid, wb, b, xp, C, plane, Wp, kh, kw, in, mask, out); \
+        else forward_tile(NV, 0, y, op, valid, wb, b, xp, C, plane, Wp, kh, kw, in, mask, out);           \
+    }
+FORWARD_TILE(1)
+FORWARD_TILE(2)
+FORWARD_TILE(3)
+FORWARD_TILE(4)
+FORWARD_TILE(5)
+FORWARD_TILE(6)
+
+TARGET void cnn_direct512_conv_forward(float *y, const float *xp, const float *packed, const float *bias,
+                                       int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
+    int grid = oh * Wp, vectors = (grid + 15) / 16, oplane = oh * ow;
+    long blockSize = (long)C * kh * kw * 4, plane = (long)Hp * Wp;
+    // Vectors split into tiles of near-equal size (at most MAX_NV): no small, latency-bound last tile.
+    int tiles = (vectors + MAX_NV - 1) / MAX_NV, base = vectors / tiles, extra = vectors % tiles;
+    for (int t = 0, v0 = 0; t < tiles; t++) {
+        int nv = base + (t < extra ? 1 : 0);
+        int in[MAX_NV], out[MAX_NV];
+        __mmask16 mask[MAX_NV];
+        for (int v = 0; v < nv; v++) {
+            int q0 = (v0 + v) * 16;
+            in[v] = q0;
+            out[v] = q0 / Wp * ow + (q0 % Wp < ow ? q0 % Wp : ow);
+            unsigned m = 0;
+            for (int l = 0; l < 16; l++) {
+                int q = q0 + l;
+                if (q < grid && q % Wp < ow) m |= 1u << l;
+            }
+            mask[v] = (__mmask16)m;
+        }
+        // All output channels for one group of vectors: its inputs stay in L1 across the channel blocks.
+        for (int b = 0; b < (O + 3) / 4; b++) {
+            int valid = O - b * 4 < 4 ? O - b * 4 : 4;
+            const float *wb = packed + b * blockSize;
+            const float *bb = bias ? bias + b * 4 : NULL;
+            float *yb = y + (long)b * 4 * oplane;
+            switch (nv) {
+            case 6: forward_tile6(yb, oplane, valid, wb, bb, xp, C, plane, Wp, kh, kw, in, mask, out); break;
+            case 5: forward_tile5(yb, oplane, valid, wb, bb, xp, C, plane, Wp, kh, kw, in, mask, out); break;
+            case 4: forward_tile4(yb, oplane, valid, wb, bb, xp, C, plane, Wp, kh, kw, in, mask, out); break;
+            case 3: forward_tile3(yb, oplane, valid, wb, bb, xp, C, plane, Wp, kh, kw, in, mask, out); break;
+            case 2: forward_tile2(yb, oplane, valid, wb, bb, xp, C, plane, Wp, kh, kw, in, mask, out); break;
+            default: forward_tile1(yb, oplane, valid, wb, bb, xp, C, plane, Wp, kh, kw, in, mask, out); break;
+            }
+        }
+        v0 += nv;
+    }
+}
+
+// One tile of the weight gradient: OB output channels x KW taps of kernel row i of input channel c,
+// summed over `images` images in vector lanes, then added to dw. Output gradients are dense planes
+// of oh x Wp (zero on the extra columns); the last vector of a plane is loaded under a mask.
+TARGET INLINE void weight_tile(const int OB, const int KW, float *dw, const float *dyp, const float *xp,
+                               int images, long dyImage, long xImage, int o0, int c, int i, int C, long plane,
+                               int Wp, int kh, int oh) {
+    __m512 acc[8][CNN_DIRECT_MAX_KERNEL_WIDTH];
+    _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++)
+        _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) acc[k][j] = _mm512_setzero_ps();
+    long gplane = (long)oh * Wp;
+    int full = (int)(gplane / 16) * 16;
+    __mmask16 tail = (__mmask16)((1u << (gplane - full)) - 1);
+    for (int n = 0; n < images; n++) {
+        const float *x = xp + n * xImage + (long)c * plane + (long)i * Wp;
+        const float *g = dyp + n * dyImage + (long)o0 * gplane;
+        for (int q = 0; q < full; q += 16) {
+            __m512 gv[8];
+            _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) gv[k] = _mm512_loadu_ps(g + k * gplane + q);
+            _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) {
+                __m512 xv = _mm512_loadu_ps(x + q + j);
+                _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) acc[k][j] = _mm512_fmadd_ps(gv[k], xv, acc[k][j]);
+            }
+        }
+        if (tail) {
+            __m512 gv[8];
+            _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) gv[k] = _mm512_maskz_loadu_ps(tail, g + k * gplane + full);
+            _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) {
+                __m512 xv = _mm512_maskz_loadu_ps(tail, x + full + j);
+                _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) acc[k][j] = _mm512_fmadd_ps(gv[k], xv, acc[k][j]);
+            }
+        }
+    }
+    _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++)
+        _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++)
+            dw[(((long)(o0 + k) * C + c) * kh + i) * KW + j] += _mm512_reduce_add_ps(acc[k][j]);
+}
+
+// OB output channels a tile next to OB * KW accumulators (at least 8 independent sums, to hide the
+// FMA latency, within 32 registers); 4 for 3-5 wide kernels, which divides 16, 32 and 64 channels.
+// The last, narrower tile of a layer whose channel count OB does not divide keeps the same order
+// of sums, one accumulator per weight.
+#define WEIGHT_KERNEL(OB, KW)                                                                            \
+    TARGET static void weight_kernel_##KW(float *dw, const float *dyp, const float *xp, int images,        \
+                                          long dyImage, long xImage, int C, int Hp, int Wp, int O, int kh,  \
+                                          int oh) {                                                        \
+        long plane = (long)Hp * Wp;                                                                      \
+        for (int o0 = 0; o0 < O; o0 += OB) {                                                             \
+            int valid = O - o0 < OB ? O - o0 : OB;                                                       \
+            for (int c = 0; c < C; c++)                                                                  \
+                for (int i = 0; i < kh; i++) {                                                           \
+                    if (valid == OB) weight_tile(OB, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); \
+                    else switch (valid) {                                                                \
+                    case 7: weight_tile(7 < OB ? 7 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); break; \
+                    case 6: weight_tile(6 < OB ? 6 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); break; \
+                    case 5: weight_tile(5 < OB ? 5 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); break; \
+                    case 4: weight_tile(4 < OB ? 4 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); break; \
+                    case 3: weight_tile(3 < OB ? 3 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); break; \
+                    case 2: weight_tile(2 < OB ? 2 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); break; \
+                    default: weight_tile(1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); break; \
+                    }                                                                                    \
+                }                                                                                        \
+        }                                                                                                \
+    }
+WEIGHT_KERNEL(8, 1)
+WEIGHT_KERNEL(8, 2)
+WEIGHT_KERNEL(4, 3)
+WEIGHT_KERNEL(4, 4)
+WEIGHT_KERNEL(4, 5)
+WEIGHT_KERNEL(3, 6)
+WEIGHT_KERNEL(3, 7)
+
+void cnn_direct512_conv_weight_gradient(float *dw, const float *dyp, const float *xp, int images, long dyImage,
+                                        long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
+    (void)ow;
+    switch (kw) {
+    case 1: weight_kernel_1(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh); break;
+    case 2: weight_kernel_2(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh); break;
+    case 3: weight_kernel_3(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh); break;
+    case 4: weight_kernel_4(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh); break;
+    case 5: weight_kernel_5(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh); break;
+    case 6: weight_kernel_6(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh); break;
+    case 7: weight_kernel_7(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh); break;
+    default: break;
+    }
+}
+
+#else
+
+void cnn_direct512_conv_forward(float *y, const float *xp, const float *packed, const float *bias,
+                                int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
+    (void)y; (void)xp; (void)packed; (void)bias; (void)C; (void)Hp; (void)Wp; (void)O; (void)kh; (void)kw; (void)oh; (void)ow;
+}
+void cnn_direct512_conv_weight_gradient(float *dw, const float *dyp, const float *xp, int images, long dyImage,
+                                        long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
+    (void)dw; (void)dyp; (void)xp; (void)images; (void)dyImage; (void)xImage; (void)C; (void)Hp; (void)Wp; (void)O;
+    (void)kh; (void)kw; (void)oh; (void)ow;
+}
+
+#endif
