@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNData
 import CNNEngine
 import CNNModels
 import CNNStore
@@ -56,13 +57,17 @@ struct ExportCommand: ParsableCommand {
             contents = try ModelFile.initialContents(of: spec, seed: seed)
         }
         let base = URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
+        let path = out ?? base + (format == .onnx ? ".onnx" : "-keras.h5")
+        // The input, and any CNNBench model file (trained for hours, perhaps), are never written over.
+        try checkNotAnInput(path, option: "--out", arguments: CommandLine.arguments, explicit: out != nil)
+        if ModelFile.isModelFile(URL(fileURLWithPath: path)) {
+            throw ConfigurationError("--out \(path) is a CNNBench model file; it is never written over: choose another --out")
+        }
         switch format {
         case .onnx:
-            let path = out ?? base + ".onnx"
             try ONNXFile.write(contents, to: URL(fileURLWithPath: path))
             print("wrote \(path) (ONNX opset \(ONNXFile.exportOpset), input [N, \(contents.inputShape.map(String.init).joined(separator: ", "))], output [N, \(contents.classes)])")
         case .kerasH5:
-            let path = out ?? base + "-keras.h5"
             try KerasFile.write(contents, to: URL(fileURLWithPath: path))
             print("wrote \(path) (Keras 2 layout, channels last)")
         }

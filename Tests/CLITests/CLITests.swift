@@ -262,6 +262,13 @@ struct CLITests {
         let maps = try run("cnnviz", ["maps", unsupported, "--out", folder.appendingPathComponent("m.png").path])
         #expect(maps.status != 0 && maps.output.contains("\(unsupported): the ONNX graph cannot be run by CNNBench: operator Resize"))
 
+        // Neither the input nor a CNNBench model file is ever written over.
+        let h5 = folder.appendingPathComponent("model.h5").path
+        let keras = try run("cnnbench", ["export", onnx, "--format", "keras-h5", "-o", h5])
+        #expect(keras.status == 0, "\(keras.output)")
+        let same = try run("cnnbench", ["export", onnx, "-o", folder.appendingPathComponent("./lenet5.onnx").path])
+        #expect(same.status != 0 && same.output.contains("is one of this command's input files; it is never written over"))
+
         let missing = try run("cnnbench", ["export", "no/such/model.h5"])
         #expect(missing.status != 0 && missing.output.contains("no/such/model.h5: no such model file"))
     }
