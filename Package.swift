@@ -6,6 +6,7 @@
 //   2  CNNBench, CNNFigures                  use cases: training, timing, suites / figures, reports
 //   1  CNNModels, CNNData, CNNStore, CNNPlot, CNNMPI building blocks
 //   0  CNNEngine, CKernels, CNNFiles, CBLAS, CHDF5, CCairo, CZlib, CSupport, CMPI foundation, C kernels, system libraries
+//      ONNXProto                              the ONNX messages, generated once from onnx.proto (see its README)
 //
 // Trait MPI (`swift build --traits MPI`, needs Open MPI: libopenmpi-dev): `cnnbench train --distributed`
 // under mpirun. Without it (the default) nothing needs MPI and CNNMPI compiles empty.
@@ -47,6 +48,8 @@ let engine: [Target] = [
     .target(name: "CNNEngine", dependencies: ["CBLAS", "CKernels"]),
     // The one atomic file writer (temporary file, fsync, rename) every written file goes through.
     .target(name: "CNNFiles"),
+    // The ONNX protobuf messages: generated code, committed (building protoc-gen-swift takes minutes).
+    .target(name: "ONNXProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")], exclude: ["README.md", "onnx.proto"]),
 ]
 
 // MARK: - Level 1: building blocks
@@ -54,7 +57,8 @@ let engine: [Target] = [
 let blocks: [Target] = [
     .target(name: "CNNModels", dependencies: ["CNNEngine"]),
     .target(name: "CNNData", dependencies: ["CNNEngine", "CZlib", "CCairo"]),
-    .target(name: "CNNStore", dependencies: ["CNNEngine", "CNNFiles", "CHDF5"]),
+    // Model files: HDF5 (the toolkit's own and Keras') and ONNX.
+    .target(name: "CNNStore", dependencies: ["CNNEngine", "CNNFiles", "CHDF5", "ONNXProto"]),
     .target(name: "CNNPlot", dependencies: ["CNNFiles", "CCairo"]),
     // MPI_COMM_WORLD's collectives; empty without the MPI trait.
     .target(name: "CNNMPI", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
@@ -87,7 +91,7 @@ let tests: [Target] = [
     .testTarget(name: "CNNEngineTests", dependencies: ["CNNEngine", "_TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "CNNModelsTests", dependencies: ["CNNModels", "_TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "CNNDataTests", dependencies: ["CNNData", "_TestSupport"]),
-    .testTarget(name: "CNNStoreTests", dependencies: ["CNNStore", "_TestSupport"], exclude: ["Fixtures"]),
+    .testTarget(name: "CNNStoreTests", dependencies: ["CNNStore", "CNNModels", "_TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "CNNPlotTests", dependencies: ["CNNPlot", "_TestSupport"]),
     .testTarget(name: "CNNBenchTests", dependencies: ["CNNBench", "_TestSupport"]),
     .testTarget(name: "CNNFiguresTests", dependencies: ["CNNFigures", "_TestSupport"]),
@@ -108,6 +112,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // The version Sources/ONNXProto/onnx.pb.swift was generated with, or later.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: systemLibraries + engine + blocks + useCases + executables + tests
 )

@@ -39,8 +39,13 @@ extension ModelFile {
         }
     }
 
-    /// Reads this toolkit's model file, or a Keras `.h5` / `.weights.h5` file converted to the same contents.
+    /// Reads this toolkit's model file, or a Keras `.h5` / `.weights.h5` or an ONNX `.onnx` file converted to the same contents.
     public static func readAny(from url: URL) throws -> ModelFileContents {
+        if ONNXFile.isONNXFile(url) {
+            let contents = try ONNXFile.contents(of: url)
+            try validate(contents, file: url.path)
+            return contents
+        }
         if !isModelFile(url) && KerasFile.isKerasFile(url) {
             let contents = try KerasFile.contents(of: url)
             try validate(contents, file: url.path)
@@ -49,11 +54,15 @@ extension ModelFile {
         return try read(from: url)
     }
 
-    /// Reads a model file (or a Keras Sequential model file) and rebuilds its network with the stored
-    /// weights, in evaluation mode.
+    /// Reads a model file (or a Keras Sequential model file, or an ONNX graph of supported operators) and
+    /// rebuilds its network with the stored weights, in evaluation mode.
     public static func loadModel(from url: URL) throws -> (spec: ModelSpec, network: Sequential, contents: ModelFileContents) {
         let contents = try readAny(from: url)
         guard !contents.architectureJSON.isEmpty else {
+            if ONNXFile.isONNXFile(url) {
+                let why = contents.metadata["architecture_not_rebuilt"] ?? "unknown reason"
+                throw StoreError(.invalidArgument, file: url.path, reason: "the ONNX graph cannot be run by CNNBench: \(why). Its weights can still be drawn with `cnnviz filters`")
+            }
             let why = contents.metadata["architecture_not_rebuilt"].map { " (\($0))" } ?? ""
             throw StoreError(.invalidArgument, file: url.path, reason: "the Keras model's architecture could not be rebuilt\(why); only Sequential models of Conv2D, pooling, Dense, Flatten, Dropout, activations and batch norm are. Its weights can still be drawn with `cnnviz filters`")
         }
@@ -70,4 +79,14 @@ extension ModelFile {
         return (spec, network, contents)
     }
 
+    /// The contents of a model file for `spec` with freshly initialised weights (for exporting an untrained zoo model).
+    public static func initialContents(of spec: ModelSpec, seed: UInt64) throws -> ModelFileContents {
+        let network = try spec.build()
+        network.initialize(seed: seed)
+        let json = String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)
+        return ModelFileContents(model: spec.name, architectureJSON: json, inputShape: spec.inputShape, classes: spec.classes,
+                                 weights: network.namedParameters.map { ($0.path, $0.parameter.value) },
+                                 buffers: network.namedBuffers.map { ($0.path, $0.parameter.value) },
+                                 metadata: ["note": "untrained: initial weights from seed \(seed)"])
+    }
 }

@@ -13,7 +13,7 @@ struct ActivationsCommand: ParsableCommand {
                   cnnbench activations runs/lenet5-mnist/model.h5 --image digit.png --layers C1,C3 --out acts.h5
         """)
 
-    @Argument(help: "A model file (CNNBench or Keras Sequential).")
+    @Argument(help: "A model file (CNNBench, Keras Sequential or ONNX).")
     var modelFile: String
 
     @Option(help: "A PNG of the model's input size.")

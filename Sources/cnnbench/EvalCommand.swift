@@ -11,7 +11,7 @@ struct EvalCommand: ParsableCommand {
         abstract: "Evaluate a model file on a data set's test split: loss, error and the confusion matrix.",
         discussion: "Example: cnnbench eval runs/lenet5-mnist/model.h5 --dataset mnist")
 
-    @Argument(help: "A model file written by `cnnbench train`.")
+    @Argument(help: "A model file written by `cnnbench train` (or a Keras or ONNX file).")
     var modelFile: String
 
     @Option(help: "mnist, fashion-mnist, cifar10 or a folder (default: the data set the model was trained on).")

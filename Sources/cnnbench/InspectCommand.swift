@@ -17,7 +17,8 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let url = URL(fileURLWithPath: modelFile)
         let contents = try ModelFile.readAny(from: url)
-        let kind = ModelFile.isModelFile(url) ? "CNNBench model file, format version \(ModelFile.version)" : "Keras model file"
+        let kind = ModelFile.isModelFile(url) ? "CNNBench model file, format version \(ModelFile.version)"
+            : ONNXFile.isONNXFile(url) ? "ONNX model file" : "Keras model file"
         print("\(modelFile): \(kind)")
         if contents.architectureJSON.isEmpty {
             print("architecture: not rebuilt (\(contents.metadata["architecture_not_rebuilt"] ?? "unknown")); weights:")

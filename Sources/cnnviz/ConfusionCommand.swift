@@ -11,7 +11,7 @@ struct ConfusionCommand: ParsableCommand {
                   cnnviz confusion runs/lenet5-mnist/model.h5 --no-references --out figures/E1-confusion.pdf
         """)
 
-    @Argument(help: "A model file (.h5) written by `cnnbench train`.")
+    @Argument(help: "A model file (.h5) written by `cnnbench train`, or an ONNX file.")
     var file: String
 
     @OptionGroup var data: EvaluationDataOptions
@@ -35,7 +35,7 @@ struct MistakesCommand: ParsableCommand {
                   cnnviz mistakes runs/lenet5-mnist/model.h5 --count 64 --out figures/E1-mistakes.pdf
         """)
 
-    @Argument(help: "A model file (.h5) written by `cnnbench train`.")
+    @Argument(help: "A model file (.h5) written by `cnnbench train`, or an ONNX file.")
     var file: String
 
     @Option(parsing: .unconditional, help: "How many mistakes to show (the first ones in test-set order).")

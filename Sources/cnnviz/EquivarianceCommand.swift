@@ -7,7 +7,7 @@ struct EquivarianceCommand: ParsableCommand {
         commandName: "equivariance",
         abstract: "An input and a shifted copy with one layer's maps: the maps shift with the input (C5).")
 
-    @Argument(help: "A model file (model.h5 from `cnnbench train`).")
+    @Argument(help: "A model file (model.h5 from `cnnbench train`, or an ONNX file).")
     var modelFile: String
 
     @OptionGroup var input: InputOptions

@@ -12,7 +12,7 @@ struct FiltersCommand: ParsableCommand {
             input channels (--mean). Each filter is scaled by itself unless --common-scale.
             """)
 
-    @Argument(help: "A model file (model.h5 from `cnnbench train`).")
+    @Argument(help: "A model file (model.h5 from `cnnbench train`, a Keras .h5 or any ONNX file with a Conv).")
     var modelFile: String
 
     @Option(help: "The convolution to draw (default: the first).")

@@ -12,7 +12,7 @@ struct MapsCommand: ParsableCommand {
             MNIST for a 32x32 LeNet-5.
             """)
 
-    @Argument(help: "A model file (model.h5 from `cnnbench train`).")
+    @Argument(help: "A model file (model.h5 from `cnnbench train`, or an ONNX file).")
     var modelFile: String
 
     @OptionGroup var input: InputOptions

@@ -7,7 +7,7 @@ struct TopCommand: ParsableCommand {
         commandName: "top",
         abstract: "For chosen channels, the 9 test-set patches (receptive-field crops) that excite each most (C4).")
 
-    @Argument(help: "A model file (model.h5 from `cnnbench train`).")
+    @Argument(help: "A model file (model.h5 from `cnnbench train`, or an ONNX file).")
     var modelFile: String
 
     @Option(help: "The layer (default: every convolution).")

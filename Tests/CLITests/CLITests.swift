@@ -33,7 +33,7 @@ struct CLITests {
     @Test func cnnbenchHelpListsItsSubcommands() throws {
         let (status, output) = try run("cnnbench", ["--help"])
         #expect(status == 0)
-        for sub in ["run", "slurm", "report", "train", "eval", "inspect", "activations", "models", "summary", "time"] {
+        for sub in ["run", "slurm", "report", "train", "eval", "inspect", "activations", "export", "models", "summary", "time"] {
             #expect(output.contains("\n  \(sub) "), "cnnbench --help does not list \(sub)")
         }
     }
@@ -234,5 +234,42 @@ struct CLITests {
         let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
         #expect(object?["parameters"] as? Int == 269_722)
         #expect(object?["macs"] as? Int == 40_551_040)
+    }
+
+    @Test func exportedONNXIsInspectedAndItsFiltersDrawn() throws {
+        let folder = try temporaryFolder("cli-onnx")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let onnx = folder.appendingPathComponent("lenet5.onnx").path
+        let export = try run("cnnbench", ["export", "lenet5", "--seed", "2", "-o", onnx])
+        #expect(export.status == 0)
+        #expect(export.output.contains("wrote \(onnx) (ONNX opset 13, input [N, 1, 28, 28], output [N, 10])"))
+
+        let inspect = try run("cnnbench", ["inspect", onnx])
+        #expect(inspect.status == 0 && inspect.output.contains("ONNX model file") && inspect.output.contains("C1  "))
+
+        let png = folder.appendingPathComponent("c2.png").path
+        let filters = try run("cnnviz", ["filters", onnx, "--layer", "C3", "--out", png])
+        #expect(filters.status == 0, "\(filters.output)")
+        #expect(pngSize(atPath: png) != nil)
+
+        let arch = try run("cnnviz", ["arch", onnx, "--out", folder.appendingPathComponent("d1.png").path])
+        #expect(arch.status == 0, "\(arch.output)")
+
+        // A graph the engine cannot run still gives its filters; what needs a forward pass names the operator.
+        let unsupported = repositoryRoot().appendingPathComponent("Tests/CNNStoreTests/Fixtures/onnx/unsupported.onnx").path
+        let weights = try run("cnnviz", ["filters", unsupported, "--out", folder.appendingPathComponent("u.png").path])
+        #expect(weights.status == 0, "\(weights.output)")
+        let maps = try run("cnnviz", ["maps", unsupported, "--out", folder.appendingPathComponent("m.png").path])
+        #expect(maps.status != 0 && maps.output.contains("\(unsupported): the ONNX graph cannot be run by CNNBench: operator Resize"))
+
+        // Neither the input nor a CNNBench model file is ever written over.
+        let h5 = folder.appendingPathComponent("model.h5").path
+        let keras = try run("cnnbench", ["export", onnx, "--format", "keras-h5", "-o", h5])
+        #expect(keras.status == 0, "\(keras.output)")
+        let same = try run("cnnbench", ["export", onnx, "-o", folder.appendingPathComponent("./lenet5.onnx").path])
+        #expect(same.status != 0 && same.output.contains("is one of this command's input files; it is never written over"))
+
+        let missing = try run("cnnbench", ["export", "no/such/model.h5"])
+        #expect(missing.status != 0 && missing.output.contains("no/such/model.h5: no such model file"))
     }
 }

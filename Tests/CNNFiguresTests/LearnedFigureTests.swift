@@ -177,6 +177,25 @@ struct LearnedFigureTests {
         #expect(figure.prediction != nil)
     }
 
+    @Test("C2, C3 from ONNX: the exported model's filters, normalisation and feature maps are its model file's")
+    func figuresFromAnExportedONNXFile() throws {
+        let dir = try temporaryFolder("LearnedFigureTests")
+        let h5 = try savedModel("lenet5", in: dir)
+        let onnx = dir.appendingPathComponent("lenet5.onnx").path
+        try ONNXFile.write(try ModelFile.read(from: URL(fileURLWithPath: h5)), to: URL(fileURLWithPath: onnx))
+
+        let filters = try ModelConvolutions.read(onnx)
+        #expect(filters.layers.map(\.layer) == ["C1", "C3"])
+        #expect(try filters.layer("C3", file: onnx).values == ModelConvolutions.read(h5).layer("C3", file: h5).values)
+
+        let fromONNX = try TrainedModel(contentsOf: onnx), fromH5 = try TrainedModel(contentsOf: h5)
+        #expect(fromONNX.normalization == fromH5.normalization && fromONNX.classNames == fromH5.classNames)
+        let input = InputImage(bytes: digit(), channels: 1, height: 28, width: 28, source: "test digit")
+        let a = try FeatureMapsFigure(fromONNX, input: input), b = try FeatureMapsFigure(fromH5, input: input)
+        #expect(a.layers.map(\.label) == b.layers.map(\.label))
+        #expect(a.layers.map(\.values) == b.layers.map(\.values))
+    }
+
     @Test("receptive fields: LeNet-5's C3 sees 14x14 pixels (5 + (2 - 1) x 1 + (5 - 1) x 2), starting in the padding")
     func receptiveFields() throws {
         let dir = try temporaryFolder("LearnedFigureTests")

@@ -12,7 +12,8 @@ public enum ModelReference {
     public static func spec(_ nameOrPath: String) throws -> ModelSpec {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), !isDirectory.boolValue {
-            let contents = try ModelFile.read(from: URL(fileURLWithPath: nameOrPath))
+            let url = URL(fileURLWithPath: nameOrPath)
+            let contents = ONNXFile.isONNXFile(url) ? try ModelFile.loadModel(from: url).contents : try ModelFile.read(from: url)
             do {
                 return try JSONDecoder().decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8))
             } catch {
@@ -20,7 +21,7 @@ public enum ModelReference {
                                  reason: "the architecture attribute is not a valid model description: \(error)")
             }
         }
-        if nameOrPath.hasSuffix(".h5") || nameOrPath.contains("/") {
+        if nameOrPath.hasSuffix(".h5") || nameOrPath.hasSuffix(".onnx") || nameOrPath.contains("/") {
             throw ConfigurationError("\(nameOrPath): no such model file")
         }
         return try ModelZoo.spec(nameOrPath)

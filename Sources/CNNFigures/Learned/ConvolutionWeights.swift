@@ -85,10 +85,12 @@ public struct ModelConvolutions: Sendable {
         let url = URL(fileURLWithPath: path)
         guard FileManager.default.fileExists(atPath: path) else { throw LearnedFigureError("\(path): no such file") }
         if ModelFile.isModelFile(url) { return ModelConvolutions(try ModelFile.read(from: url)) }
+        // ONNX files too, whether or not their graph can be rebuilt: the Conv weights are enough.
+        if ONNXFile.isONNXFile(url) { return ModelConvolutions(try ONNXFile.contents(of: url)) }
         // Keras files come back with kernels already in [outC, inC, kH, kW].
         if KerasFile.isKerasFile(url) { return ModelConvolutions(try KerasFile.contents(of: url)) }
         // A file HDF5 cannot open (truncated, corrupt, not HDF5) says so, rather than "neither".
         do { try HDF5File(opening: url).close() } catch let error as StoreError where error.problem != .notHDF5 { throw error } catch {}
-        throw LearnedFigureError("\(path): neither a CNNBench model file (no format attribute \"\(ModelFile.format)\") nor a Keras weights file")
+        throw LearnedFigureError("\(path): neither a CNNBench model file (no format attribute \"\(ModelFile.format)\") nor a Keras weights file nor an ONNX file")
     }
 }

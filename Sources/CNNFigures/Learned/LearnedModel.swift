@@ -23,16 +23,16 @@ public struct TrainedModel {
     /// Everything the file holds.
     public let contents: ModelFileContents
 
-    /// Reads a CNNBench model file.
-    /// - Throws: `LearnedFigureError` naming the file when it is not a CNNBench model file (Keras files
-    ///   are read only by `cnnviz filters`), or the store's error for a damaged one.
+    /// Reads a CNNBench model file, or an ONNX file whose graph the engine can run.
+    /// - Throws: `LearnedFigureError` naming the file when it is neither (Keras files are read only by
+    ///   `cnnviz filters`), or the store's error for a damaged one or an ONNX graph that cannot be run.
     public init(contentsOf path: String) throws {
         let url = URL(fileURLWithPath: path)
         guard FileManager.default.fileExists(atPath: path) else {
             throw LearnedFigureError("\(path): no such file")
         }
-        guard ModelFile.isModelFile(url) else {
-            throw LearnedFigureError("\(path): not a CNNBench model file (no format attribute \"\(ModelFile.format)\"); train one with `cnnbench train`")
+        guard ModelFile.isModelFile(url) || ONNXFile.isONNXFile(url) else {
+            throw LearnedFigureError("\(path): not a CNNBench model file (no format attribute \"\(ModelFile.format)\") nor an ONNX file; train one with `cnnbench train`")
         }
         (spec, network, contents) = try ModelFile.loadModel(from: url)
         network.setTraining(false)
