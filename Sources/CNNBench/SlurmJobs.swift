@@ -2,6 +2,7 @@
 // --resume`), and a job that depends on it (`afterok`) and collects the results, timings, figures and
 // report. Written as two plain scripts a teacher can read, edit and submit by hand.
 import CNNEngine
+import CNNStore
 import Foundation
 
 /// The two batch scripts of a suite on Slurm, and their submission.
@@ -113,7 +114,7 @@ public struct SlurmJobs: Sendable {
     public func write() throws {
         try FileManager.default.createDirectory(at: scriptFolder, withIntermediateDirectories: true)
         for (url, text) in [(arrayScript, arrayScriptText), (collectScript, collectScriptText)] {
-            try Data(text.utf8).write(to: url)
+            try SuiteResults.atomicWrite(Data(text.utf8), to: url)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
         }
     }

@@ -48,21 +48,13 @@ public enum ONNXFile {
         return model
     }
 
-    /// Writes `model` to `url` atomically (temporary file, then rename).
+    /// Writes `model` to `url` through the toolkit's one atomic writer (temporary file, fsync, rename).
     public static func write(_ model: Onnx_ModelProto, to url: URL) throws {
         let data: Data
         do { data = try model.serializedData() } catch {
             throw StoreError(.operationFailed, file: url.path, reason: "the ONNX model cannot be serialised: \(error)")
         }
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        do {
-            try data.write(to: temporary)
-            if FileManager.default.fileExists(atPath: url.path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary) }
-            else { try FileManager.default.moveItem(at: temporary, to: url) }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw StoreError(.operationFailed, file: url.path, reason: "cannot be written: \(error.localizedDescription)")
-        }
+        try HDF5File.writeFile(data, to: url)
     }
 
     /// Exports a model file's contents (this toolkit's, a Keras or an ONNX file's) as an ONNX file.
