@@ -52,8 +52,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# LeNet-5, 2 epochs of 512 digits in batches of 32 (8 micro-batches of 4), 1 engine thread per rank.
-train=(train lenet5 --distributed --train-limit 512 --validation 200 --batch-size 32 --epochs 2 --threads 1)
+# LeNet-5, 2 epochs of 4,096 digits in batches of 32 (8 micro-batches of 4), 1 engine thread per rank:
+# long enough (seconds an epoch) that a SIGTERM sent after the first quarter of epoch 2 lands mid-epoch.
+train=(train lenet5 --distributed --train-limit 4096 --validation 200 --batch-size 32 --epochs 2 --threads 1)
 same() {  # same weights and optimizer state, bit for bit
     for group in /weights /optimizer; do
         h5diff -q "$1/model.h5" "$2/model.h5" "$group" "$group" || fail "$3: $group differs"
@@ -65,7 +66,7 @@ wait_line() {  # waits until file $1 has a line matching $2 (the job still runni
     until grep -q "$2" "$1" 2>/dev/null; do
         kill -0 "$job" 2>/dev/null || fail "the run ended before printing \"$2\""
         (( $(date +%s) < deadline )) || fail "timed out waiting for \"$2\" in $1"
-        sleep 1
+        sleep 0.1
     done
 }
 rank_pid() { sed -n "s/^rank $2 of 2: pid \([0-9]*\) .*/\1/p" "$1" | head -n 1; }
