@@ -2,7 +2,7 @@
 // CNNBench: convolutional networks on a multithreaded CPU engine, with figures and reports.
 //
 // Levels (a target imports only from levels below it):
-//   3  cnnbench, cnnviz                      thin executables (ArgumentParser only here)
+//   3  cnnbench, cnnviz, CNNCommandLine      thin executables and what they share (ArgumentParser only here)
 //   2  CNNBench, CNNFigures                  use cases: training, timing, suites / figures, reports
 //   1  CNNModels, CNNData, CNNStore, CNNPlot, CNNMPI building blocks
 //   0  CNNEngine, CKernels, CNNFiles, CBLAS, CHDF5, CCairo, CZlib, CSupport, CMPI foundation, C kernels, system libraries
@@ -74,13 +74,15 @@ let useCases: [Target] = [
 // MARK: - Level 3: executables
 
 let executables: [Target] = [
+    // What both tools do around their subcommands (exit status, standard output, the environment).
+    .target(name: "CNNCommandLine", dependencies: ["CNNEngine", "CSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
         name: "cnnbench",
-        dependencies: ["CNNBench", "CNNFigures", "CNNMPI", "CNNModels", "CNNData", "CNNStore", "CNNEngine", "CSupport",
+        dependencies: ["CNNCommandLine", "CNNBench", "CNNFigures", "CNNMPI", "CNNModels", "CNNData", "CNNStore", "CNNEngine", "CSupport",
                        .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
         name: "cnnviz",
-        dependencies: ["CNNFigures", "CNNPlot", "CNNData", "CNNEngine", "CNNFiles", "CSupport",
+        dependencies: ["CNNCommandLine", "CNNFigures", "CNNPlot", "CNNData", "CNNEngine", "CNNFiles", "CSupport",
                        .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 ]
 

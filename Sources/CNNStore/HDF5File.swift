@@ -33,13 +33,10 @@ public final class HDF5File: HDF5Location, @unchecked Sendable {
         self.mode = .readWrite
         let path = url.path
         id = try withHDF5 {
-            // Track creation order so that groups can list children in the order they were written.
-            let fcpl = H5Pcreate(cnn_h5p_file_create())
+            let fcpl = Self.makeFileCreationList()
             let fapl = Self.makeFileAccessList()
             defer { closeHDF5Object(fcpl); closeHDF5Object(fapl) }
-            guard fcpl >= 0, fapl >= 0,
-                  H5Pset_link_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)) >= 0,
-                  H5Pset_attr_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)) >= 0 else {
+            guard fcpl >= 0, fapl >= 0 else {
                 throw StoreError(.operationFailed, file: path, reason: "cannot set up the file's properties\(hdf5ErrorDetail())")
             }
             let id = H5Fcreate(path, cnn_h5f_acc_trunc(), fcpl, fapl)
@@ -59,12 +56,10 @@ public final class HDF5File: HDF5Location, @unchecked Sendable {
         self.mode = .readWrite
         let path = url.path
         id = try withHDF5 {
-            let fcpl = H5Pcreate(cnn_h5p_file_create())
+            let fcpl = Self.makeFileCreationList()
             let fapl = Self.makeFileAccessList()
             defer { closeHDF5Object(fcpl); closeHDF5Object(fapl) }
             guard fcpl >= 0, fapl >= 0,
-                  H5Pset_link_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)) >= 0,
-                  H5Pset_attr_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)) >= 0,
                   H5Pset_fapl_core(fapl, 1 << 20, false) >= 0,
                   // The 1.8 format (read by every HDF5 since 2008, h5py included) checksums the superblock,
                   // object headers and link heaps, so a damaged file is refused, not parsed into a crash.
@@ -189,6 +184,19 @@ public final class HDF5File: HDF5Location, @unchecked Sendable {
     }
 
     /// A file-access property list whose close also closes any object left open, so the file is really closed.
+    /// File-creation properties of every new file: creation order tracked, so that groups list their
+    /// children and attributes in the order they were written. -1 when HDF5 refuses.
+    private static func makeFileCreationList() -> hid_t {
+        let fcpl = H5Pcreate(cnn_h5p_file_create())
+        guard fcpl >= 0,
+              H5Pset_link_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)) >= 0,
+              H5Pset_attr_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)) >= 0 else {
+            closeHDF5Object(fcpl)
+            return -1
+        }
+        return fcpl
+    }
+
     private static func makeFileAccessList() -> hid_t {
         let fapl = H5Pcreate(cnn_h5p_file_access())
         guard fapl >= 0, H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0 else {

@@ -1,7 +1,5 @@
 import ArgumentParser
-import CNNEngine
-import CSupport
-import Foundation
+import CNNCommandLine
 
 @main
 struct CNNVizCommand: ParsableCommand {
@@ -22,27 +20,5 @@ struct CNNVizCommand: ParsableCommand {
             SamplesCommand.self, AugmentCommand.self,
         ])
 
-    /// Standard output is line-buffered even into a file or pipe, so logs show each epoch as it ends.
-    static func main() {
-        cnn_line_buffered_stdout()
-        do {
-            // A bad CNNBENCH_ISA is refused before any work, with the sentence that names it.
-            _ = try InstructionSet.fromEnvironment()
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            exitAfterCheckingStandardOutput(error: error)
-        }
-        exitAfterCheckingStandardOutput(error: nil)
-    }
-
-    /// Exits non-zero when anything failed, writes to standard output included (a full disk leaves no empty file and status 0).
-    static func exitAfterCheckingStandardOutput(error: Error?) -> Never {
-        let failure = cnn_stdout_write_error()
-        if failure != 0 {
-            FileHandle.standardError.write(Data("error: cannot write to standard output: \(String(cString: strerror(failure)))\n".utf8))
-            if error == nil { Foundation.exit(1) }
-        }
-        Self.exit(withError: error)
-    }
+    static func main() { runAsTool() }
 }

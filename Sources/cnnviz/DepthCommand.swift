@@ -52,7 +52,9 @@ struct DepthCommand: ParsableCommand {
                 try AtomicFile.write(try study.exportJSON(source: runs), to: export)
                 print("\(export): \(study.groups.flatMap(\.runs).count) run(s), \(study.depths.count) depth(s)")
             } else if gradients {
-                try output.write(try GradientNormFigure(study: study), defaultName: "E5-gradient-norms")
+                let figure: GradientNormFigure
+                do { figure = try GradientNormFigure(study: study) } catch { throw ValidationError("\(runs): \(error)") }
+                try output.write(figure, defaultName: "E5-gradient-norms")
             } else {
                 try output.write(DepthFigure(study: study), defaultName: "E3-depth")
             }

@@ -14,7 +14,8 @@ public struct NormShape: Equatable, Sendable {
     var count: Int { batch * spatial }
 }
 
-/// Training-mode forward: y = γ x̂ + β with x̂ = (x - μ_B) / sqrt(σ²_B + ε); updates running statistics
+/// Training-mode forward in two passes over x, storing x̂: the slow twin of `batchNormTrainingForwardFused`,
+/// which the layers use. y = γ x̂ + β with x̂ = (x - μ_B) / sqrt(σ²_B + ε); updates running statistics
 /// r ← (1 - m) r + m s, with the unbiased variance for `runningVar`; stores x̂ and 1/sqrt(σ²_B + ε).
 public func batchNormTrainingForward(y: UnsafeMutablePointer<Float>, normalized: UnsafeMutablePointer<Float>,
                                      inverseStd: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,
