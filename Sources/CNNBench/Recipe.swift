@@ -23,14 +23,17 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     public var validationCount: Int
     /// Train on only the first N training images (quick runs), or nil for all.
     public var trainLimit: Int?
+    /// Images shrunk by this factor before training and testing, each output pixel the mean of a
+    /// factor x factor block (2: Fashion-MNIST's 28x28 as 14x14, a quarter of the arithmetic), or nil for full size.
+    public var downsample: Int?
 
     public init(epochs: Int = 10, batchSize: Int = 64, optimizer: OptimizerKind = .sgd, learningRate: Double = 0.05,
                 momentum: Double = 0.9, nesterov: Bool = false, weightDecay: Double = 0, schedule: LearningRateSchedule = .init(),
-                augment: Bool = false, labelSmoothing: Double = 0, seed: UInt64 = 0, validationCount: Int = 5000, trainLimit: Int? = nil) {
+                augment: Bool = false, labelSmoothing: Double = 0, seed: UInt64 = 0, validationCount: Int = 5000, trainLimit: Int? = nil, downsample: Int? = nil) {
         self.epochs = epochs; self.batchSize = batchSize; self.optimizer = optimizer; self.learningRate = learningRate
         self.momentum = momentum; self.nesterov = nesterov; self.weightDecay = weightDecay; self.schedule = schedule
         self.augment = augment; self.labelSmoothing = labelSmoothing; self.seed = seed
-        self.validationCount = validationCount; self.trainLimit = trainLimit
+        self.validationCount = validationCount; self.trainLimit = trainLimit; self.downsample = downsample
     }
 
     /// The default recipe for a zoo model.
@@ -82,5 +85,6 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
         guard labelSmoothing >= 0, labelSmoothing < 1 else { throw ConfigurationError("label smoothing must be in [0, 1), got \(labelSmoothing)") }
         guard validationCount >= 0 else { throw ConfigurationError("validation count must not be negative, got \(validationCount)") }
         if let trainLimit, trainLimit < 1 { throw ConfigurationError("train limit must be at least 1, got \(trainLimit)") }
+        if let downsample, downsample < 1 { throw ConfigurationError("downsampling factor must be at least 1, got \(downsample)") }
     }
 }

@@ -112,6 +112,7 @@ extension TrainingRun {
             ("augmentation", { $0.augment ? "on" : "off" }), ("label smoothing", { String($0.labelSmoothing) }),
             ("seed", { String($0.seed) }), ("validation", { String($0.validationCount) }),
             ("train limit", { $0.trainLimit.map(String.init) ?? "none" }),
+            ("downsampling", { $0.downsample.map { "\($0)x" } ?? "none" }),
         ]
         return fields.compactMap { name, value in
             value(stored) == value(requested) ? nil : "\(name): stored \(value(stored)), asked \(value(requested))"

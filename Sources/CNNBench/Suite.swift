@@ -49,7 +49,7 @@ public struct Suite: Sendable {
 
     static let runKeys: Set<String> = ["model", "name", "dataset", "data_dir", "epochs", "batch_size", "optimizer", "lr", "momentum",
                                        "nesterov", "weight_decay", "schedule", "warmup", "augment", "label_smoothing", "seed", "seeds",
-                                       "validation", "train_limit"]
+                                       "validation", "train_limit", "downsample"]
     static let topKeys: Set<String> = ["name", "description", "defaults", "runs", "grid", "timing", "figures", "report"]
 
     /// Finds a suite by name in `suites/` (`lecture` -> `suites/lecture.yaml`) or takes a path.
@@ -253,6 +253,7 @@ struct SuiteParser {
         if let v = try double(keys["label_smoothing"], key: "label_smoothing", minimum: 0) { recipe.labelSmoothing = v }
         if let v = try int(keys["validation"], key: "validation", minimum: 0) { recipe.validationCount = v }
         if let v = try int(keys["train_limit"], key: "train_limit", minimum: 1) { recipe.trainLimit = v }
+        if let v = try int(keys["downsample"], key: "downsample", minimum: 1) { recipe.downsample = v == 1 ? nil : v }
         do { try recipe.validate() } catch { throw self.error(node, "\(context): \(error)") }
         let dataset = try string(keys["dataset"], key: "dataset") ?? "mnist"
         let source = DataSource(name: dataset, directory: try string(keys["data_dir"], key: "data_dir") ?? dataDirectory)

@@ -128,6 +128,39 @@ public struct Dataset: Sendable, Equatable {
                        channels: channels, height: newHeight, width: newWidth, classNames: classNames)
     }
 
+    /// The images shrunk by `factor`: each output pixel is the rounded mean of a factor x factor block
+    /// (rows and columns that do not fill a block are dropped).
+    /// - Throws: `ShapeError` when the images are smaller than one block.
+    public func downsampled(by factor: Int) throws -> Dataset {
+        guard factor >= 1 else { throw ShapeError("Dataset \"\(name)\": downsampling factor must be at least 1, got \(factor)") }
+        guard factor > 1 else { return self }
+        let newHeight = height / factor, newWidth = width / factor
+        guard newHeight >= 1, newWidth >= 1 else {
+            throw ShapeError("Dataset \"\(name)\": cannot shrink \(imageShape.shapeDescription) images by \(factor)")
+        }
+        let area = factor * factor
+        var bytes = [UInt8](repeating: 0, count: count * channels * newHeight * newWidth)
+        bytes.withUnsafeMutableBufferPointer { target in
+            images.withUnsafeBufferPointer { source in
+                for plane in 0..<count * channels {
+                    let from = source.baseAddress! + plane * height * width
+                    let to = target.baseAddress! + plane * newHeight * newWidth
+                    for y in 0..<newHeight {
+                        for x in 0..<newWidth {
+                            var sum = 0
+                            for dy in 0..<factor {
+                                for dx in 0..<factor { sum += Int(from[(y * factor + dy) * width + x * factor + dx]) }
+                            }
+                            to[y * newWidth + x] = UInt8((sum + area / 2) / area)
+                        }
+                    }
+                }
+            }
+        }
+        return Dataset(unchecked: name, images: bytes, labels: labels,
+                       channels: channels, height: newHeight, width: newWidth, classNames: classNames)
+    }
+
     /// A data set from parts known to be consistent, without the checks of the public initializer.
     init(unchecked name: String, images: [UInt8], labels: [Int32], channels: Int, height: Int, width: Int,
          classNames: [String]) {

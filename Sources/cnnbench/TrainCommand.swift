@@ -54,6 +54,7 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of initialisation, split, order and augmentation.") var seed: UInt64?
     @Option(parsing: .unconditional, help: "Training images held out for validation.") var validation: Int?
     @Option(parsing: .unconditional, help: "Train on the first N training images only (quick runs).") var trainLimit: Int?
+    @Option(parsing: .unconditional, help: "Shrink the images by this factor (2: 28x28 as 14x14), each pixel the mean of a block.") var downsample: Int?
     @Flag(help: "Share every batch among the ranks of mpirun (build with --traits MPI); alone, the one-process reference.")
     var distributed = false
     @Option(parsing: .unconditional, help: "With --distributed: micro-batches per batch, a power of two that the number of ranks divides (default 8, or the resumed run's).")
@@ -95,6 +96,7 @@ struct TrainCommand: ParsableCommand {
         if let seed { r.seed = seed }
         if let validation { r.validationCount = validation }
         if let trainLimit { r.trainLimit = trainLimit }
+        if let downsample { r.downsample = downsample == 1 ? nil : downsample }
         do { try r.validate() } catch { throw ValidationError("\(error)") }
         return r
     }

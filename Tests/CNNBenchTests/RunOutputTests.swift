@@ -1,4 +1,4 @@
-import CNNBench
+@testable import CNNBench
 import CNNData
 import CNNEngine
 import CNNStore
@@ -93,6 +93,10 @@ struct RunOutputTests {
         #expect(error?.description.contains("--validation must be below the 4 training images") == true, "\(String(describing: error))")
         recipe.validationCount = 3
         #expect(try PreparedData(source: DataSource(name: folder.path), modelInput: [1, 4, 4], recipe: recipe).validation?.count == 3)
+        recipe.downsample = 2
+        let small = try PreparedData(source: DataSource(name: folder.path), modelInput: [1, 4, 4], recipe: recipe)
+        #expect(small.inputShape == [1, 2, 2] && small.test.imageShape == [1, 2, 2] && small.validation?.imageShape == [1, 2, 2])
+        #expect(TrainingRun.recipeDifferences(stored: recipe, requested: Self.tinyRecipe()).contains { $0.hasPrefix("downsampling: stored 2x") })
     }
 
     @Test func aSuiteRefusesExistingModelsBeforeTraining() throws {

@@ -113,6 +113,25 @@ struct DatasetTests {
         #expect(throws: ShapeError.self) { try data.padded(toHeight: 20, width: 32) }
     }
 
+    @Test("downsampling: each pixel the rounded mean of its block, odd edges dropped, labels kept")
+    func downsampling() throws {
+        let data = try Dataset(name: "two", images: (0..<2 * 5 * 4).map { UInt8($0 * 6 % 256) }, labels: [3, 4],
+                               channels: 1, height: 5, width: 4, classNames: (0...9).map(String.init))
+        let small = try data.downsampled(by: 2)
+        #expect(small.imageShape == [1, 2, 2] && small.count == 2 && small.labels == [3, 4])
+        let source = Array(data.image(at: 1)), image = Array(small.image(at: 1))
+        for y in 0..<2 {
+            for x in 0..<2 {
+                let block = [source[(2 * y) * 4 + 2 * x], source[(2 * y) * 4 + 2 * x + 1],
+                             source[(2 * y + 1) * 4 + 2 * x], source[(2 * y + 1) * 4 + 2 * x + 1]].map(Int.init)
+                #expect(Int(image[y * 2 + x]) == (block.reduce(0, +) + 2) / 4)
+            }
+        }
+        #expect(try data.downsampled(by: 1).images == data.images)
+        #expect(throws: ShapeError.self) { try data.downsampled(by: 6) }
+        #expect(throws: ShapeError.self) { try data.downsampled(by: 0) }
+    }
+
     @Test("a folder of PNGs, one subfolder per class, in sorted class order")
     func imageFolder() throws {
         try withTemporaryDirectory { dir in
