@@ -29,7 +29,7 @@ public enum ModelZoo {
                      defaultInput: mnist, defaultClasses: 10) { try logisticRegression(classes: $0, input: $1) },
             ZooEntry(name: "mlp", summary: "one hidden layer of 500 ReLU units (CSC321 notebook demo)",
                      defaultInput: mnist, defaultClasses: 10) { try multilayerPerceptron(classes: $0, input: $1) },
-            ZooEntry(name: "lenet5", summary: "LeNet-5 as lectured: ReLU, max pooling, 28x28 with padding 2 (LeCun et al. 1998)",
+            ZooEntry(name: "lenet5", summary: "LeNet-5, modern variant: ReLU, max pooling, 28x28 with padding 2 (after LeCun et al. 1998)",
                      defaultInput: mnist, defaultClasses: 10) { try lenet5(classes: $0, input: $1) },
             ZooEntry(name: "lenet5-1998", summary: "LeNet-5 after the paper: tanh, average subsampling, 32x32, C5 convolution",
                      defaultInput: [1, 32, 32], defaultClasses: 10) { try lenet5Paper(classes: $0, input: $1) },
@@ -63,6 +63,23 @@ public enum ModelZoo {
         }
         return list
     }()
+
+    /// A zoo model's name as papers and slides write it: "LeNet-5 (ReLU, max-pool)" (the variant this
+    /// toolkit trains by default, told apart from the 1998 network), "ResNet-20", "plain-20", "VGG-16",
+    /// "logistic regression"; other names as they are.
+    public static func displayName(_ name: String) -> String {
+        let fixed = ["lenet5": "LeNet-5 (ReLU, max-pool)", "lenet5-1998": "LeNet-5 (1998)", "alexnet": "AlexNet", "logreg": "logistic regression",
+                     "mlp": "MLP"]
+        if let known = fixed[name] { return known }
+        for (prefix, written) in [("resnet", "ResNet-"), ("plain", "plain-"), ("vgg", "VGG-")] where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            let digits = rest.prefix { $0.isNumber }
+            guard !digits.isEmpty else { continue }
+            let tail = rest.dropFirst(digits.count)
+            return written + digits + (tail.isEmpty ? "" : " " + tail.replacingOccurrences(of: "_", with: " ").trimmingCharacters(in: .whitespaces))
+        }
+        return name
+    }
 
     /// The entry named `name`.
     /// - Throws: `ConfigurationError` listing the known names when there is none.

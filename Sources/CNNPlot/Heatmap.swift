@@ -26,6 +26,10 @@ public struct Heatmap: Sendable, Equatable {
     public var cellLabels: [String]?
     /// Whether a colour bar is drawn at the right.
     public var showsColorBar: Bool
+    /// Cells drawn in a neutral grey and left out of the colour range (a confusion matrix's diagonal, so
+    /// that its off-diagonal counts get the whole colour scale).
+    public var maskedCells: Set<Int> = []
+    public var maskColor = RGBColor(hex: 0xD9D9D9)
 
     /// Creates a heatmap.
     public init(values: [Double], rows: Int, columns: Int, rowLabels: [String]? = nil, columnLabels: [String]? = nil,
@@ -56,7 +60,7 @@ public struct Heatmap: Sendable, Equatable {
     public func draw(on canvas: Canvas, in rect: Rect) -> GridLayout {
         let style = canvas.style
         let outer = rect.insetBy(dx: style.margin, dy: style.margin)
-        let range = self.range ?? .minMax(of: values)
+        let range = self.range ?? .minMax(of: values.indices.filter { !maskedCells.contains($0) }.map { values[$0] })
         let rowTexts = rowLabels ?? (0..<rows).map(String.init)
         let columnTexts = columnLabels ?? (0..<columns).map(String.init)
         let tickFont = style.tickFont
@@ -78,7 +82,7 @@ public struct Heatmap: Sendable, Equatable {
         let layout = GridLayout(rows: rows, columns: columns, cellSize: Size(width: cell, height: cell), gap: 0,
                                 captionHeight: 0, origin: matrix.origin)
 
-        let colors = values.map { colorMap.color(at: range.normalized($0)) }
+        let colors = values.indices.map { maskedCells.contains($0) ? maskColor : colorMap.color(at: range.normalized(values[$0])) }
         for index in values.indices { canvas.fill(layout.cellRect(index: index), color: colors[index]) }
         canvas.box(matrix, stroke: style.cellLineColor, lineWidth: style.axisLineWidth)
 

@@ -19,15 +19,17 @@ public func formatNumber(_ value: Double, maximumFractionDigits: Int = 2) -> Str
 /// Formats every value with the same number of decimals, the fewest that show them all exactly.
 ///
 /// Values of a million or more are written with an SI suffix (`2.5M`), and the powers of ten
-/// of a logarithmic axis as `10⁻⁴` when they are very small or very large.
+/// of a logarithmic axis all as `10⁻⁴` when any of them is very small or very large.
 public func formatTickLabels(_ values: [Double], logarithmic: Bool = false) -> [String] {
     if logarithmic {
-        return values.map { v in
-            let exponent = log10(v)
-            let isPower = abs(exponent - exponent.rounded()) < 1e-9
-            if isPower, exponent < -2.5 || exponent > 4.5 { return "10" + superscript(Int(exponent.rounded())) }
-            return formatNumber(v, maximumFractionDigits: max(0, Int(ceil(-log10(v) - 1e-9))))
+        // One format for the whole axis: powers of ten as 10⁻⁴ when any of them is very small or very
+        // large, else every tick as a plain number (0.001, 0.01, 0.1, 1).
+        let exponents = values.map { log10($0) }
+        let allPowers = exponents.allSatisfy { abs($0 - $0.rounded()) < 1e-9 }
+        if allPowers, exponents.contains(where: { $0 < -2.5 || $0 > 4.5 }) {
+            return exponents.map { "10" + superscript(Int($0.rounded())) }
         }
+        return values.map { v in formatNumber(v, maximumFractionDigits: max(0, Int(ceil(-log10(v) - 1e-9)))) }
     }
     let largest = values.map(abs).max() ?? 0
     let (divisor, suffix): (Double, String) = largest >= 1e9 ? (1e9, "G") : largest >= 1e6 ? (1e6, "M") : (1, "")

@@ -46,6 +46,16 @@ public struct ValueRange: Sendable, Equatable, Hashable {
         return m > 0 ? ValueRange(-m, m) : ValueRange(-1, 1)
     }
 
+    /// A range symmetric about zero that ends at the `quantile` of |x| over all arrays (0.99: the
+    /// strongest 1 % saturate instead of one outlier washing out every other value).
+    public static func symmetricQuantile<C: Collection>(_ arrays: [C], quantile: Double) -> ValueRange where C.Element: BinaryFloatingPoint {
+        let magnitudes = arrays.flatMap { $0.map { abs(Double($0)) } }.filter(\.isFinite).sorted()
+        guard !magnitudes.isEmpty else { return ValueRange(-1, 1) }
+        let index = min(magnitudes.count - 1, max(0, Int((Double(magnitudes.count - 1) * quantile).rounded())))
+        let m = magnitudes[index] > 0 ? magnitudes[index] : magnitudes.last!
+        return m > 0 ? ValueRange(-m, m) : ValueRange(-1, 1)
+    }
+
     /// `(value - lower) / (upper - lower)`, clamped to 0...1; 0.5 for an empty range; NaN stays NaN.
     public func normalized(_ value: Double) -> Double {
         guard !value.isNaN else { return .nan }

@@ -13,7 +13,7 @@ struct TopCommand: ParsableCommand {
     @Option(help: "The layer (default: every convolution).")
     var layer: String?
 
-    @Option(help: "Channels, separated by commas (default: the first 8 of each layer).")
+    @Option(help: "Channels, separated by commas (default: the first 16 of each layer).")
     var channels: String?
 
     @Option(help: "Data set searched: mnist or fashion-mnist (default: the one the model was trained on).")

@@ -32,7 +32,10 @@ struct KernelFigureTests {
         #expect(at(2, 4, 4) == 3 && at(2, 4, 3) == -3)
         let shown = figure.displayed(row: 0, kernel: 1)
         #expect(shown.values[4 * 8 + 3] == 4 && shown.range == ValueRange(0, 4))
-        #expect(figure.displayed(row: 0, kernel: 2).values[4 * 8 + 3] == 0)  // clipped to 0...1
+        #expect(figure.displayed(row: 0, kernel: 2).values[4 * 8 + 3] == 3)  // the edge detector as |y|
+        #expect(figure.displayed(row: 0, kernel: 3).values.allSatisfy { $0 >= 0 && $0 <= 1 })  // sharpen clipped to 0...1
+        let patch = figure.insetPatch(row: 0, side: 4)
+        #expect(patch.side == 4 && (Double(patch.x + 4) <= 0.55 * 8 || Double(patch.y + 4) <= 0.55 * 8))  // clear of the inset corner
     }
 
     @Test("B1 grey conversion: BT.601 luma for colour, the bytes themselves for grey images")

@@ -58,7 +58,7 @@ struct LearnedFigureTests {
         let path = try savedModel("lenet5", in: dir)
         let convolutions = try ModelConvolutions.read(path)
         #expect(convolutions.layers.map(\.layer) == ["C1", "C3"])
-        #expect(convolutions.model == "lenet5 (MNIST)")
+        #expect(convolutions.model == "LeNet-5 (ReLU, max-pool) on MNIST")
         let c1 = try convolutions.layer(nil, file: path)
         #expect(c1.shape == [6, 1, 5, 5])
         let stored = try ModelFile.read(from: URL(fileURLWithPath: path)).weights.first { $0.path == "C1/weight" }!.tensor.values
@@ -79,7 +79,7 @@ struct LearnedFigureTests {
             #expect(zip(own.cells[o].values, filter).allSatisfy { abs($0 * m - $1) <= 1e-6 })
             #expect(own.cells[o].values.map(abs).max() == 1)
         }
-        #expect(own.title.contains("C1 [6, 1, 5, 5]") && own.title.contains("lenet5 (MNIST)"))
+        #expect(own.title.contains("C1 [6, 1, 5, 5]") && own.title.contains("LeNet-5 (ReLU, max-pool) on MNIST"))
     }
 
     @Test("C2: deeper layers as (filter, input-channel) slices or per-filter means")
@@ -138,7 +138,9 @@ struct LearnedFigureTests {
         let stored = model.contents.weights.first { $0.path == "fc/weight" }!.tensor
         #expect(stored.shape == [10, 784])
         #expect(figure.images[7] == Array(stored.values[7 * 784..<8 * 784]))
-        #expect(figure.range.lower == -figure.range.upper && figure.range.upper == Double(stored.values.map(abs).max()!))
+        let magnitudes = stored.values.map { Double(abs($0)) }.sorted()
+        #expect(figure.range.lower == -figure.range.upper && figure.range.upper == magnitudes[Int((Double(magnitudes.count - 1) * 0.99).rounded())])
+        #expect(figure.range.upper < magnitudes.last!)  // the strongest 1 % saturate
 
         let mlp = try TemplateWeights(try TrainedModel(contentsOf: try savedModel("mlp", in: dir)), count: 12)
         #expect(!mlp.unitsAreClasses && mlp.images.count == 12 && mlp.layerShape == [500, 784])
@@ -250,6 +252,11 @@ struct LearnedFigureTests {
             }
         }
         #expect(throws: LearnedFigureError.self) { try TopActivations(model, dataset: data, layers: ["C3"], channels: [16]) }
+        // The caption names exactly the channels drawn; by default every one of LeNet-5's 6 and 16.
+        #expect(figure.caption.hasPrefix("For channels 0, 3 of C3's 16 of"))
+        let all = try TopActivations(model, dataset: data, batchSize: 12)
+        #expect(all.channels.count == 6 + 16 && all.caption.hasPrefix("For all 6 channels of C1 and all 16 channels of C3 of"))
+        #expect(all.deadChannels.isEmpty == !all.caption.contains("Never active"))
     }
 
     @Test("C5: for an integer shift the maps shift with the input; the difference away from the borders is ~0")

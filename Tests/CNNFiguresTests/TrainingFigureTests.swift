@@ -19,7 +19,7 @@ private func shippedData(_ name: String) -> String {
         let file = folder.appendingPathComponent("model.h5")
         try DEFTestSupport.writeModelFile(model: "logreg", to: file, history: DEFTestSupport.history(epochs: 4))
         let run = try TrainingHistory(file: file.path)
-        #expect(run.label == "logreg / MNIST")
+        #expect(run.label == "logistic regression on MNIST")
         #expect(run.epochs == [1, 2, 3, 4])
         #expect(run.trainLoss == [2, 1, 2.0 / 3, 0.5])
         #expect(run.testError.map { ($0 * 1e9).rounded() / 1e9 } == [40, 20, 13.333333333, 10])
@@ -70,6 +70,11 @@ private func shippedData(_ name: String) -> String {
         #expect(references.map(\.percent) == [0.95, 0.8])
         let figure = ConfusionFigure(model: "lenet5", datasetName: "synthetic", evaluation: evaluation, references: references)
         #expect(figure.errorBars.map(\.percent) == [evaluation.error * 100, 0.95, 0.8])
+        // The colour scale is the mistakes': the largest count off the diagonal; the bars name the variant.
+        let offDiagonal = (0..<10).flatMap { r in (0..<10).filter { $0 != r }.map { evaluation.confusion[r][$0] } }
+        #expect(figure.offDiagonalMaximum == offDiagonal.max()!)
+        #expect(figure.caption.contains("colour scale, 0 to \(offDiagonal.max()!)"))
+        #expect(figure.errorBars[0].label == "LeNet-5 (ReLU, max-pool), this run")
         let folder = try temporaryFolder("CNNFiguresDEF")
         let pdf = folder.appendingPathComponent("confusion.pdf").path
         try figure.write(to: pdf)

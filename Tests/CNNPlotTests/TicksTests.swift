@@ -67,7 +67,9 @@ struct TicksTests {
         #expect(formatTickLabels([-20, 0, 20]) == ["\u{2212}20", "0", "20"])
         #expect(formatTickLabels([0, 0.25, 0.5]) == ["0.00", "0.25", "0.50"])
         #expect(formatTickLabels([0, 1e7, 2e7]) == ["0", "10M", "20M"])
-        #expect(formatTickLabels([1e-4, 1e-2, 1, 1e6], logarithmic: true) == ["10\u{207B}\u{2074}", "0.01", "1", "10\u{2076}"])
+        // One format per axis: all powers of ten as 10ⁿ when one of them needs it, else all plain.
+        #expect(formatTickLabels([1e-4, 1e-2, 1, 1e6], logarithmic: true) == ["10\u{207B}\u{2074}", "10\u{207B}\u{00B2}", "10\u{2070}", "10\u{2076}"])
+        #expect(formatTickLabels([0.01, 0.1, 1, 10], logarithmic: true) == ["0.01", "0.1", "1", "10"])
     }
 
     @Test("cell numbers are short")

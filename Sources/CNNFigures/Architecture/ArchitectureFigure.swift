@@ -21,13 +21,15 @@ public struct ArchitectureFigure: Figure {
     }
 
     public var catalogueID: String { "D1" }
-    public var title: String {
+    public var title: String { "\(catalogueID). \(titleText)" }
+    /// The title without its catalogue id.
+    var titleText: String {
         let last = diagram.stages.last.map { " → \($0.shapeLabel)" } ?? ""
         let first = diagram.stages.first?.shapeLabel ?? ""
-        return "\(diagram.model): \(first)\(last), \(diagram.weightLayers) weight layers"
+        return "\(ModelZoo.displayName(diagram.model)): \(first)\(last), \(diagram.weightLayers) weight layers"
     }
     public var caption: String {
-        "Architecture of \(diagram.model) drawn from its model definition: each stack is one layer's output "
+        "Architecture of \(ModelZoo.displayName(diagram.model)) drawn from its model definition: each stack is one layer's output "
             + "(channels@height x width), each arrow the operation that makes it"
             + (diagram.stages.contains { $0.repeats > 1 } ? "; repeated layers and blocks are grouped" : "")
             + (diagram.stages.contains { $0.hasShortcut } ? "; arcs are residual shortcuts (x + g(x))." : ".")

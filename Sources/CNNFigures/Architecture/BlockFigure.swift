@@ -159,7 +159,9 @@ public struct BlockComparisonFigure: Figure {
     }
 
     public var catalogueID: String { "D2" }
-    public var title: String { "Residual block x + g(x) vs dense block [x, g(x)]" }
+    public var title: String { "\(catalogueID). \(titleText)" }
+    /// The title without its catalogue id.
+    var titleText: String { "Residual block x + g(x) vs dense block [x, g(x)]" }
     public var caption: String {
         "Left: \(residual.source), a residual block (He et al. 2015): the input is added to the body's output. "
             + "Right: \(dense.source) (Huang et al. 2017): the input is concatenated with the body's output along channels. "

@@ -21,7 +21,7 @@ extension ConvolutionWalkthrough: Figure {
         case .maxPool: how = "the engine's MaxPool2D"
         case .averagePool: how = "the engine's AvgPool2D (padding counted in the mean, as in PyTorch)"
         }
-        return "\(title): \(input.count)×\(input[0].count) input, \(operationName), padding \(padding), stride \(stride); "
+        return "\(input.count)×\(input[0].count) input, \(operationName), padding \(padding), stride \(stride); "
             + "every output value computed by \(how), one frame per output cell."
     }
 

@@ -9,6 +9,14 @@ public enum LectureExample: String, CaseIterable, Sendable {
 
     /// The catalogue entry (`A1` ... `A5`).
     public var catalogueID: String { String(rawValue.prefix(2)).uppercased() }
+    /// The example's figure file name: the catalogue id and what tells it apart ("A4-vertical"; "A1-sobel" for A1).
+    public var fileStem: String {
+        switch self {
+        case .a1: return "A1-sobel"
+        case .a3: return "A3-blur"
+        default: return catalogueID + rawValue.dropFirst(2)
+        }
+    }
 
     static let sobelInput: [[Double]] = [
         [100, 100, 100, 100, 100, 100], [100, 100, 100, 100, 100, 100], [100, 0, 0, 100, 100, 100],

@@ -40,7 +40,9 @@ public struct SamplesFigure: Figure {
     }
 
     public var catalogueID: String { "F1" }
-    public var title: String { "\(datasetName): the first \(samples.map(\.count).max() ?? 0) images of each class" }
+    public var title: String { "\(catalogueID). \(titleText)" }
+    /// The title without its catalogue id.
+    var titleText: String { "\(datasetName): the first \(samples.map(\.count).max() ?? 0) images of each class" }
     public var caption: String { "Samples of \(datasetName), one row per class, in the order the data set stores them." }
     public var preferredSize: Size { .inches(8, max(3, 0.62 * Double(classNames.count) + 0.6)) }
 
@@ -121,7 +123,9 @@ public struct AugmentationFigure: Figure {
     }
 
     public var catalogueID: String { "F1" }
-    public var title: String {
+    public var title: String { "\(catalogueID). \(titleText)" }
+    /// The title without its catalogue id.
+    var titleText: String {
         var parts: [String] = []
         if augmentation.cropPadding > 0 { parts.append("random crops (pad \(augmentation.cropPadding))") }
         if augmentation.horizontalFlip { parts.append("horizontal flips") }

@@ -29,7 +29,7 @@ public struct ClassicKernel: Sendable, Equatable {
     public static let lecture: [ClassicKernel] = [
         ClassicKernel(name: "Sobel, horizontal edges", weights: [[1, 2, 1], [0, 0, 0], [-1, -2, -1]], display: .absolute),
         ClassicKernel(name: "Sobel, vertical edges", weights: [[1, 0, -1], [2, 0, -2], [1, 0, -1]], display: .absolute),
-        ClassicKernel(name: "Edge detector", weights: [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], display: .clipped),
+        ClassicKernel(name: "Edge detector", weights: [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], display: .absolute),
         ClassicKernel(name: "Sharpen", weights: [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], display: .clipped),
         ClassicKernel(name: "Gaussian blur", weights: [[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor: 16, display: .clipped),
     ]
@@ -109,10 +109,50 @@ public struct ClassicKernelsFigure: Figure, Sendable {
     public var title: String { "B1. Classic kernels on photographs" }
     public var preferredSize: Size { .inches(13, 2.1 + 2.0 * Double(rows.count)) }
     public var caption: String {
-        "Each photograph converted to grey (BT.601 luma; camera is grey already), then convolved by the engine's Conv2D "
-            + "(one filter per kernel, zero padding 1, no flip). Sobel outputs shown as |y|, from 0 to "
-            + "the image's 99.5th percentile of |y|; "
-            + "the others clipped to the input's range 0-1."
+        let absolute = kernels.filter { $0.display == .absolute }.map(\.name), clipped = kernels.filter { $0.display == .clipped }.map(\.name)
+        var parts = ["Each photograph converted to grey (BT.601 luma; camera is grey already), then convolved by the engine's Conv2D "
+                     + "(one filter per kernel, zero padding 1, no flip)."]
+        if !absolute.isEmpty {
+            parts.append("\(listed(absolute)): edge strength |y|, black at 0, white at the image's 99.5th percentile of |y| (the sign is dropped: a dark-to-light and a light-to-dark edge look alike).")
+        }
+        if !clipped.isEmpty { parts.append("\(listed(clipped)): y clipped to the input's range 0–1, as an image viewer shows it.") }
+        if zoom > 1 { parts.append("The framed inset in each image enlarges the framed patch \(zoom)×, the same patch in every column, so that a 3×3 blur or sharpening is visible.") }
+        return parts.joined(separator: " ")
+    }
+
+    /// The inset's magnification.
+    public var zoom: Int { 4 }
+
+    /// "A, B and C".
+    func listed(_ names: [String]) -> String {
+        names.count <= 1 ? names.joined() : names.dropLast().joined(separator: ", ") + " and " + names.last!
+    }
+
+    /// The patch of row `r` shown enlarged: the square of `side` pixels with the most edge energy (the
+    /// input's gradient magnitude summed), searched on a coarse grid outside the lower right corner where
+    /// the enlargement is drawn (the top `free` fraction of rows or left `free` fraction of columns), so
+    /// it is the same patch in every column.
+    public func insetPatch(row r: Int, side requested: Int, free: Double = 0.55) -> (x: Int, y: Int, side: Int) {
+        let row = rows[r]
+        let side = max(4, min(requested, row.width, row.height))
+        let image = row.input
+        var best = (x: 0, y: 0, energy: -1.0)
+        let step = max(1, side / 2)
+        for y in stride(from: 0, through: row.height - side, by: step) {
+            for x in stride(from: 0, through: row.width - side, by: step) {
+                var energy = 0.0
+                for yy in stride(from: y + 1, to: y + side - 1, by: 2) {
+                    for xx in stride(from: x + 1, to: x + side - 1, by: 2) {
+                        let gx = image[yy * row.width + xx + 1] - image[yy * row.width + xx - 1]
+                        let gy = image[(yy + 1) * row.width + xx] - image[(yy - 1) * row.width + xx]
+                        energy += Double(abs(gx) + abs(gy))
+                    }
+                }
+                let clear = Double(x + side) <= free * Double(row.width) || Double(y + side) <= free * Double(row.height)
+                if clear && energy > best.energy { best = (x, y, energy) }
+            }
+        }
+        return (best.x, best.y, side)
     }
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
@@ -120,7 +160,8 @@ public struct ClassicKernelsFigure: Figure, Sendable {
         let area = rect.insetBy(dx: style.margin, dy: style.margin)
         let columns = kernels.count + 1
         let scale = min(1.3, max(0.55, area.width / 930))
-        let body = canvas.titledFrame(title: title, note: caption, in: area, scale: scale, spacing: 8)
+        let note = "|y|: edge strength, 0 black; clipped: 0–1 as a viewer shows it; framed: \(zoom)× enlargement"
+        let body = canvas.titledFrame(title: title, note: note, in: area, scale: scale, spacing: 8)
 
         // Column width from the width, or from the height the rows of images leave.
         let gap = 8 * scale
@@ -128,8 +169,8 @@ public struct ClassicKernelsFigure: Figure, Sendable {
         let labelHeight = canvas.measure("Hg", font: labelFont).height
         let aspectSum = rows.reduce(0.0) { $0 + Double($1.height) / Double($1.width) }
         let byWidth = (body.width - gap * Double(columns - 1)) / Double(columns)
-        // Header: the label and the kernel drawn small (3 cells of a tenth of the column each, at most 13 points).
-        func headerHeight(_ width: Double) -> Double { labelHeight + 6 * scale + 3 * min(width * 0.1, 13 * scale) }
+        // Header: the label and the kernel (3 cells of 0.15 of the column each, at most 20 points: digits legible on a slide).
+        func headerHeight(_ width: Double) -> Double { labelHeight + 6 * scale + 3 * min(width * 0.15, 20 * scale) }
         var column = byWidth
         for _ in 0..<3 {  // the header depends on the width; settle in a few steps
             column = min(byWidth, (body.height - headerHeight(column) - gap * Double(rows.count)) / max(aspectSum, 0.1))
@@ -139,7 +180,7 @@ public struct ClassicKernelsFigure: Figure, Sendable {
         let left = body.center.x - (Double(columns) * column + Double(columns - 1) * gap) / 2
         var top = body.minY + max(0, (body.height - used) / 2)
 
-        let kernelCell = min(column * 0.1, 13 * scale)
+        let kernelCell = min(column * 0.15, 20 * scale)
         for c in 0..<columns {
             let x = left + Double(c) * (column + gap)
             let label = c == 0 ? "Input (grey)" : kernels[c - 1].name
@@ -164,6 +205,20 @@ public struct ClassicKernelsFigure: Figure, Sendable {
                 let reduced = Self.reduce(values, width: row.width, height: row.height, by: factor)
                 canvas.image(reduced.values, width: reduced.width, height: reduced.height, in: cell, colorMap: .greys,
                              range: range, border: RGBColor(hex: 0x9A9A9A))
+                // The same patch enlarged in the lower right corner, at full resolution (nearest neighbour).
+                let insetSide = min(cell.width, cell.height) * 0.42
+                let scaleToCell = cell.width / Double(row.width)
+                let patch = insetPatch(row: r, side: Int((insetSide / (Double(zoom) * scaleToCell)).rounded()))
+                let inset = Rect(x: cell.maxX - insetSide - 3, y: cell.maxY - insetSide - 3, width: insetSide, height: insetSide)
+                var crop = [Float](repeating: 0, count: patch.side * patch.side)
+                for y in 0..<patch.side {
+                    for x in 0..<patch.side { crop[y * patch.side + x] = values[(patch.y + y) * row.width + patch.x + x] }
+                }
+                canvas.image(crop, width: patch.side, height: patch.side, in: inset, colorMap: .greys, range: range,
+                             border: RGBColor(hex: 0xE07B00))
+                canvas.box(Rect(x: cell.minX + Double(patch.x) * scaleToCell, y: cell.minY + Double(patch.y) * scaleToCell,
+                                width: Double(patch.side) * scaleToCell, height: Double(patch.side) * scaleToCell),
+                           stroke: RGBColor(hex: 0xE07B00), lineWidth: 1.5)
             }
             top += height + gap
         }

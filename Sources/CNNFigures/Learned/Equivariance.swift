@@ -106,7 +106,9 @@ public struct EquivarianceFigure: Figure {
 
     public var catalogueID: String { "C5" }
 
-    public var title: String {
+    public var title: String { "\(catalogueID). \(titleText)" }
+    /// The title without its catalogue id.
+    var titleText: String {
         "\(model): shift the input by (\(shift.width), \(shift.height)) pixels and the \(layer) maps shift with it"
     }
 

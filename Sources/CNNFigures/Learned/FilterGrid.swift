@@ -102,7 +102,9 @@ public struct FilterGrid: Figure {
 
     public var catalogueID: String { "C2" }
 
-    public var title: String {
+    public var title: String { "\(catalogueID). \(titleText)" }
+    /// The title without its catalogue id.
+    var titleText: String {
         let k = "\(weights.kernelHeight)×\(weights.kernelWidth)"
         switch mode {
         case .rgb, .single:

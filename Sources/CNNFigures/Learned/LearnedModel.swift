@@ -3,6 +3,7 @@
 // every convolution and pooling layer, and the receptive field of a layer's units.
 import CNNData
 import CNNEngine
+import CNNModels
 import CNNStore
 import Foundation
 
@@ -69,11 +70,12 @@ public struct TrainedModel {
 
 /// A model's name and its data set for titles: "lenet5 (MNIST)" (the file records "MNIST train").
 func modelTitle(_ contents: ModelFileContents) -> String {
-    guard var dataset = contents.dataset?.name, !dataset.isEmpty else { return contents.model }
+    let model = ModelZoo.displayName(contents.model)
+    guard var dataset = contents.dataset?.name, !dataset.isEmpty else { return model }
     for suffix in [" train", " (train)", " training"] where dataset.lowercased().hasSuffix(suffix) {
         dataset = String(dataset.dropLast(suffix.count))
     }
-    return "\(contents.model) (\(dataset))"
+    return "\(model) on \(dataset)"
 }
 
 /// The layer kinds whose outputs are feature maps worth drawing (convolutions, pooling, blocks).

@@ -57,12 +57,17 @@ public struct TemplateWeights: Figure {
         }
         self.model = model; self.layer = layer; self.layerShape = layerShape; self.inputShape = inputShape
         self.unitsAreClasses = unitsAreClasses; self.images = images; self.captions = captions
-        range = .symmetricCommon(images)
+        range = .symmetricQuantile(images, quantile: TemplateWeights.scaleQuantile)
     }
+
+    /// The colour scale ends at this quantile of |weight| over all images.
+    static let scaleQuantile = 0.99
 
     public var catalogueID: String { "C1" }
 
-    public var title: String {
+    public var title: String { "\(catalogueID). \(titleText)" }
+    /// The title without its catalogue id.
+    var titleText: String {
         let size = "\(inputShape[2])×\(inputShape[1])"
         return unitsAreClasses
             ? "\(model): the weights of each class over the \(size) pixels (\(layer) \(layerShape.shapeDescription))"
@@ -71,7 +76,8 @@ public struct TemplateWeights: Figure {
 
     public var caption: String {
         "Weights of \(layer) in \(model) reshaped to the input's \(inputShape[2])×\(inputShape[1]) pixels, read from the model file; "
-            + "red: the pixel pushes the unit up, blue: down, white: no effect (one scale for all)."
+            + "red: the pixel pushes the unit up, blue: down, white: no effect; one scale for all, ending at the 99th percentile "
+            + "of |weight| (±\(formatNumber(range.upper, maximumFractionDigits: 3))), so the strongest 1 % saturate rather than wash out the rest."
     }
 
     public var preferredSize: Size {
@@ -80,7 +86,7 @@ public struct TemplateWeights: Figure {
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
-        let note = "blue: negative weight, white: zero, red: positive; one scale for all images"
+        let note = "blue: negative, white: zero, red: positive; one scale, strongest 1 % saturate"
         var body = canvas.learnedPage(rect, title: title, note: note)
         let barWidth = canvas.colorBarWidth(for: range, label: "weight") + style.labelGap * 3
         body = body.inset(right: barWidth)

@@ -48,11 +48,13 @@ public struct TopActivations: Figure {
     public let channels: [ChannelPatches]
     /// Patches per channel.
     public let perChannel: Int
+    /// How many channels each layer shown has (drawn or not).
+    public let layerChannelCounts: [String: Int]
 
     /// Searches `dataset` (its first `limit` images) for the patches that excite each channel most.
     /// - Parameters:
     ///   - layers: top-level layer names; nil takes every convolution.
-    ///   - channels: channel numbers of each layer; nil takes the first 8 (or fewer).
+    ///   - channels: channel numbers of each layer; nil takes the first 16 (or fewer).
     /// - Throws: `LearnedFigureError` for an unknown layer, a channel out of range, or images that do not fit the model.
     public init(_ model: TrainedModel, dataset: Dataset, layers: [String]? = nil, channels: [Int]? = nil,
                 limit: Int? = nil, perChannel: Int = 9, batchSize: Int = 200) throws {
@@ -71,7 +73,7 @@ public struct TopActivations: Figure {
             _ = try model.layer(named: name, kinds: featureMapKinds, what: "convolution or pooling layer")
             guard let s = shapes[name], s.count == 3 else { throw LearnedFigureError("\(model.path): layer \"\(name)\" has no feature maps") }
             fields[name] = try ReceptiveField.of(layer: name, in: model)
-            let list = channels ?? Array(0..<min(8, s[0]))
+            let list = channels ?? Array(0..<min(16, s[0]))
             if let bad = list.first(where: { $0 < 0 || $0 >= s[0] }) {
                 throw LearnedFigureError("--channels: layer \(name) has channels 0...\(s[0] - 1), got \(bad)")
             }
@@ -163,6 +165,7 @@ public struct TopActivations: Figure {
         self.layers = chosen
         self.channels = result
         self.perChannel = perChannel
+        layerChannelCounts = Dictionary(uniqueKeysWithValues: chosen.map { ($0, shapes[$0]![0]) })
     }
 
     /// The pixels of `rows` x `columns` of an image, byte / 255, NaN outside it.
@@ -186,14 +189,33 @@ public struct TopActivations: Figure {
 
     public var catalogueID: String { "C4" }
 
-    public var title: String {
+    public var title: String { "\(catalogueID). \(titleText)" }
+    /// The title without its catalogue id.
+    var titleText: String {
         "\(model): the \(perChannel) \(datasetName) patches that excite each channel most"
     }
 
+    /// Which channels of each layer are drawn: "channels 0-7 of C3's 16" or "all 6 channels of C1".
+    var channelsDrawn: String {
+        layers.map { name in
+            let list = channels.filter { $0.layer == name }.map(\.channel)
+            let total = layerChannelCounts[name] ?? list.count
+            if list.count == total { return "all \(total) channels of \(name)" }
+            let contiguous = list == Array((list.first ?? 0)...(list.last ?? 0))
+            let which = contiguous && list.count > 2 ? "\(list.first!)–\(list.last!)" : list.map(String.init).joined(separator: ", ")
+            return "channels \(which) of \(name)'s \(total)"
+        }.joined(separator: " and ")
+    }
+
+    /// Channels whose activation is never above 0 on any searched image (drawn as an empty tile).
+    public var deadChannels: [ChannelPatches] { channels.filter { ($0.patches.first?.activation ?? 0) <= 0 } }
+
     public var caption: String {
-        "For each channel of \(layers.joined(separator: ", ")) of \(model), the \(perChannel) of \(imagesSearched) \(datasetName) images whose "
+        let dead = deadChannels.map { "\($0.layer) channel \($0.channel)" }
+        let deadNote = dead.isEmpty ? "" : " Never active on any of the images (an empty tile): \(dead.joined(separator: ", "))."
+        return "For \(channelsDrawn) of \(model), the \(perChannel) of \(imagesSearched) \(datasetName) images whose "
             + "maximum activation is largest, cropped to the receptive field of the unit where it occurs (" +
-            layers.map { "\($0): \(fields[$0]!.size.height)×\(fields[$0]!.size.width) px" }.joined(separator: ", ") + "), strongest first; grey: padding outside the image."
+            layers.map { "\($0): \(fields[$0]!.size.height)×\(fields[$0]!.size.width) px" }.joined(separator: ", ") + "), strongest first; grey: padding outside the image." + deadNote
     }
 
     public var preferredSize: Size {
@@ -202,10 +224,10 @@ public struct TopActivations: Figure {
         return .inches(9, min(11, 1.1 + Double(rows) * 1.2 + Double(layers.count) * 0.35))
     }
 
-    /// A tile's caption: "channel 3 · max 2.91", or "never active" for a channel whose maximum is never above 0.
+    /// A tile's caption: "ch 3: max 2.9", or "ch 3: dead" for a channel whose maximum is never above 0.
     func tileCaption(_ entry: ChannelPatches) -> String {
-        guard let strongest = entry.patches.first?.activation, strongest > 0 else { return "channel \(entry.channel) · never active" }
-        return "channel \(entry.channel) · max \(formatNumber(Double(strongest), maximumFractionDigits: 2))"
+        guard let strongest = entry.patches.first?.activation, strongest > 0 else { return "ch \(entry.channel): dead" }
+        return "ch \(entry.channel): max \(formatNumber(Double(strongest), maximumFractionDigits: 1))"
     }
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
@@ -240,7 +262,11 @@ public struct TopActivations: Figure {
                                    y: y + Double(i / columns) * (tile + captionHeight + tileGap))
                 let gap = max(1, tile * 0.035)
                 let patchSide = (tile - Double(side - 1) * gap) / Double(side)
-                for (p, patch) in entry.patches.enumerated() {
+                if (entry.patches.first?.activation ?? 0) <= 0 {
+                    // A dead channel: no image excites it, so no patch is "its" patch.
+                    canvas.fill(Rect(x: origin.x, y: origin.y, width: tile, height: tile), color: RGBColor(red: 0.93, green: 0.93, blue: 0.93))
+                }
+                for (p, patch) in entry.patches.enumerated() where patch.activation > 0 {
                     let r = Rect(x: origin.x + Double(p % side) * (patchSide + gap), y: origin.y + Double(p / side) * (patchSide + gap),
                                  width: patchSide, height: patchSide)
                     let (ph, pw) = (patch.rows.count, patch.columns.count)

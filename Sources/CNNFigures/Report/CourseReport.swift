@@ -13,6 +13,15 @@ public struct ReportFigure {
     public init(figure: any Figure, frame: Int = 0, caption: String, command: String) {
         self.figure = figure; self.frame = frame; self.caption = caption; self.command = command
     }
+
+    /// The file name, without extension, that the regenerate command writes (`--out figures/A7-alexnet.pdf`
+    /// gives "A7-alexnet"); a suite's figure folder uses the same names.
+    public var fileStem: String? {
+        let words = command.split(separator: " ")
+        guard let i = words.firstIndex(of: "--out"), i + 1 < words.count else { return nil }
+        let name = (String(words[i + 1]) as NSString).lastPathComponent
+        return (name as NSString).deletingPathExtension
+    }
 }
 
 /// Builds a suite's PDF report.

@@ -20,7 +20,7 @@ public enum FigureCatalogue {
             let w = try example.walkthrough()
             return (frames ?? [w.frameCount - 1]).map { frame in
                 ReportFigure(figure: w, frame: frame < 0 ? w.frameCount + frame : frame, caption: w.caption,
-                             command: "cnnviz conv --example \(example.rawValue) --out figures/\(example.rawValue).pdf")
+                             command: "cnnviz conv --example \(example.rawValue) --out figures/\(example.fileStem).pdf")
             }
         }
         let relative = { (url: URL) in url.path.hasPrefix(folder.path + "/") ? String(url.path.dropFirst(folder.path.count + 1)) : url.path }
@@ -216,8 +216,13 @@ public enum ReportBuilder {
             switch try FigureCatalogue.figures(for: id, results: results, folder: folder) {
             case .success(let list):
                 figures[id] = list
+                // One file name per figure, the one its regenerate command writes (A7-alexnet.pdf); a figure
+                // shown at two frames (A1) is written once.
+                var stems = Set<String>()
                 for (i, item) in list.enumerated() {
-                    let stem = figureFolder.appendingPathComponent(list.count > 1 ? "\(id)-\(i + 1)" : id).path
+                    let name = item.fileStem ?? (list.count > 1 ? "\(id)-\(i + 1)" : id)
+                    guard stems.insert(name).inserted else { continue }
+                    let stem = figureFolder.appendingPathComponent(name).path
                     written += try item.figure.write(to: stem + ".png")
                     written += try item.figure.write(to: stem + ".pdf")
                 }

@@ -1,6 +1,7 @@
 // E1: the confusion matrix of a trained model on its test set, with its test error beside published ones.
 
 import CNNData
+import CNNModels
 import CNNPlot
 import Foundation
 
@@ -13,7 +14,7 @@ public struct ConfusionFigure: Figure {
     public var references: [ReferenceError]
 
     public init(model: String, datasetName: String, evaluation: TestSetEvaluation, references: [ReferenceError] = []) {
-        self.model = model
+        self.model = ModelZoo.displayName(model)
         self.datasetName = datasetName
         self.evaluation = evaluation
         self.references = references
@@ -21,20 +22,28 @@ public struct ConfusionFigure: Figure {
 
     /// The bar chart's entries: this model first, then the references, in percent.
     public var errorBars: [(label: String, percent: Double)] {
-        [("\(model) (this toolkit)", evaluation.error * 100)] + references.map { ($0.label, $0.percent) }
+        [("\(model), this run", evaluation.error * 100)] + references.map { ($0.label, $0.percent) }
     }
 
     public var catalogueID: String { "E1" }
-    public var title: String {
+    public var title: String { "\(catalogueID). \(titleText)" }
+    /// The title without its catalogue id.
+    var titleText: String {
         "\(model) on the \(datasetName) test set: " + String(format: "%.2f%% error", evaluation.error * 100)
             + " (\(evaluation.mistakes.count.formatted()) of \(evaluation.count.formatted()) images)"
     }
     public var caption: String {
         "Confusion matrix of \(model) on the \(datasetName) test set (rows: true class, columns: predicted class), "
-            + "computed by running the stored network over the test images"
+            + "computed by running the stored network over the test images; the diagonal (correct answers) is grey so that the "
+            + "colour scale, 0 to \(offDiagonalMaximum), shows only the mistakes"
             + (references.isEmpty ? "." : "; right: its test error beside \(references.map(\.label).joined(separator: " and ")).")
     }
     public var preferredSize: Size { references.isEmpty ? .inches(7, 6.4) : .inches(10.5, 6.4) }
+
+    /// The largest count off the diagonal: the top of the colour scale.
+    public var offDiagonalMaximum: Int {
+        evaluation.confusion.enumerated().flatMap { r, row in row.enumerated().filter { $0.offset != r }.map(\.element) }.max() ?? 0
+    }
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
@@ -45,9 +54,12 @@ public struct ConfusionFigure: Figure {
         let classes = evaluation.classNames.count
         let heatmap = Heatmap(values: evaluation.confusion.flatMap { $0.map(Double.init) }, rows: classes, columns: classes,
                               rowLabels: evaluation.classNames, columnLabels: evaluation.classNames,
-                              title: "Confusion matrix (counts)", xLabel: "predicted class", yLabel: "true class",
-                              colorMap: .blues, cellLabels: evaluation.confusion.flatMap { $0.map(String.init) })
-        heatmap.draw(on: canvas, in: Rect(x: body.minX, y: body.minY, width: matrixWidth, height: body.height))
+                              title: "Counts; mistakes coloured", xLabel: "predicted class", yLabel: "true class",
+                              colorMap: .blues, range: ValueRange(0, Double(max(offDiagonalMaximum, 1))),
+                              cellLabels: evaluation.confusion.flatMap { $0.map { $0.formatted() } })
+        var masked = heatmap
+        masked.maskedCells = Set((0..<classes).map { $0 * classes + $0 })
+        masked.draw(on: canvas, in: Rect(x: body.minX, y: body.minY, width: matrixWidth, height: body.height))
         guard !references.isEmpty else { return }
         let bars = errorBars
         let chart = BarChart(categories: bars.map(\.label), values: bars.map(\.percent),
@@ -73,7 +85,7 @@ public struct MistakesFigure: Figure {
 
     /// Takes the first `count` mistakes of `evaluation`, with their images from `testSet`.
     public init(model: String, datasetName: String, evaluation: TestSetEvaluation, testSet: Dataset, count: Int = 40) {
-        self.model = model
+        self.model = ModelZoo.displayName(model)
         self.datasetName = datasetName
         self.evaluation = evaluation
         channels = testSet.channels
@@ -88,7 +100,9 @@ public struct MistakesFigure: Figure {
     }
 
     public var catalogueID: String { "E1" }
-    public var title: String {
+    public var title: String { "\(catalogueID). \(titleText)" }
+    /// The title without its catalogue id.
+    var titleText: String {
         "\(model): \(shown.count) of its \(evaluation.mistakes.count) mistakes on the \(datasetName) test set (true → predicted)"
     }
     public var caption: String {

@@ -11,7 +11,9 @@ public struct DepthFigure: Figure {
     public init(study: DepthStudy) { self.study = study }
 
     public var catalogueID: String { "E3" }
-    public var title: String { "Plain vs residual networks: error against depth (our runs)" }
+    public var title: String { "\(catalogueID). \(titleText)" }
+    /// The title without its catalogue id.
+    var titleText: String { "Plain vs residual networks: error against depth (our runs)" }
     public var caption: String {
         let seeds = study.groups.map(\.runs.count).max() ?? 1
         return "Final training and test error of plain and residual networks of depth "

@@ -23,7 +23,9 @@ public struct GradientNormFigure: Figure {
     }
 
     public var catalogueID: String { "E5" }
-    public var title: String { "Gradient norm per layer: plain-\(depth) vs ResNet-\(depth) (our runs)" }
+    public var title: String { "\(catalogueID). \(titleText)" }
+    /// The title without its catalogue id.
+    var titleText: String { "Gradient norm per layer: plain-\(depth) vs ResNet-\(depth) (our runs)" }
 
     /// The recorded epochs drawn: the first and, if recorded, a middle one.
     var panels: [Int] {

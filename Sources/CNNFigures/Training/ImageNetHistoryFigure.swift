@@ -58,7 +58,9 @@ public struct ImageNetHistoryFigure: Figure {
     public var annotations: [String] { results.map { $0.layers.map { "\($0) layers" } ?? "not deep" } }
 
     public var catalogueID: String { "E2" }
-    public var title: String { tableTitle ?? "ImageNet top-5 error by year, with depth" }
+    public var title: String { "\(catalogueID). \(titleText)" }
+    /// The title without its catalogue id.
+    var titleText: String { tableTitle ?? "ImageNet top-5 error by year, with depth" }
     public var caption: String {
         "ILSVRC top-5 error of the winning (and notable) entries by year, with the number of weight layers over each bar: "
             + "errors fell as networks grew deeper."

@@ -108,7 +108,7 @@ public struct ResultsTableFigure: Figure {
     public init(tables: [ResultsTable]) { self.tables = tables }
 
     public var catalogueID: String { "E4" }
-    public var title: String { "Error rates: the lecture's tables and this toolkit's measurements" }
+    public var title: String { "E4. Error rates: the lecture's tables and this toolkit's measurements" }
     public var caption: String {
         "The MNIST and CIFAR-10 error-rate tables of CIS 522, with this toolkit's own final test errors (highlighted rows) read from its model files."
     }

@@ -2,6 +2,7 @@
 // files, several runs on one chart; published reference errors as horizontal lines.
 
 import CNNEngine
+import CNNModels
 import CNNPlot
 import CNNStore
 import Foundation
@@ -44,7 +45,7 @@ public struct TrainingHistory: Sendable, Equatable {
         let hasTest = (history["test_error"] ?? []).contains { $0.isFinite }
         let prefix = hasTest ? "test" : "val"
         dataset = NamedDataset.trainedOn(contents)
-        self.label = label ?? "\(contents.model)" + (dataset.map { " / \($0.displayName)" } ?? "")
+        self.label = label ?? ModelZoo.displayName(contents.model) + (dataset.map { " on \($0.displayName)" } ?? "")
         self.epochs = epochs
         trainLoss = try column("train_loss")
         trainError = try column("train_error").map { $0 * 100 }
@@ -74,20 +75,24 @@ public struct TrainingCurvesFigure: Figure {
     }
 
     public var catalogueID: String { "E1" }
-    public var title: String {
+    public var title: String { "\(catalogueID). \(titleText)" }
+    /// The title without its catalogue id.
+    var titleText: String {
         runs.count == 1 ? "Training curves of \(runs[0].label)" : "Training curves of \(runs.count) runs"
     }
     public var caption: String {
         "Loss and error per epoch (training dashed, \(runs.first?.heldOutName ?? "test") solid), read from the model files' histories"
-            + (references.isEmpty ? "." : "; brown reference lines: " + references.enumerated().map { i, r in
-                "\(r.label) (\(formatNumber(r.percent))%, \(Self.referencePatternNames[i % Self.referencePatternNames.count]))"
+            + (references.isEmpty ? "." : "; dotted reference lines: " + references.enumerated().map { i, r in
+                "\(r.label) (" + String(format: "%.2f%%", r.percent) + ", \(Self.referencePatternNames[i % Self.referencePatternNames.count]))"
             }.joined(separator: ", ") + ".")
     }
     public var preferredSize: Size { .inches(11, 4.8) }
 
     /// The reference lines' patterns, and their names as the caption gives them.
-    static let referenceDashes: [LineDash] = [.dotted, .dashDot, .custom([1, 3])]
-    static let referencePatternNames = ["dotted", "dash-dotted", "sparsely dotted"]
+    /// (Training curves are dashed, test curves solid: the reference lines use dots only.)
+    static let referenceDashes: [LineDash] = [.dotted, .dotted, .dotted]
+    static let referenceColors = [RGBColor(hex: 0x8C2D04), RGBColor(hex: 0xEC7014), RGBColor(hex: 0x6A51A3)]
+    static let referencePatternNames = ["brown dotted", "orange dotted", "purple dotted"]
 
     /// Whether an axis spanning `values` reads better on a log scale (more than a factor of 8).
     static func wantsLogarithmic(_ values: [Double]) -> Bool {
@@ -106,7 +111,8 @@ public struct TrainingCurvesFigure: Figure {
         entries.append(LegendEntry(label: runs.first?.heldOutName ?? "test", color: grey))
         let referenceDashes = Self.referenceDashes
         for (i, reference) in references.enumerated() {
-            entries.append(LegendEntry(label: "\(reference.label): \(formatNumber(reference.percent))%", color: RGBColor(hex: 0x8C2D04),
+            entries.append(LegendEntry(label: "\(reference.label): " + String(format: "%.2f%%", reference.percent),
+                                       color: Self.referenceColors[i % Self.referenceColors.count],
                                        dash: referenceDashes[i % referenceDashes.count]))
         }
         let legend = canvas.legendSize(entries)
@@ -125,7 +131,7 @@ public struct TrainingCurvesFigure: Figure {
         var errorSeries = series(\.trainError, dash: .dashed) + series(\.testError, dash: .solid)
         for (i, reference) in references.enumerated() {
             errorSeries.append(LineSeries(label: reference.label, x: [firstEpoch, lastEpoch], y: [reference.percent, reference.percent],
-                                          color: RGBColor(hex: 0x8C2D04), dash: referenceDashes[i % referenceDashes.count]))
+                                          color: Self.referenceColors[i % Self.referenceColors.count], dash: referenceDashes[i % referenceDashes.count]))
         }
         let xRange = firstEpoch == lastEpoch ? (firstEpoch - 0.5)...(lastEpoch + 0.5) : firstEpoch...lastEpoch
         let loss = LineChart(series: lossSeries, title: "Loss", xLabel: "epoch", yLabel: "cross-entropy loss",
