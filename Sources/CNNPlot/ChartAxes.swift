@@ -28,8 +28,13 @@ struct ChartAxis {
             ticks = Ticks.linear(covering: dataLower, dataUpper, targetCount: targetCount)
             (lower, upper) = (ticks.first ?? dataLower, ticks.last ?? dataUpper)
         case (.logarithmic, let fixed?):
-            ticks = Ticks.logarithmic(covering: fixed.lowerBound, fixed.upperBound)
-                .filter { $0 >= fixed.lowerBound * 0.999999 && $0 <= fixed.upperBound * 1.000001 }
+            let inside = { (t: Double) in t >= fixed.lowerBound * 0.999999 && t <= fixed.upperBound * 1.000001 }
+            ticks = Ticks.logarithmic(covering: fixed.lowerBound, fixed.upperBound).filter(inside)
+            if ticks.count < 3 {
+                // A fixed range of a decade or two can hold one power of ten or none: label 1-2-5 steps instead.
+                let first = Int((log10(fixed.lowerBound)).rounded(.down)), last = Int((log10(fixed.upperBound)).rounded(.up))
+                ticks = (first...max(first, last)).flatMap { e in [1.0, 2, 5].map { $0 * pow(10, Double(e)) } }.filter(inside)
+            }
             (lower, upper) = (fixed.lowerBound, fixed.upperBound)
         case (.logarithmic, nil):
             ticks = Ticks.logarithmic(covering: dataLower, dataUpper)

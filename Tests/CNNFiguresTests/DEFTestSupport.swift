@@ -16,7 +16,7 @@ enum DEFTestSupport {
     /// Writes a model file of zoo model `model`, initialised from `seed`, with the given history columns.
     @discardableResult
     static func writeModelFile(model: String, to url: URL, history: [String: [Double]], dataset: String = "mnist",
-                               seed: UInt64 = 1) throws -> (spec: ModelSpec, network: Sequential) {
+                               seed: UInt64 = 1, training: TrainingRecord? = nil) throws -> (spec: ModelSpec, network: Sequential) {
         let spec = try ModelZoo.spec(model)
         let network = try spec.build()
         network.initialize(seed: seed)
@@ -30,7 +30,9 @@ enum DEFTestSupport {
             dataset: DatasetRecord(name: "\(dataset) train", classNames: (0..<spec.classes).map(String.init),
                                    normalizationMean: [0.5], normalizationStd: [0.25]),
             metadata: ["data_source": "{\"name\":\"\(dataset)\"}", "seed": String(seed)])
-        try ModelFile.write(contents, to: url)
+        var stored = contents
+        stored.training = training
+        try ModelFile.write(stored, to: url)
         return (spec, network)
     }
 

@@ -162,11 +162,19 @@ private func shippedData(_ name: String) -> String {
         try write("resnet8", "resnet8", train: 0.3, test: 0.3)
         try write("plain14", "deeper/plain14", train: 0.9, test: 0.9)
         try write("lenet5", "other", train: 0.1, test: 0.1)
+        // A run still training (3 of its recipe's 16 epochs) is left out, and said to be.
+        let running = folder.appendingPathComponent("resnet8-running/model.h5")
+        try FileManager.default.createDirectory(at: running.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try DEFTestSupport.writeModelFile(model: "resnet8", to: running, history: DEFTestSupport.history(epochs: 3),
+                                          training: TrainingRecord(epochsCompleted: 3, recipeJSON: "{\"epochs\": 16}", iteratorJSON: "{}",
+                                                                   generatorState: [1, 2, 3, 4]))
 
         let study = try DepthStudy(directory: folder.path)
         #expect(study.groups.map { "\($0.kind)\($0.depth)x\($0.runs.count)" } == ["plain8x2", "plain14x1", "residual8x1"])
         #expect(study.depths == [8, 14])
-        #expect(study.skipped.count == 1 && study.skipped[0].contains("lenet5"))
+        #expect(study.skipped.count == 2 && study.skipped.contains { $0.contains("lenet5") })
+        #expect(study.skipped.contains { $0.contains("resnet8-running") && $0.contains("still training (epoch 3 of 16)") })
+        #expect(DepthFigure(study: study).deepestPair == 8)
         let plain8 = try #require(study.group(.plain, depth: 8))
         #expect(plain8.commonEpochs == 3)
         #expect(plain8.finalTrainError.minimum == 10 && plain8.finalTrainError.maximum == 20)

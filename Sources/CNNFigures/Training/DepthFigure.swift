@@ -1,5 +1,5 @@
 // E3 drawn: final training and test error against depth, plain and residual side by side, and the
-// training-error curve of every model (plain dashed, residual solid), bands spanning the seeds.
+// per-epoch training and test error of the deepest plain and residual pair, bands spanning the seeds.
 
 import CNNPlot
 import Foundation
@@ -16,11 +16,21 @@ public struct DepthFigure: Figure {
     var titleText: String { "Plain vs residual networks: error against depth (our runs)" }
     public var caption: String {
         let seeds = study.groups.map(\.runs.count).max() ?? 1
-        return "Final training and test error of plain and residual networks of depth "
+        var text = "Final training and test error of plain and residual networks of depth "
             + study.depths.map(String.init).joined(separator: ", ")
-            + ", and their training error per epoch (plain dashed, residual solid)"
-            + (seeds > 1 ? "; lines are means over seeds, bands span the smallest to the largest." : ".")
+        if let deepest = deepestPair {
+            text += ", and the training (solid) and test (dashed) error per epoch of \(NetworkKind.plain.name(depth: deepest)) and "
+                + "\(NetworkKind.residual.name(depth: deepest))"
+        }
+        text += seeds > 1 ? "; lines are means over \(seeds) seeds, bands span the smallest to the largest." : "."
+        return text
     }
+
+    /// The deepest depth trained both plain and residual.
+    public var deepestPair: Int? {
+        study.depths.last { study.group(.plain, depth: $0) != nil && study.group(.residual, depth: $0) != nil }
+    }
+
     public var preferredSize: Size { .inches(11, 8) }
 
     static let kindColors: [NetworkKind: RGBColor] = [.plain: RGBColor(hex: 0xD62728), .residual: RGBColor(hex: 0x1F77B4)]
@@ -56,30 +66,30 @@ public struct DepthFigure: Figure {
         train.draw(on: canvas, in: Rect(x: body.minX, y: body.minY, width: body.width / 2, height: topHeight))
         test.draw(on: canvas, in: Rect(x: body.midX, y: body.minY, width: body.width / 2, height: topHeight))
 
-        // Curves: one colour per depth, dashed plain, solid residual.
+        // Curves of the deepest pair: colour by kind, training solid, test dashed.
+        guard let deepest = deepestPair else { return }
         var series: [LineSeries] = []
         var entries: [LegendEntry] = []
-        for (index, depth) in study.depths.enumerated() {
-            let color = style.seriesColor(index == 3 ? 9 : index)
-            entries.append(LegendEntry(label: "\(depth) layers", color: color))
-            for kind in NetworkKind.allCases {
-                guard let group = study.group(kind, depth: depth) else { continue }
-                let curve = group.trainErrorCurve
-                series.append(LineSeries(label: kind.name(depth: depth), x: group.epochs, y: curve.map(\.mean), color: color,
-                                         dash: kind == .plain ? .dashed : .solid, showsMarkers: group.epochs.count <= 12,
+        for kind in NetworkKind.allCases {
+            guard let group = study.group(kind, depth: deepest) else { continue }
+            let color = DepthFigure.kindColors[kind]!
+            entries.append(LegendEntry(label: kind.name(depth: deepest), color: color))
+            for (curve, dash) in [(group.trainErrorCurve, LineDash.solid), (group.testErrorCurve, LineDash.dashed)] {
+                series.append(LineSeries(label: kind.name(depth: deepest), x: group.epochs, y: curve.map(\.mean), color: color,
+                                         dash: dash, showsMarkers: false,
                                          band: group.runs.count > 1 ? Band(lower: curve.map(\.minimum), upper: curve.map(\.maximum)) : nil))
             }
         }
         let grey = RGBColor(hex: 0x555555)
-        entries.append(LegendEntry(label: "plain", color: grey, dash: .dashed))
-        entries.append(LegendEntry(label: "residual", color: grey))
+        entries.append(LegendEntry(label: "training", color: grey))
+        entries.append(LegendEntry(label: "test", color: grey, dash: .dashed))
         let legend = canvas.legendSize(entries)
         let bottom = Rect(x: body.minX, y: body.minY + topHeight + style.labelGap, width: body.width - legend.width - style.labelGap,
                           height: body.height - topHeight - style.labelGap)
         let epochs = series.flatMap(\.x)
-        let curves = LineChart(series: series, title: "Training error per epoch", xLabel: "epoch", yLabel: "training error (%)",
-                               xRange: (epochs.min() ?? 1) == (epochs.max() ?? 1) ? ((epochs.min() ?? 1) - 0.5)...((epochs.max() ?? 1) + 0.5) : nil,
-                               legend: .none)
+        let first = epochs.min() ?? 1, last = epochs.max() ?? 1
+        let curves = LineChart(series: series, title: "Error per epoch at \(deepest) layers", xLabel: "epoch", yLabel: "error (%)",
+                               xRange: first == last ? (first - 0.5)...(last + 0.5) : first...last, legend: .none)
         curves.draw(on: canvas, in: bottom)
         canvas.legend(entries, at: Point(x: bottom.maxX + style.labelGap, y: bottom.minY + style.margin * 3))
     }

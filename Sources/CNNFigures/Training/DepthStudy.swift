@@ -77,6 +77,11 @@ public struct DepthGroup: Sendable, Equatable {
         (0..<commonEpochs).map { epoch in SeedSpread(runs.map { $0.history.trainError[epoch] }) }
     }
 
+    /// Test error (percent) per epoch over the seeds, for the epochs every run has.
+    public var testErrorCurve: [SeedSpread] {
+        (0..<commonEpochs).map { epoch in SeedSpread(runs.map { $0.history.testError[epoch] }) }
+    }
+
     /// The epoch numbers of `trainErrorCurve`.
     public var epochs: [Double] { Array(runs.first?.history.epochs.prefix(commonEpochs) ?? []) }
 
@@ -137,6 +142,10 @@ public struct DepthStudy: Sendable, Equatable {
                 skipped.append("\(path): \(error)")
                 continue
             }
+            if let unfinished = Self.unfinished(contents) {
+                skipped.append("\(path): \(unfinished)")
+                continue
+            }
             guard let (kind, depth) = DepthRun.parse(model: contents.model) else {
                 skipped.append("\(path): model \(contents.model) is neither plainN nor resnetN")
                 continue
@@ -156,6 +165,15 @@ public struct DepthStudy: Sendable, Equatable {
                                      + (skipped.isEmpty ? "" : "; skipped: " + skipped.joined(separator: "; ")))
         }
         self.init(runs: runs, skipped: skipped)
+    }
+
+    /// "still training (epoch 9 of 16)" for a model file whose run has not done its recipe's epochs,
+    /// nil for a finished run (or a file without a recipe, which is taken as it is).
+    static func unfinished(_ contents: ModelFileContents) -> String? {
+        guard let training = contents.training,
+              let recipe = try? JSONSerialization.jsonObject(with: Data(training.recipeJSON.utf8)) as? [String: Any],
+              let epochs = recipe["epochs"] as? Int, training.epochsCompleted < epochs else { return nil }
+        return "still training (epoch \(training.epochsCompleted) of \(epochs)), left out"
     }
 
     /// Every depth trained, ascending.
