@@ -24,6 +24,19 @@ public protocol Figure {
 extension Figure {
     public var frameCount: Int { 1 }
 
+    /// The layout problems of every frame as drawn at `size` (default: the preferred size): text off
+    /// the page, overlapping, or too small for a slide (see `Canvas.layoutProblems`). Nothing is written.
+    public func layoutProblems(size: Size? = nil) throws -> [String] {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("layout-\(UUID().uuidString).png").path
+        var problems: [String] = []
+        for frame in 0..<frameCount {
+            let canvas = try Canvas(path: scratch, size: size ?? preferredSize, dpi: 10)
+            try draw(on: canvas, in: canvas.bounds, frame: frame)
+            problems += canvas.layoutProblems().map { frameCount > 1 ? "frame \(frame + 1): \($0)" : $0 }
+        }
+        return Array(NSOrderedSet(array: problems).array as! [String])
+    }
+
     /// Writes the figure to `path` (PNG, PDF or SVG by extension). A multi-frame figure becomes a
     /// multi-page PDF, or numbered files `name-01.png`, `name-02.png`, ... for PNG and SVG.
     /// - Returns: the paths written.

@@ -35,6 +35,19 @@ public final class Canvas {
     /// Pages begun so far (1 until `newPage()` is called).
     public private(set) var pageCount = 1
 
+    /// One piece of text as placed on the page: what it says, its font size in points and the
+    /// page-space rectangle around its ink box (the axis-aligned bounds when rotated).
+    public struct TextBox: Sendable, Equatable {
+        public var text: String
+        public var fontSize: Double
+        public var rect: Rect
+        public var page: Int
+    }
+
+    /// Every text drawn so far, so that a test can check a figure's layout: inside the page, no
+    /// two overlapping, large enough to read.
+    public internal(set) var textBoxes: [TextBox] = []
+
     /// The Cairo drawing context (`cairo_t *`); internal, so callers draw only through this layer.
     let context: OpaquePointer
     private let surface: OpaquePointer
@@ -110,6 +123,51 @@ public final class Canvas {
         let canvas = try Canvas(path: path, size: size, dpi: dpi, style: style)
         try draw(canvas)
         try canvas.finish()
+    }
+
+    /// What a slide would get wrong in the text drawn so far: text outside the page, two texts
+    /// overlapping, text smaller than `minimumPixels` pixels when the page is shown `slideWidth` pixels
+    /// wide (18 px at 1500 px: legible on a projector). One sentence per problem.
+    public func layoutProblems(minimumPixels: Double = 18, slideWidth: Double = 1500) -> [String] {
+        var problems: [String] = []
+        let page = bounds.insetBy(dx: -0.5, dy: -0.5)
+        let smallest = minimumPixels / slideWidth * size.width
+        func quoted(_ text: String) -> String {
+            let line = text.replacingOccurrences(of: "\n", with: " ")
+            return "\"" + (line.count > 40 ? line.prefix(37) + "..." : line) + "\""
+        }
+        for box in textBoxes {
+            if !page.contains(box.rect) { problems.append("\(quoted(box.text)) runs off the page") }
+            if box.fontSize < smallest * 0.98 {
+                problems.append("\(quoted(box.text)) is \(String(format: "%.1f", box.fontSize)) pt, below \(String(format: "%.1f", smallest)) pt "
+                                + "(\(Int(minimumPixels)) px at \(Int(slideWidth)) px wide)")
+            }
+        }
+        // Overlap of the boxes' cores (the font's ascent and descent leave room above and below the ink).
+        let cores = textBoxes.map { box -> Rect in
+            let trim = box.rect.height > box.rect.width ? 0 : box.rect.height * 0.18
+            return Rect(x: box.rect.minX, y: box.rect.minY + trim, width: box.rect.width, height: max(0, box.rect.height - 2 * trim))
+        }
+        for i in cores.indices {
+            for j in cores.indices where j > i && textBoxes[i].page == textBoxes[j].page {
+                let a = cores[i], b = cores[j]
+                let w = min(a.maxX, b.maxX) - max(a.minX, b.minX), h = min(a.maxY, b.maxY) - max(a.minY, b.minY)
+                if w > 0.5, h > 0.5 { problems.append("\(quoted(textBoxes[i].text)) overlaps \(quoted(textBoxes[j].text))") }
+            }
+        }
+        return problems
+    }
+
+    /// The page-space point of a point in the current user space (after any translation, rotation or scaling).
+    func pagePoint(_ x: Double, _ y: Double) -> Point {
+        var dx = x, dy = y
+        cairo_user_to_device(context, &dx, &dy)
+        if format == .png {
+            let pixels = Canvas.pixels(size, dpi: dpi)
+            dx *= size.width / Double(pixels.width)
+            dy *= size.height / Double(pixels.height)
+        }
+        return Point(x: dx, y: dy)
     }
 
     /// Ends the current page and begins a blank one (PDF only), as for one frame of a walkthrough.

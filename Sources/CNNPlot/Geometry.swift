@@ -76,6 +76,11 @@ public struct Rect: Sendable, Equatable, Hashable {
     }
 
     /// Whether the point lies inside the rectangle or on its edge.
+    /// Whether `other` lies wholly inside this rectangle.
+    public func contains(_ other: Rect) -> Bool {
+        other.minX >= minX && other.maxX <= maxX && other.minY >= minY && other.maxY <= maxY
+    }
+
     public func contains(_ point: Point) -> Bool {
         point.x >= minX && point.x <= maxX && point.y >= minY && point.y <= maxY
     }

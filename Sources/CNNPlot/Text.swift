@@ -98,7 +98,40 @@ extension Canvas {
                 cairo_move_to(context, x, firstBaseline + Double(index) * metrics.lineSpacing)
                 cairo_show_text(context, line)
             }
+            recordTextBox(text, font: font, metrics: metrics, lines: lines, firstBaseline: firstBaseline, horizontal: horizontal)
         }
+    }
+
+    /// Adds the page-space box of text just drawn (in the current user space) to `textBoxes`,
+    /// limited to the clip rectangle when one cuts it.
+    private func recordTextBox(_ text: String, font: Font, metrics: TextMetrics, lines: [String], firstBaseline: Double,
+                               horizontal: HorizontalAlignment) {
+        let width = metrics.width
+        let left: Double
+        switch horizontal {
+        case .left: left = 0
+        case .center: left = -width / 2
+        case .right: left = -width
+        }
+        let top = firstBaseline - metrics.ascent
+        let bottom = firstBaseline + metrics.lineSpacing * Double(lines.count - 1) + metrics.descent
+        let corners = [pagePoint(left, top), pagePoint(left + width, top), pagePoint(left, bottom), pagePoint(left + width, bottom)]
+        var minX = corners.map(\.x).min()!, maxX = corners.map(\.x).max()!
+        var minY = corners.map(\.y).min()!, maxY = corners.map(\.y).max()!
+        // Text cut by a clip rectangle inside the page (fitted text) counts only where it shows; text
+        // beyond the page's edge is kept whole, so that it is reported as running off the page.
+        var x1 = 0.0, y1 = 0.0, x2 = 0.0, y2 = 0.0
+        cairo_clip_extents(context, &x1, &y1, &x2, &y2)
+        let clipA = pagePoint(x1, y1), clipB = pagePoint(x2, y2)
+        let clip = Rect(x: min(clipA.x, clipB.x), y: min(clipA.y, clipB.y), width: abs(clipB.x - clipA.x), height: abs(clipB.y - clipA.y))
+        if clip.width < size.width - 0.5 || clip.height < size.height - 0.5 {
+            minX = max(minX, clip.minX); maxX = min(maxX, clip.maxX)
+            minY = max(minY, clip.minY); maxY = min(maxY, clip.maxY)
+        }
+        guard maxX > minX, maxY > minY else { return }
+        let scale = hypot(pagePoint(1, 0).x - pagePoint(0, 0).x, pagePoint(1, 0).y - pagePoint(0, 0).y)
+        textBoxes.append(TextBox(text: text, fontSize: font.size * scale, rect: Rect(x: minX, y: minY, width: maxX - minX, height: maxY - minY),
+                                 page: pageCount))
     }
 
     /// Draws `text` inside `rect` at the largest size up to `font.size` that fits, and returns that size.

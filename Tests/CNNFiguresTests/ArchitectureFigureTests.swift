@@ -9,17 +9,17 @@ import _TestSupport
     @Test func lenet1998StagesCarryThePapersLabels() throws {
         let diagram = try ArchitectureDiagram(spec: try ModelZoo.spec("lenet5-1998"))
         #expect(diagram.stages.map(\.name) == ["INPUT", "C1", "S2", "C3", "S4", "C5", "F6", "OUTPUT"])
-        #expect(diagram.stages.map(\.shapeLabel) == ["32x32", "6@28x28", "6@14x14", "16@10x10", "16@5x5", "120", "84", "10"])
-        #expect(diagram.stages[1].operation == "conv 5x5")
-        #expect(diagram.stages[2].operation == "avg pool 2x2")
+        #expect(diagram.stages.map(\.shapeLabel) == ["32×32", "6@28×28", "6@14×14", "16@10×10", "16@5×5", "120", "84", "10"])
+        #expect(diagram.stages[1].operation == "conv 5×5")
+        #expect(diagram.stages[2].operation == "avg pool 2×2")
         #expect(diagram.stages[1].details == ["tanh"])
         #expect(diagram.weightLayers == 5)
     }
 
     @Test func lecturedLenetHasMaxPoolingAndDenseC5() throws {
         let diagram = try ArchitectureDiagram(spec: try ModelZoo.spec("lenet5"))
-        #expect(diagram.stages.map(\.shapeLabel) == ["28x28", "6@28x28", "6@14x14", "16@10x10", "16@5x5", "120", "84", "10"])
-        #expect(diagram.stages[2].operation == "max pool 2x2")
+        #expect(diagram.stages.map(\.shapeLabel) == ["28×28", "6@28×28", "6@14×14", "16@10×10", "16@5×5", "120", "84", "10"])
+        #expect(diagram.stages[2].operation == "max pool 2×2")
         #expect(diagram.stages[5].kind == .dense)
     }
 
@@ -27,8 +27,8 @@ import _TestSupport
         let diagram = try ArchitectureDiagram(spec: try ModelZoo.spec("resnet20"))
         let blocks = diagram.stages.filter { $0.kind == .residualBlocks }
         #expect(blocks.map(\.repeats) == [3, 3, 3])
-        #expect(blocks.map(\.shapeLabel) == ["16@32x32", "32@16x16", "64@8x8"])
-        #expect(blocks.map(\.name) == ["stage1_block1–3", "stage2_block1–3", "stage3_block1–3"])
+        #expect(blocks.map(\.shapeLabel) == ["16@32×32", "32@16×16", "64@8×8"])
+        #expect(blocks.map(\.name) == ["stage 1", "stage 2", "stage 3"])
         #expect(blocks.allSatisfy { $0.hasShortcut })
         #expect(diagram.weightLayers == 20)
         let plain = try ArchitectureDiagram(spec: try ModelZoo.spec("plain20"))
@@ -40,8 +40,8 @@ import _TestSupport
         let diagram = try ArchitectureDiagram(spec: try ModelZoo.spec("vgg16"))
         #expect(diagram.stages.count <= 10)
         #expect(diagram.stages[1].name == "conv1_1–pool1")
-        #expect(diagram.stages[1].shapeLabel == "64@112x112")
-        #expect(diagram.stages[3].operation.hasPrefix("3 × conv 3x3"))
+        #expect(diagram.stages[1].shapeLabel == "64@112×112")
+        #expect(diagram.stages[3].operation.hasPrefix("3 × conv 3×3"))
         #expect(diagram.stages.suffix(3).map(\.shapeLabel) == ["4096", "4096", "1000"])
         #expect(diagram.weightLayers == 16)
     }
@@ -52,7 +52,7 @@ import _TestSupport
         #expect(residual.merge == .sum)
         #expect(residual.inputShape == [16, 32, 32] && residual.outputShape == [16, 32, 32])
         #expect(residual.steps.map(\.label) == ["weight layer", "ReLU", "weight layer"])
-        #expect(residual.steps[0].detail == "conv 3x3, 16 → 16, BN")
+        #expect(residual.steps[0].detail == "conv 3×3, 16 → 16, BN")
         #expect(residual.formula == "y = ReLU(x + g(x))")
         let downsampling = try BlockDiagram.residual(model: "resnet20", block: "stage2_block1")
         #expect(downsampling.outputShape == [32, 16, 16])

@@ -19,7 +19,7 @@ struct KernelFigureTests {
     @Test("B1 kernels run through the engine: Sobel finds the vertical edge, blur and sharpen keep flat regions")
     func classicKernelsOnAStep() throws {
         let figure = try ClassicKernelsFigure(images: [(name: "step", image: stepImage())])
-        #expect(figure.kernels.map(\.name) == ["Sobel, horizontal edges", "Sobel, vertical edges", "Edge detector", "Sharpen", "Gaussian blur"])
+        #expect(figure.kernels.map(\.name) == ["Sobel, horizontal", "Sobel, vertical", "Edge detector", "Sharpen", "Gaussian blur"])
         let row = figure.rows[0]
         #expect(row.outputs.count == 5 && row.outputs.allSatisfy { $0.count == 64 })
         func at(_ k: Int, _ y: Int, _ x: Int) -> Float { row.outputs[k][y * 8 + x] }

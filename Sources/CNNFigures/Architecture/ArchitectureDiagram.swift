@@ -37,11 +37,11 @@ public struct ArchitectureStage: Sendable, Equatable {
 
     /// `C@HxW`, `HxW` for a single-channel input, `C` for vectors and 1x1 maps.
     public static func label(for shape: [Int], isInput: Bool = false) -> String {
-        guard shape.count == 3 else { return shape.map(String.init).joined(separator: "x") }
+        guard shape.count == 3 else { return shape.map(String.init).joined(separator: "×") }
         let (c, h, w) = (shape[0], shape[1], shape[2])
         if h == 1 && w == 1 { return "\(c)" }
-        if c == 1 && isInput { return "\(h)x\(w)" }
-        return "\(c)@\(h)x\(w)"
+        if c == 1 && isInput { return "\(h)×\(w)" }
+        return "\(c)@\(h)×\(w)"
     }
 }
 
@@ -101,22 +101,22 @@ public struct ArchitectureDiagram: Sendable, Equatable {
         }
         switch spec {
         case let .conv2D(_, _, _, kernel, stride, _, dilation, groups, _, _):
-            var text = "conv \(kernel.height)x\(kernel.width)"
+            var text = "conv \(kernel.height)×\(kernel.width)"
             if stride != 1 { text += " /\(stride)" }
             if dilation != 1 { text += ", dilation \(dilation)" }
             if groups != 1 { text += ", \(groups) groups" }
             return make(text, .convolution)
         case let .maxPool2D(_, kernel, stride, _, _):
-            return make("max pool \(kernel.height)x\(kernel.width)" + (stride == kernel ? "" : " /\(stride)"), .pooling)
+            return make("max pool \(kernel.height)×\(kernel.width)" + (stride == kernel ? "" : " /\(stride)"), .pooling)
         case let .avgPool2D(_, kernel, stride, _, _, _):
-            return make("avg pool \(kernel.height)x\(kernel.width)" + (stride == kernel ? "" : " /\(stride)"), .pooling)
+            return make("avg pool \(kernel.height)×\(kernel.width)" + (stride == kernel ? "" : " /\(stride)"), .pooling)
         case let .adaptiveAvgPool2D(_, size):
-            return make(size == 1 ? "global avg pool" : "avg pool to \(size.height)x\(size.width)", .pooling)
+            return make(size == 1 ? "global avg pool" : "avg pool to \(size.height)×\(size.width)", .pooling)
         case .dense:
             return make("fully connected", .dense)
         case let .residual(_, body, shortcut, _):
             let convolutions = body.compactMap { layer -> String? in
-                if case let .conv2D(_, _, _, k, _, _, _, _, _, _) = layer { return "\(k.height)x\(k.width)" }
+                if case let .conv2D(_, _, _, k, _, _, _, _, _, _) = layer { return "\(k.height)×\(k.width)" }
                 return nil
             }
             let kind: StageKind = shortcut == .none ? .plainBlocks : .residualBlocks
@@ -195,6 +195,11 @@ public struct ArchitectureDiagram: Sendable, Equatable {
     /// `stage1_block1` and `stage1_block3` give `stage1_block1–3`; names with nothing in common give `conv3_1–pool3`.
     static func rangeName(_ first: String, _ last: String) -> String {
         guard first != last else { return first }
+        // The blocks of one ResNet stage (`stage1_block1` to `stage1_block3`) are that stage: "stage 1".
+        let stagePart = { (name: String) in name.split(separator: "_").first.map(String.init) }
+        if let a = stagePart(first), a == stagePart(last), a.hasPrefix("stage"), first.contains("_block"), last.contains("_block") {
+            return "stage " + a.dropFirst("stage".count)
+        }
         let common = zip(first, last).prefix { $0 == $1 }.count
         // Keep whole trailing numbers: `layer1.0`/`layer1.10` must not split inside `10`.
         var cut = common

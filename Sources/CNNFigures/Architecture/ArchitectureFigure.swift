@@ -34,7 +34,7 @@ public struct ArchitectureFigure: Figure {
             + (diagram.stages.contains { $0.repeats > 1 } ? "; repeated layers and blocks are grouped" : "")
             + (diagram.stages.contains { $0.hasShortcut } ? "; arcs are residual shortcuts (x + g(x))." : ".")
     }
-    public var preferredSize: Size { .inches(max(8, 1.3 * Double(diagram.stages.count)), 3.4) }
+    public var preferredSize: Size { .inches(max(8, 1.75 * Double(diagram.stages.count)), 3.6) }
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
@@ -219,12 +219,13 @@ struct StageLayout {
         let style = canvas.style
         let units = units(stages)
         let hasArc = stages.contains { $0.hasShortcut }
-        var fontScale = 1.0
+        // Start where the smallest text (the operations) is 18 px on a page shown 1500 px wide; shrink only if it must.
+        var fontScale = max(1.0, 18.0 / 1500.0 * canvas.size.width / style.tickFont.size)
         while true {
             let nameFont = Font(size: style.labelFont.size * fontScale, bold: true)
             let shapeFont = style.labelFont.withSize(style.labelFont.size * fontScale)
             let operationFont = style.tickFont.withSize(style.tickFont.size * fontScale)
-            let detailFont = Font(size: style.tickFont.size * 0.9 * fontScale, italic: true)
+            let detailFont = Font(size: style.tickFont.size * fontScale, italic: true)
             let nameWidths = stages.map { canvas.measure($0.name, font: nameFont).width }
             let shapeWidths = stages.map { canvas.measure($0.shapeLabel, font: shapeFont).width }
             let operations = stages.map { StageLayout.balanced($0.operation, font: operationFont, canvas: canvas) }

@@ -69,7 +69,7 @@ public struct BlockDiagram: Sendable, Equatable {
             switch layer {
             case let .conv2D(_, inC, outC, kernel, stride, _, _, _, _, _):
                 let strideText = stride == 1 ? "" : " /\(stride)"
-                steps.append(Step(label: "weight layer", detail: "conv \(kernel.height)x\(kernel.width)\(strideText), \(inC) → \(outC)", shape: output))
+                steps.append(Step(label: "weight layer", detail: "conv \(kernel.height)×\(kernel.width)\(strideText), \(inC) → \(outC)", shape: output))
             case .dense(_, let inF, let outF, _, _):
                 steps.append(Step(label: "weight layer", detail: "fully connected, \(inF) → \(outF)", shape: output))
             case .batchNorm2D, .batchNorm1D:

@@ -27,8 +27,8 @@ public struct ClassicKernel: Sendable, Equatable {
 
     /// The lecture's five: Sobel horizontal and vertical edges, the edge detector, sharpen, Gaussian blur.
     public static let lecture: [ClassicKernel] = [
-        ClassicKernel(name: "Sobel, horizontal edges", weights: [[1, 2, 1], [0, 0, 0], [-1, -2, -1]], display: .absolute),
-        ClassicKernel(name: "Sobel, vertical edges", weights: [[1, 0, -1], [2, 0, -2], [1, 0, -1]], display: .absolute),
+        ClassicKernel(name: "Sobel, horizontal", weights: [[1, 2, 1], [0, 0, 0], [-1, -2, -1]], display: .absolute),
+        ClassicKernel(name: "Sobel, vertical", weights: [[1, 0, -1], [2, 0, -2], [1, 0, -1]], display: .absolute),
         ClassicKernel(name: "Edge detector", weights: [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], display: .absolute),
         ClassicKernel(name: "Sharpen", weights: [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], display: .clipped),
         ClassicKernel(name: "Gaussian blur", weights: [[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor: 16, display: .clipped),
@@ -159,7 +159,8 @@ public struct ClassicKernelsFigure: Figure, Sendable {
         let style = canvas.style
         let area = rect.insetBy(dx: style.margin, dy: style.margin)
         let columns = kernels.count + 1
-        let scale = min(1.3, max(0.55, area.width / 930))
+        // Never below 1.2: text 18 px or more when the 13 in figure is shown 1500 px wide.
+        let scale = min(1.35, max(1.25, area.width / 930))
         let note = "|y|: edge strength, 0 black; clipped: 0–1 as a viewer shows it; framed: \(zoom)× enlargement"
         let body = canvas.titledFrame(title: title, note: note, in: area, scale: scale, spacing: 8)
 

@@ -222,6 +222,7 @@ public enum ReportBuilder {
                 for (i, item) in list.enumerated() {
                     let name = item.fileStem ?? (list.count > 1 ? "\(id)-\(i + 1)" : id)
                     guard stems.insert(name).inserted else { continue }
+                    for problem in try item.figure.layoutProblems() { log("layout: \(name): \(problem)") }
                     let stem = figureFolder.appendingPathComponent(name).path
                     written += try item.figure.write(to: stem + ".png")
                     written += try item.figure.write(to: stem + ".pdf")

