@@ -113,23 +113,33 @@ public struct PrincipalComponents: Sendable, Equatable {
 
     static func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
 
-    /// Modified Gram-Schmidt, in place; a vector that vanishes is replaced by a unit vector not yet spanned.
+    /// Gram-Schmidt twice over ("twice is enough"), in place. A vector with (almost) nothing left outside the ones
+    /// before it, as happens when the points span fewer dimensions than there are vectors, is replaced by the first
+    /// unit axis not yet spanned, so the result is always orthonormal.
     static func orthonormalize(_ vectors: inout [[Double]]) {
-        for c in vectors.indices {
-            for p in 0..<c {
-                let r = dot(vectors[p], vectors[c])
-                for i in vectors[c].indices { vectors[c][i] -= r * vectors[p][i] }
-            }
-            var norm = dot(vectors[c], vectors[c]).squareRoot()
-            if norm < 1e-300 {
-                vectors[c] = vectors[c].indices.map { $0 == c % vectors[c].count ? 1 : 0 }
+        func removeEarlier(_ v: inout [Double], before c: Int) {
+            for _ in 0..<2 {
                 for p in 0..<c {
-                    let r = dot(vectors[p], vectors[c])
-                    for i in vectors[c].indices { vectors[c][i] -= r * vectors[p][i] }
+                    let r = dot(vectors[p], v)
+                    for i in v.indices { v[i] -= r * vectors[p][i] }
                 }
-                norm = max(dot(vectors[c], vectors[c]).squareRoot(), 1e-300)
             }
-            for i in vectors[c].indices { vectors[c][i] /= norm }
+        }
+        for c in vectors.indices {
+            var v = vectors[c]
+            let before = dot(v, v).squareRoot()
+            removeEarlier(&v, before: c)
+            var norm = dot(v, v).squareRoot()
+            if !(norm > 1e-9 * before) || norm == 0 {
+                for axis in v.indices {
+                    var e = [Double](repeating: 0, count: v.count)
+                    e[axis] = 1
+                    removeEarlier(&e, before: c)
+                    let n = dot(e, e).squareRoot()
+                    if n > 0.5 { v = e; norm = n; break }
+                }
+            }
+            vectors[c] = v.map { $0 / norm }
         }
     }
 
@@ -177,6 +187,8 @@ public struct FeatureEmbedding: Figure {
         /// What was embedded: "the 1,024 input pixels", "F6's 84 features (after relu6)".
         public var description: String
         public var dimension: Int
+        /// The activations folded in after the layer ("relu6"), or "".
+        public var after: String = ""
         /// (PC 1, PC 2) per image.
         public var points: [[Double]]
         /// The share of the variance of each of the two axes.
@@ -251,8 +263,10 @@ public struct FeatureEmbedding: Figure {
         guard dimension <= 4096 else {
             throw LearnedFigureError("\(model.path): layer \(named.name) has \(groupedCount(dimension)) features per image; choose a layer with at most 4,096 (--layer)")
         }
-        panels.append(Self.panel(name: named.name, description: "\(named.name)'s \(groupedCount(dimension)) features\(via)", values: features,
-                                 dimension: dimension, labels: labels, classes: classes))
+        var featurePanel = Self.panel(name: named.name, description: "\(named.name)'s \(groupedCount(dimension)) features\(via)", values: features,
+                                      dimension: dimension, labels: labels, classes: classes)
+        featurePanel.after = folded.joined(separator: ", ")
+        panels.append(featurePanel)
         self.panels = panels
         self.labels = labels
         modelName = paperModelName(model.contents.model)
@@ -318,7 +332,7 @@ public struct FeatureEmbedding: Figure {
         for (k, panel) in panels.enumerated() {
             let area = Rect(x: panelsArea.minX + Double(k) * (panelWidth + gap), y: panelsArea.minY, width: panelWidth, height: panelsArea.height)
             let xs = panel.points.map { $0[0] }, ys = panel.points.map { $0[1] }
-            let heading = panel.name == "pixels" ? "input pixels (\(groupedCount(panel.dimension)))" : "\(panel.name) features (\(groupedCount(panel.dimension)))"
+            let heading = panel.name == "pixels" ? "input: \(groupedCount(panel.dimension)) pixels" : "\(panel.name): \(groupedCount(panel.dimension)) features\(panel.after.isEmpty ? "" : " after \(panel.after)")"
             let footer = "nearest class mean right for \(Self.percent(panel.nearestMeanAccuracy))"
             let footerHeight = canvas.measure(footer, font: style.tickFont).height + style.labelGap
             let axes = canvas.plotAxes(in: area.inset(bottom: footerHeight), title: heading,

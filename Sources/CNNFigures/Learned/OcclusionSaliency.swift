@@ -191,7 +191,8 @@ public struct OcclusionSaliency: Figure {
 
     public var preferredSize: Size {
         let rows = (items.count + columns - 1) / columns
-        return .inches(9, min(11, 1.5 + Double(rows) * 2.55))
+        // Four (input, map) pairs of about 0.95 in across a 9 in page, two caption lines under each.
+        return .inches(9, min(11, 1.0 + Double(rows) * 1.55))
     }
 
     var columns: Int { min(4, max(1, items.count)) }
@@ -200,8 +201,9 @@ public struct OcclusionSaliency: Figure {
     func label(_ item: Item) -> [String] {
         let truth = item.trueLabel.map { "true \($0)" } ?? "no label"
         let verdict = item.trueLabel == nil ? "" : (item.trueLabel == item.predictedLabel ? " ✓" : " ✗")
-        return ["\(truth) · predicted \(item.predictedLabel)\(verdict)",
-                "p = \(formatNumber(item.predictedProbability, maximumFractionDigits: 3)) · largest drop \(formatNumber(item.largestDrop, maximumFractionDigits: 2))"]
+        let p = item.predictedProbability > 0.999 ? "p > 99.9%" : "p = \(formatNumber(item.predictedProbability * 100, maximumFractionDigits: 1))%"
+        let drop = item.largestDrop < 0.005 ? "< 0.01" : formatNumber(item.largestDrop, maximumFractionDigits: 2)
+        return ["\(truth) · predicted \(item.predictedLabel)\(verdict)", "\(p) · largest drop \(drop)"]
     }
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
@@ -242,9 +244,9 @@ public struct OcclusionSaliency: Figure {
             }
             top += tile + captionHeight + rowGap
         }
-        let barHeight = min(body.height * 0.7, 260.0)
-        canvas.colorBar(.diverging, range: range, in: Rect(x: body.maxX - barWidth, y: body.center.y - barHeight / 2,
-                                                            width: barWidth, height: barHeight), label: "drop of p(true class)")
+        let gridTop = grid.minY + max(0, (grid.height - usedHeight) / 2)
+        canvas.colorBar(.diverging, range: range, in: Rect(x: body.maxX - barWidth, y: gridTop, width: barWidth,
+                                                            height: max(usedHeight - captionHeight, 60)), label: "drop of p(true class)")
     }
 
     func drawInput(_ input: InputImage, on canvas: Canvas, in rect: Rect) {

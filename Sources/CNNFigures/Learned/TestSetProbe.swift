@@ -32,6 +32,14 @@ func modelInputs(_ dataset: Dataset, for model: TrainedModel, limit: Int? = nil)
     return data
 }
 
+/// A whole-number label of four or more digits with thousands separators ("15000" -> "15,000"); others unchanged.
+func separatedThousands(_ label: String) -> String {
+    let negative = label.hasPrefix("\u{2212}")
+    let digits = negative ? String(label.dropFirst()) : label
+    guard digits.count >= 4, digits.allSatisfy(\.isASCII), let n = Int(digits) else { return label }
+    return (negative ? "\u{2212}" : "") + groupedCount(n)
+}
+
 /// Images `range` of `data` as the normalised batch [n, C, H, W] the network takes (byte * scale[c] + offset[c]).
 func normalizedBatch(_ data: Dataset, range: Range<Int>, normalization: Normalization) throws -> Tensor {
     let (c, h, w) = (data.channels, data.height, data.width), plane = h * w
@@ -78,13 +86,18 @@ extension Canvas {
     /// Draws a panel title, left and bottom axes with nice ticks covering `x` and `y`, light grid lines and the
     /// axis labels inside `rect`; returns where the data goes. A logarithmic y axis needs a positive range.
     func plotAxes(in rect: Rect, title: String?, x: ClosedRange<Double>, y: ClosedRange<Double>, xLabel: String?,
-                  yLabel: String?, yLogarithmic: Bool = false, tickCount: Int = 5, showsXTickLabels: Bool = true) -> PlotAxes {
-        let xTicks = Ticks.linear(covering: x.lowerBound, x.upperBound, targetCount: tickCount)
+                  yLabel: String?, yLogarithmic: Bool = false, tickCount: Int = 5, showsXTickLabels: Bool = true,
+                  exactX: Bool = false) -> PlotAxes {
+        // An exact x axis spans `x` itself with ticks inside it (histograms, units); else it is widened to nice ticks.
+        let xTicks = exactX ? Ticks.linear(within: x.lowerBound, x.upperBound, targetCount: tickCount)
+            : Ticks.linear(covering: x.lowerBound, x.upperBound, targetCount: tickCount)
         let yTicks = yLogarithmic ? Ticks.logarithmic(covering: y.lowerBound, y.upperBound)
             : Ticks.linear(covering: y.lowerBound, y.upperBound, targetCount: tickCount)
-        let xRange = (xTicks.first ?? x.lowerBound)...(xTicks.last ?? x.upperBound)
+        let xRange = exactX ? x : (xTicks.first ?? x.lowerBound)...(xTicks.last ?? x.upperBound)
         let yRange = (yTicks.first ?? y.lowerBound)...(yTicks.last ?? y.upperBound)
-        let xLabels = formatTickLabels(xTicks), yLabels = formatTickLabels(yTicks, logarithmic: yLogarithmic)
+        let xLabels = formatTickLabels(xTicks).map(separatedThousands)
+        let yLabels = yLogarithmic ? yTicks.map { $0 >= 1 && $0 < 1e5 ? groupedCount(Int($0.rounded())) : formatTickLabels([$0], logarithmic: true)[0] }
+            : formatTickLabels(yTicks).map(separatedThousands)
         let tick = style.tickFont, label = style.labelFont
         let tickHeight = measure("0", font: tick).height
         let labelHeight = measure("Hg", font: label).height

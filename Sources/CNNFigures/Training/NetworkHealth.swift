@@ -175,7 +175,7 @@ public struct NetworkHealth: Figure {
             let w = layer.weights
             let weightAxes = canvas.plotAxes(in: area(0), title: "\(layer.name) weights (\(groupedCount(layer.weightCount)))",
                                              x: w.lower...w.upper, y: 0...Double(w.counts.max() ?? 1), xLabel: last ? "weight" : nil,
-                                             yLabel: "count", tickCount: 4)
+                                             yLabel: "count", tickCount: 4, exactX: true)
             drawBars(w, axes: weightAxes, color: bar, on: canvas)
 
             // Activations, log counts.
@@ -184,17 +184,17 @@ public struct NetworkHealth: Figure {
             let zeros = layer.hasReLU ? ", \(formatNumber(layer.zeroFraction * 100, maximumFractionDigits: 0))% = 0" : ""
             let activationAxes = canvas.plotAxes(in: area(1), title: "\(layer.name) \(after)\(zeros)", x: a.lower...a.upper,
                                                  y: 1...Double(max(a.counts.max() ?? 1, 10)), xLabel: last ? "activation" : nil,
-                                                 yLabel: "count", yLogarithmic: true, tickCount: 4)
+                                                 yLabel: "count", yLogarithmic: true, tickCount: 4, exactX: true)
             drawBars(a, axes: activationAxes, color: style.seriesColor(2), on: canvas)
 
             // The share of the time each unit is active; dead ones marked in red at the axis.
             let heading = layer.hasReLU ? "\(layer.name): \(layer.deadUnits.count) of \(layer.units) \(layer.unitWord)s dead"
                 : "\(layer.name): \(layer.units) \(layer.unitWord)s, no ReLU"
-            let unitAxes = canvas.plotAxes(in: area(2), title: heading, x: 0...Double(layer.units), y: 0...100,
-                                           xLabel: last ? "channel or unit" : nil, yLabel: "% active", tickCount: 4)
+            let unitAxes = canvas.plotAxes(in: area(2), title: heading, x: -0.5...(Double(layer.units) - 0.5), y: 0...100,
+                                           xLabel: last ? "channel or unit" : nil, yLabel: "% active", tickCount: 4, exactX: true)
             let width = unitAxes.plot.width / Double(max(unitAxes.x.upperBound - unitAxes.x.lowerBound, 1))
             for (u, share) in layer.activeFraction.enumerated() {
-                let low = unitAxes.point(Double(u), 0), high = unitAxes.point(Double(u) + 1, share * 100)
+                let low = unitAxes.point(Double(u) - 0.5, 0), high = unitAxes.point(Double(u) + 0.5, share * 100)
                 let isDead = layer.hasReLU && share == 0
                 if isDead {
                     let h = min(10, unitAxes.plot.height * 0.2)
