@@ -61,7 +61,7 @@ struct SaliencyEmbeddingHealthTests {
             #expect(item.baseProbability > 0 && item.baseProbability < 1)
         }
         #expect(figure.title == "C6. Where LeNet-5 looks: occlusion saliency")
-        #expect(figure.caption.contains("8×8-pixel black (byte 0) patch slid in steps of 4 pixels"))
+        #expect(figure.caption.contains("a patch of 8×8 pixels, black (byte 0), slid in steps of 4 pixels"))
         #expect(throws: LearnedFigureError.self) { try OcclusionSaliency(model, inputs: inputs, patch: 40) }
         let png = dir.appendingPathComponent("c6.png").path
         try figure.write(to: png)

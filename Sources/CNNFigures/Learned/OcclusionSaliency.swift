@@ -181,8 +181,8 @@ public struct OcclusionSaliency: Figure {
         let images = items.map(\.input.source)
         let correct = items.filter { $0.trueLabel != nil && $0.trueLabel == $0.predictedLabel }.count
         let labelled = items.filter { $0.trueLabel != nil }.count
-        return "Occlusion saliency of \(modelTitle) for \(images.count) image(s) (\(images.joined(separator: "; "))): a \(patch)×\(patch)-pixel "
-            + "\(fillText) patch slid in steps of \(stride) pixels over the \(items.first.map { "\($0.input.width)×\($0.input.height)" } ?? "") input, "
+        return "Occlusion saliency of \(modelTitle) for \(images.count) image(s) (\(images.joined(separator: "; "))): a patch of \(patch)×\(patch) pixels, "
+            + "\(fillText), slid in steps of \(stride) pixels over the \(items.first.map { "\($0.input.width)×\($0.input.height)" } ?? "") input, "
             + "each pixel coloured by the mean drop of the true class's softmax probability over the patches that cover it "
             + "(red: hiding it lowers the probability; blue: raises it; one scale for all, ±\(formatNumber(range.upper, maximumFractionDigits: 2))). "
             + (labelled > 0 ? "\(correct) of \(labelled) labelled image(s) are classified correctly. " : "")
@@ -201,7 +201,8 @@ public struct OcclusionSaliency: Figure {
     func label(_ item: Item) -> [String] {
         let truth = item.trueLabel.map { "true \($0)" } ?? "no label"
         let verdict = item.trueLabel == nil ? "" : (item.trueLabel == item.predictedLabel ? " ✓" : " ✗")
-        let p = item.predictedProbability > 0.999 ? "p > 99.9%" : "p = \(formatNumber(item.predictedProbability * 100, maximumFractionDigits: 1))%"
+        let p = "p(\(item.predictedLabel)) " + (item.predictedProbability > 0.999 ? "> 99.9%"
+            : "= \(formatNumber(item.predictedProbability * 100, maximumFractionDigits: 1))%")
         let drop = item.largestDrop < 0.005 ? "< 0.01" : formatNumber(item.largestDrop, maximumFractionDigits: 2)
         return ["\(truth) · predicted \(item.predictedLabel)\(verdict)", "\(p) · largest drop \(drop)"]
     }

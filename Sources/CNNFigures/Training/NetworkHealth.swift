@@ -127,7 +127,7 @@ public struct NetworkHealth: Figure {
             let counts = active[layer.name] ?? []
             return LayerHealth(name: layer.name, kind: layer.kind, units: counts.count, activation: after,
                                weights: Histogram(weight, bins: bins, range: -m...m), weightCount: weight.count,
-                               activations: Histogram(shown, bins: bins), activationCount: values.count, zeroFraction: zeros,
+                               activations: Histogram(shown, bins: bins, range: hasReLU ? 0...Double(shown.max() ?? 1) : nil), activationCount: values.count, zeroFraction: zeros,
                                activeFraction: counts.map { Double($0) / total }, hasReLU: hasReLU)
         }
         modelName = paperModelName(model.contents.model)
@@ -175,7 +175,7 @@ public struct NetworkHealth: Figure {
             let w = layer.weights
             let weightAxes = canvas.plotAxes(in: area(0), title: "\(layer.name) weights (\(groupedCount(layer.weightCount)))",
                                              x: w.lower...w.upper, y: 0...Double(w.counts.max() ?? 1), xLabel: last ? "weight" : nil,
-                                             yLabel: "count", tickCount: 4, exactX: true)
+                                             yLabel: "count", tickCount: 6, exactX: true)
             drawBars(w, axes: weightAxes, color: bar, on: canvas)
 
             // Activations, log counts.
@@ -184,14 +184,14 @@ public struct NetworkHealth: Figure {
             let zeros = layer.hasReLU ? ", \(formatNumber(layer.zeroFraction * 100, maximumFractionDigits: 0))% = 0" : ""
             let activationAxes = canvas.plotAxes(in: area(1), title: "\(layer.name) \(after)\(zeros)", x: a.lower...a.upper,
                                                  y: 1...Double(max(a.counts.max() ?? 1, 10)), xLabel: last ? "activation" : nil,
-                                                 yLabel: "count", yLogarithmic: true, tickCount: 4, exactX: true)
+                                                 yLabel: "count", yLogarithmic: true, tickCount: 6, exactX: true)
             drawBars(a, axes: activationAxes, color: style.seriesColor(2), on: canvas)
 
             // The share of the time each unit is active; dead ones marked in red at the axis.
             let heading = layer.hasReLU ? "\(layer.name): \(layer.deadUnits.count) of \(layer.units) \(layer.unitWord)s dead"
                 : "\(layer.name): \(layer.units) \(layer.unitWord)s, no ReLU"
             let unitAxes = canvas.plotAxes(in: area(2), title: heading, x: -0.5...(Double(layer.units) - 0.5), y: 0...100,
-                                           xLabel: last ? "channel or unit" : nil, yLabel: "% active", tickCount: 4, exactX: true)
+                                           xLabel: last ? "channel or unit" : nil, yLabel: "% active", tickCount: 6, exactX: true)
             let width = unitAxes.plot.width / Double(max(unitAxes.x.upperBound - unitAxes.x.lowerBound, 1))
             for (u, share) in layer.activeFraction.enumerated() {
                 let low = unitAxes.point(Double(u) - 0.5, 0), high = unitAxes.point(Double(u) + 0.5, share * 100)
