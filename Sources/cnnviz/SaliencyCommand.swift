@@ -58,6 +58,9 @@ struct SaliencyCommand: ParsableCommand {
         if image.isEmpty {
             let test = try LectureData.testSet(for: model, name: dataset, directory: dataDir)
             var chosen = try parseChannels(indices, option: "--indices") ?? Array(0..<6)
+            if let bad = chosen.first(where: { $0 >= test.count }) {
+                throw ValidationError("--indices: image \(bad) is outside the \(test.count) test images of \(test.name)")
+            }
             if mistakes > 0 { chosen += try OcclusionSaliency.firstMistakes(model, dataset: test, count: mistakes, excluding: chosen) }
             for index in chosen {
                 inputs.append((try InputImage.testImage(index, of: test, for: model), Int(test.labels[index])))
