@@ -144,7 +144,11 @@ public struct ParameterTable: Figure, Sendable {
     public var title: String { "A7. \(displayName): parameters and multiply-adds per layer" }
 
     /// The model's name as papers write it (`VGG-16`), or its zoo name.
-    public var displayName: String { paperModelName(summary.model) }
+    public var displayName: String {
+        ["lenet5": "LeNet-5", "lenet5-1998": "LeNet-5 (1998)", "alexnet": "AlexNet", "vgg11": "VGG-11", "vgg13": "VGG-13",
+         "vgg16": "VGG-16", "vgg19": "VGG-19", "resnet18": "ResNet-18", "resnet34": "ResNet-34", "resnet50": "ResNet-50"][summary.model]
+            ?? summary.model
+    }
     public var preferredSize: Size { .inches(8.5, max(4, min(11, 1.4 + 0.2 * Double(rows.count + 2)))) }
     public var caption: String {
         "Per-layer table of \(displayName) for one \(shapeText(summary.inputShape)) input, from the model definition "
