@@ -12,10 +12,11 @@ struct CNNVizCommand: ParsableCommand {
             ConvCommand.self, ShapesCommand.self, ParamsCommand.self, KernelsCommand.self, GaborCommand.self,
             // C. What networks learn
             TemplatesCommand.self, FiltersCommand.self, MapsCommand.self, TopCommand.self, EquivarianceCommand.self,
+            SaliencyCommand.self, EmbeddingCommand.self,
             // D. Architectures
             ArchCommand.self, BlocksCommand.self,
             // E. Training and depth
-            CurvesCommand.self, ConfusionCommand.self, MistakesCommand.self, DepthCommand.self, ResultsCommand.self,
+            CurvesCommand.self, ConfusionCommand.self, MistakesCommand.self, DepthCommand.self, ResultsCommand.self, HealthCommand.self,
             // F. Data
             SamplesCommand.self, AugmentCommand.self,
         ])

@@ -29,13 +29,13 @@ struct InputOptions: ParsableArguments {
     }
 }
 
-/// Parses "0,1,2" into channel numbers.
-func parseChannels(_ text: String?) throws -> [Int]? {
+/// Parses "0,1,2" into channel (or image) numbers.
+func parseChannels(_ text: String?, option: String = "--channels") throws -> [Int]? {
     guard let text else { return nil }
     let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     let numbers = parts.compactMap { Int($0) }
     guard !parts.isEmpty, numbers.count == parts.count, numbers.allSatisfy({ $0 >= 0 }) else {
-        throw ValidationError("--channels must be channel numbers separated by commas, such as 0,1,2; got \"\(text)\"")
+        throw ValidationError("\(option) must be numbers separated by commas, such as 0,1,2; got \"\(text)\"")
     }
     return numbers
 }

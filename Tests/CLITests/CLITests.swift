@@ -42,7 +42,8 @@ struct CLITests {
         let (status, output) = try run("cnnviz", ["--help"])
         #expect(status == 0)
         for sub in ["conv", "shapes", "params", "kernels", "gabor", "templates", "filters", "maps", "top", "equivariance",
-                    "arch", "blocks", "curves", "confusion", "mistakes", "depth", "results", "samples", "augment"] {
+                    "saliency", "embedding", "arch", "blocks", "curves", "confusion", "mistakes", "depth", "results", "health",
+                    "samples", "augment"] {
             #expect(output.contains("\n  \(sub) "), "cnnviz --help does not list \(sub)")
         }
     }
@@ -226,6 +227,24 @@ struct CLITests {
         let zlib: [UInt8] = [0x78, 0x01, 0x01, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8(~n >> 8)] + raw + be(adler.b << 16 | adler.a)
         let header = be(28) + be(28) + [8, 0, 0, 0, 0]
         return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", zlib) + chunk("IEND", []))
+    }
+
+    @Test func saliencyEmbeddingAndHealthWritePNGs() throws {
+        let folder = try temporaryFolder("cli-c6-c7-e6")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let onnx = folder.appendingPathComponent("lenet5.onnx").path
+        #expect(try run("cnnbench", ["export", "lenet5", "--seed", "2", "-o", onnx]).status == 0)
+        for (figure, options) in [("saliency", ["--indices", "0,1", "--mistakes", "1", "--patch", "8", "--stride", "4"]),
+                                  ("embedding", ["--limit", "20"]), ("health", ["--limit", "10"])] {
+            let png = folder.appendingPathComponent("\(figure).png").path
+            let result = try run("cnnviz", [figure, onnx] + options + ["--out", png])
+            #expect(result.status == 0, "\(figure): \(result.output)")
+            #expect(pngSize(atPath: png) != nil, "cnnviz \(figure) wrote no PNG")
+        }
+        let bad = try run("cnnviz", ["saliency", onnx, "--fill", "white"])
+        #expect(bad.status != 0 && bad.output.contains("--fill must be black or grey, got \"white\""))
+        let missing = try run("cnnviz", ["health", "no/such/model.h5"])
+        #expect(missing.status != 0 && missing.output.contains("no/such/model.h5: no such file"))
     }
 
     @Test func summaryJSONHasTotals() throws {

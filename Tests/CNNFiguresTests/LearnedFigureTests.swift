@@ -11,7 +11,7 @@ import Testing
 import _TestSupport
 
 /// A zoo model initialised from `seed` and saved as a model file, as `cnnbench train` would save it.
-private func savedModel(_ name: String, seed: UInt64 = 3, in directory: URL) throws -> String {
+func savedModel(_ name: String, seed: UInt64 = 3, in directory: URL) throws -> String {
     let spec = try ModelZoo.spec(name)
     let network = try spec.build()
     network.initialize(seed: seed)
@@ -35,7 +35,7 @@ private func digit(height: Int = 28, width: Int = 28) -> [UInt8] {
 }
 
 /// `count` seeded random digits-like images with labels, as a data set.
-private func randomDataset(count: Int, seed: UInt64) throws -> Dataset {
+func randomDataset(count: Int, seed: UInt64) throws -> Dataset {
     var generator = SeededGenerator(seed: seed)
     var bytes: [UInt8] = []
     for _ in 0..<count * 784 { bytes.append(generator.nextUniform() < 0.8 ? 0 : UInt8(generator.nextInt(below: 256))) }
@@ -43,7 +43,7 @@ private func randomDataset(count: Int, seed: UInt64) throws -> Dataset {
                        height: 28, width: 28, classNames: (0...9).map(String.init))
 }
 
-private func pngPixels(_ path: String) throws -> (width: Int, height: Int) {
+func pngPixels(_ path: String) throws -> (width: Int, height: Int) {
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
     #expect(data.count > 24 && data.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
     func word(_ at: Int) -> Int { data[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }

@@ -210,6 +210,6 @@ extension ConvolutionWalkthrough: Figure {
 }
 
 extension Font {
-    fileprivate var bolded: Font { Font(size: size, bold: true, italic: italic) }
+    var bolded: Font { Font(size: size, bold: true, italic: italic) }
     fileprivate var italicized: Font { Font(size: size, bold: bold, italic: true) }
 }

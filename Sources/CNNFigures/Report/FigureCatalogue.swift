@@ -74,6 +74,35 @@ public enum FigureCatalogue {
                 }
                 return .success(list)
             }
+        case "C6", "C7":
+            switch needs(lenet, "LeNet-5") {
+            case .failure(let why): return .failure(why)
+            case .success(let url):
+                let model = try TrainedModel(contentsOf: url.path)
+                let test = try LectureData.testSet(for: model)
+                let figure: any Figure, command: String
+                if id == "C6" {
+                    // Six test images and the first two the model gets wrong, as `cnnviz saliency` chooses by default.
+                    var chosen = Array(0..<6)
+                    chosen += try OcclusionSaliency.firstMistakes(model, dataset: test, count: 2, excluding: chosen)
+                    let inputs = try chosen.map { (image: try InputImage.testImage($0, of: test, for: model), label: Optional(Int(test.labels[$0]))) }
+                    figure = try OcclusionSaliency(model, inputs: inputs)
+                    command = "cnnviz saliency \(relative(url)) --out figures/C6.pdf"
+                } else {
+                    figure = try FeatureEmbedding(model, dataset: test, limit: 2000)
+                    command = "cnnviz embedding \(relative(url)) --limit 2000 --out figures/C7.pdf"
+                }
+                return .success([ReportFigure(figure: figure, caption: figure.caption, command: command)])
+            }
+        case "E6":
+            switch needs(lenet, "LeNet-5") {
+            case .failure(let why): return .failure(why)
+            case .success(let url):
+                let model = try TrainedModel(contentsOf: url.path)
+                let figure = try NetworkHealth(model, dataset: try LectureData.testSet(for: model), limit: 1000)
+                return .success([ReportFigure(figure: figure, caption: figure.caption,
+                                              command: "cnnviz health \(relative(url)) --limit 1000 --out figures/E6.pdf")])
+            }
         case "C3", "C4", "C5":
             switch needs(lenet, "LeNet-5") {
             case .failure(let why): return .failure(why)
