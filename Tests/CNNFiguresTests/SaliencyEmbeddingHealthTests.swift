@@ -60,7 +60,7 @@ struct SaliencyEmbeddingHealthTests {
             #expect(item.map.allSatisfy { Double($0) <= item.largestDrop + 1e-6 })
             #expect(item.baseProbability > 0 && item.baseProbability < 1)
         }
-        #expect(figure.title == "C6. Where LeNet-5 looks: occlusion saliency")
+        #expect(figure.title == "C6. Where LeNet-5 (ReLU, max-pool) looks: occlusion saliency")
         #expect(figure.caption.contains("a patch of 8×8 pixels, black (byte 0), slid in steps of 4 pixels"))
         #expect(throws: LearnedFigureError.self) { try OcclusionSaliency(model, inputs: inputs, patch: 40) }
         let png = dir.appendingPathComponent("c6.png").path
@@ -108,7 +108,7 @@ struct SaliencyEmbeddingHealthTests {
         #expect(figure.panels.map(\.dimension) == [784, 84])
         #expect(figure.panels[1].description == "F6's 84 features (after relu6)")
         #expect(figure.panels.allSatisfy { $0.points.count == 30 && $0.explained[0] >= $0.explained[1] })
-        #expect(figure.title == "C7. What LeNet-5 has learned: 30 random test images in 2-D (PCA)")
+        #expect(figure.title == "C7. What LeNet-5 (ReLU, max-pool) has learned: 30 random test images in 2-D (PCA)")
         let png = dir.appendingPathComponent("c7.png").path
         try figure.write(to: png)
         #expect(try pngPixels(png).height > 0)

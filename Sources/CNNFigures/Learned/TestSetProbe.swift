@@ -2,15 +2,12 @@
 // the stored network in batches, and a plain pair of axes for their charts.
 import CNNData
 import CNNEngine
+import CNNModels
 import CNNPlot
 import Foundation
 
-/// The model's name as papers write it (`LeNet-5`, `VGG-16`), or its zoo name.
-func paperModelName(_ zooName: String) -> String {
-    ["lenet5": "LeNet-5", "lenet5-1998": "LeNet-5 (1998)", "alexnet": "AlexNet", "vgg11": "VGG-11", "vgg13": "VGG-13",
-     "vgg16": "VGG-16", "vgg19": "VGG-19", "resnet18": "ResNet-18", "resnet34": "ResNet-34", "resnet50": "ResNet-50"][zooName]
-        ?? zooName
-}
+/// The model's name as papers write it (`ModelZoo.displayName`).
+func paperModelName(_ zooName: String) -> String { ModelZoo.displayName(zooName) }
 
 /// `n` with thousands separators: 10,000.
 func groupedCount(_ n: Int) -> String { CourseReport.grouped(n) }
