@@ -4,6 +4,7 @@
 import CNNData
 import CNNEngine
 import CNNModels
+import CNNStore
 import Foundation
 import Yams
 
@@ -43,9 +44,8 @@ public struct Suite: Sendable {
     /// Where the report goes (relative to the working directory), or nil for none.
     public var report: String?
 
-    /// Every catalogue figure id, in catalogue order.
-    public static let allFigures = ["A1", "A2", "A3", "A4", "A5", "A6", "A7", "B1", "B2", "C1", "C2", "C3", "C4", "C5", "C6", "C7",
-                                    "D1", "D2", "E1", "E2", "E3", "E4", "E6", "F1"]
+    /// Every catalogue figure id, in catalogue order (the one list, `CatalogueIDs.all`).
+    public static var allFigures: [String] { CatalogueIDs.all }
 
     static let runKeys: Set<String> = ["model", "name", "dataset", "data_dir", "epochs", "batch_size", "optimizer", "lr", "momentum",
                                        "nesterov", "weight_decay", "schedule", "warmup", "augment", "label_smoothing", "seed", "seeds",

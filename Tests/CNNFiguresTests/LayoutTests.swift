@@ -4,6 +4,7 @@
 // the report builder logs the same check for every figure of a suite (`layout:` lines).
 import CNNFigures
 import CNNPlot
+import CNNStore
 import Foundation
 import Testing
 import _TestSupport
@@ -69,5 +70,33 @@ struct LayoutTests {
                 #expect(problems.isEmpty, "\(name): \(problems.prefix(5).joined(separator: "; "))")
             }
         }
+    }
+}
+
+@Suite("The catalogue: one list")
+struct CatalogueListTests {
+    @Test("the report's catalogue knows every id a suite can ask for, and no other")
+    func everyIDIsDrawnOrExplained() throws {
+        let root = repositoryRoot()
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(root.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        let folder = try temporaryFolder("CatalogueListTests")
+        let empty = SuiteResults(suite: "none", description: "", created: "", machine: "", toolkitVersion: "")
+        for id in CatalogueIDs.all {
+            // With no trained models, a figure that needs one explains why; none may be unknown.
+            switch try FigureCatalogue.figures(for: id, results: empty, folder: folder) {
+            case .success(let list):
+                #expect(!list.isEmpty, "\(id)")
+                #expect(list.allSatisfy { $0.figure.catalogueID == id || CatalogueIDs.drawnWith[$0.figure.catalogueID] == id }, "\(id)")
+                #expect(list.allSatisfy { $0.fileStem?.hasPrefix(id) == true || $0.fileStem?.hasPrefix("E5") == true }, "\(id)")
+            case .failure(let why):
+                #expect(!why.reason.contains("not in the catalogue"), "\(id): \(why.reason)")
+            }
+        }
+        guard case .failure(let why) = try FigureCatalogue.figures(for: "Z9", results: empty, folder: folder) else {
+            Issue.record("Z9 drawn"); return
+        }
+        #expect(why.reason.contains("not in the catalogue"))
     }
 }

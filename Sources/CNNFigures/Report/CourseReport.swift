@@ -74,7 +74,9 @@ public enum CourseReport {
         for note in notes { try doc.paragraph(note) }
 
         for group in groups {
-            let ids = figures.keys.filter { $0.hasPrefix(group.prefix) }.sorted()
+            // Catalogue order (the one list), then anything else the caller drew.
+            let ids = (CatalogueIDs.all + figures.keys.filter { !CatalogueIDs.all.contains($0) }.sorted())
+                .filter { $0.hasPrefix(group.prefix) && figures[$0] != nil }
             guard !ids.isEmpty else { continue }
             try doc.newPage()
             try doc.heading(group.title)
