@@ -40,30 +40,6 @@ void cnn_direct_pack_weights(float *packed, const float *w, int O, int C, int kh
                     }
 }
 
-void cnn_direct_pad_phases(float *dst, const float *src, int channels, int srcH, int srcW,
-                           int top, int left, int Hq, int Wq) {
-    long plane = (long)Hq * Wq;
-    for (int c = 0; c < channels; c++)
-        for (int py = 0; py < 2; py++)
-            for (int px = 0; px < 2; px++) {
-                float *phase = dst + ((long)c * 4 + py * 2 + px) * plane;
-                // Source columns 2s + px - left inside 0 ..< srcW: s in s0 ..< s1.
-                int s0 = left - px > 0 ? (left - px + 1) / 2 : 0;
-                int s1 = (srcW - 1 + left - px) >= 0 ? (srcW - 1 + left - px) / 2 + 1 : 0;
-                if (s1 > Wq) s1 = Wq;
-                if (s0 > s1) s0 = s1;
-                for (int r = 0; r < Hq; r++) {
-                    float *row = phase + (long)r * Wq;
-                    int sr = 2 * r + py - top;
-                    if (sr < 0 || sr >= srcH || s0 >= s1) { memset(row, 0, sizeof(float) * (size_t)Wq); continue; }
-                    const float *s = src + ((long)c * srcH + sr) * srcW;
-                    for (int q = 0; q < s0; q++) row[q] = 0;
-                    for (int q = s0; q < s1; q++) row[q] = s[2 * q + px - left];
-                    for (int q = s1; q < Wq; q++) row[q] = 0;
-                }
-            }
-}
-
 void cnn_direct_pack_phase_weights(float *packed, const float *w, int O, int C, int kh, int kw, int py, int px) {
     int ka = (kh - py + 1) / 2, kb = (kw - px + 1) / 2;
     // Kernel view: out channels C (blocks of 4), in channels O, taps a x b of the flipped sub-kernel.
@@ -258,6 +234,51 @@ void cnn_direct_conv_weight_gradient(float *dw, const float *dyp, const float *x
     }
 }
 
+// Splits one source row into the even and odd columns of its padded form: e[q] = s[2q - left],
+// o[q] = s[2q + 1 - left], 0 outside 0 ..< srcW; 16 source floats a step (loaded under masks at the
+// edges), the last Wq % 8 one by one.
+TARGET static void split_row(float *e, float *o, const float *s, int srcW, int left, int Wq) {
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    int q = 0;
+    for (; q + 8 <= Wq; q += 8) {
+        int k = 2 * q - left;
+        __m256i ka = _mm256_add_epi32(_mm256_set1_epi32(k), lanes), kb = _mm256_add_epi32(ka, _mm256_set1_epi32(8));
+        __m256i inA = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), ka), _mm256_cmpgt_epi32(_mm256_set1_epi32(srcW), ka));
+        __m256i inB = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), kb), _mm256_cmpgt_epi32(_mm256_set1_epi32(srcW), kb));
+        // Masked-off lanes are not read, so the addresses outside the row are never touched.
+        __m256 a = _mm256_maskload_ps(s + k, inA), b = _mm256_maskload_ps(s + k + 8, inB);
+        // Within each 128-bit half: even lanes of a then b, odd lanes of a then b; then the halves in order.
+        __m256 ev = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)), od = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+        ev = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(ev), _MM_SHUFFLE(3, 1, 2, 0)));
+        od = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(od), _MM_SHUFFLE(3, 1, 2, 0)));
+        _mm256_storeu_ps(e + q, ev);
+        _mm256_storeu_ps(o + q, od);
+    }
+    for (; q < Wq; q++) {
+        int k = 2 * q - left;
+        e[q] = k >= 0 && k < srcW ? s[k] : 0.0f;
+        o[q] = k + 1 >= 0 && k + 1 < srcW ? s[k + 1] : 0.0f;
+    }
+}
+
+TARGET void cnn_direct_pad_phases(float *dst, const float *src, int channels, int srcH, int srcW,
+                                  int top, int left, int Hq, int Wq) {
+    long plane = (long)Hq * Wq;
+    for (int c = 0; c < channels; c++)
+        for (int py = 0; py < 2; py++) {
+            float *even = dst + ((long)c * 4 + py * 2) * plane, *odd = even + plane;
+            for (int r = 0; r < Hq; r++) {
+                int sr = 2 * r + py - top;
+                if (sr < 0 || sr >= srcH) {
+                    memset(even + (long)r * Wq, 0, sizeof(float) * (size_t)Wq);
+                    memset(odd + (long)r * Wq, 0, sizeof(float) * (size_t)Wq);
+                } else {
+                    split_row(even + (long)r * Wq, odd + (long)r * Wq, src + ((long)c * srcH + sr) * srcW, srcW, left, Wq);
+                }
+            }
+        }
+}
+
 // MARK: Stride 2
 
 // Offsets of each tap (i, j) in a channel's four phase planes: phase (i % 2, j % 2), row i / 2, column j / 2.
@@ -427,6 +448,38 @@ void cnn_direct_conv_weight_gradient_s2(float *dw, const float *dyp, const float
                                         long xImage, int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow) {
     (void)dw; (void)dyp; (void)xq; (void)images; (void)dyImage; (void)xImage; (void)C; (void)Hq; (void)Wq; (void)O;
     (void)kh; (void)kw; (void)oh; (void)ow;
+}
+
+void cnn_direct_pad_phases(float *dst, const float *src, int channels, int srcH, int srcW,
+                           int top, int left, int Hq, int Wq) {
+    long plane = (long)Hq * Wq;
+    // One padded source row at a time (2 * Wq wide), split into its even and odd columns: a copy and
+    // a loop the compiler vectorises, instead of a strided gather per element.
+    float padded[2 * 4096 + 2];
+    if (Wq > 4096) return;  // not reached: the engine's maps are far smaller
+    int c0 = left < 0 ? -left : 0;                               // first source column that lands inside
+    int c1 = srcW < 2 * Wq - left ? srcW : 2 * Wq - left;        // one past the last
+    for (int c = 0; c < channels; c++)
+        for (int py = 0; py < 2; py++) {
+            float *even = dst + ((long)c * 4 + py * 2) * plane, *odd = even + plane;
+            for (int r = 0; r < Hq; r++) {
+                int sr = 2 * r + py - top;
+                if (sr < 0 || sr >= srcH || c1 <= c0) {
+                    memset(even + (long)r * Wq, 0, sizeof(float) * (size_t)Wq);
+                    memset(odd + (long)r * Wq, 0, sizeof(float) * (size_t)Wq);
+                    continue;
+                }
+                const float *s = src + ((long)c * srcH + sr) * srcW;
+                if (left + c0 > 0) memset(padded, 0, sizeof(float) * (size_t)(left + c0));
+                memcpy(padded + left + c0, s + c0, sizeof(float) * (size_t)(c1 - c0));
+                if (left + c1 < 2 * Wq) memset(padded + left + c1, 0, sizeof(float) * (size_t)(2 * Wq - left - c1));
+                float *e = even + (long)r * Wq, *o = odd + (long)r * Wq;
+                for (int q = 0; q < Wq; q++) {
+                    e[q] = padded[2 * q];
+                    o[q] = padded[2 * q + 1];
+                }
+            }
+        }
 }
 
 #endif

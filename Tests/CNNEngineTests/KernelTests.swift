@@ -391,6 +391,26 @@ struct DispatchTests {
         InstructionSet.withActive(.generic) { #expect(!small.usesDirectKernel) }
     }
 
+    @Test func stride2LayersTakeTheKernelsMeasuredFasterForThem() {
+        // ResNet-20's downsampling convolutions, and a 1x1 stride-2 projection.
+        let first = ConvGeometry(batch: 2, inChannels: 16, inHeight: 32, inWidth: 32, outChannels: 32, kernelHeight: 3, kernelWidth: 3,
+                                 strideY: 2, strideX: 2, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        var second = first; second.inChannels = 32; second.inHeight = 16; second.inWidth = 16; second.outChannels = 64
+        var projection = second; projection.kernelHeight = 1; projection.kernelWidth = 1
+        projection.padTop = 0; projection.padBottom = 0; projection.padLeft = 0; projection.padRight = 0
+        #expect(DirectConvolution.supports(projection))
+        for isa in InstructionSet.supported where isa >= .avx2 && DirectConvolution.enabled {
+            InstructionSet.withActive(isa) {
+                let direct = "direct-s2 \(isa)"
+                let k = first.kernelChoice
+                #expect(k.forward == direct && k.backwardData == direct && k.backwardWeights == direct)
+                #expect(second.kernelChoice.forward == direct && second.kernelChoice.backwardData == direct)
+                #expect(second.kernelChoice.backwardWeights == (isa == .avx512 ? direct : "im2col+\(GEMMBackend.current)"))
+                #expect(!projection.usesDirectKernel)
+            }
+        }
+    }
+
     @Test func scopedPathIsSeenAndRestored() {
         let before = InstructionSet.active
         InstructionSet.withActive(.generic) {

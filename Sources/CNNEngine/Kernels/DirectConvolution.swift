@@ -94,16 +94,27 @@ enum DirectPath {
 }
 
 extension ConvGeometry {
-    /// Whether `conv2dForward` and `conv2dBackward` take the direct kernels for this layer.
+    /// Whether `conv2dForward` and `conv2dBackward` take the direct kernels for this layer. Stride-2 layers
+    /// take them where measured faster: ResNet-20's 3x3 downsampling convolutions (16->32, 32->64), in
+    /// the forward pass on both paths (measured under load on a Zen 4, thread CPU time: 16->32 5.2-5.7 ms
+    /// against 6.1-7.8 with im2col + oneDNN on AVX-512, 5.5-8.1 against 7.5-10.8 on AVX2). 1x1 stride-2
+    /// projections were not measured and keep im2col.
     public var usesDirectKernel: Bool {
         DirectConvolution.isAvailable && DirectConvolution.supports(self) && !isPointwise
+            && !(isStride2 && kernelHeight * kernelWidth == 1)
             && inChannels <= DirectConvolution.maximumChannels && outChannels <= DirectConvolution.maximumChannels
     }
 
     /// Whether the direct kernel pays for the weight gradient too. With AVX-512, maps of 8x8 or less give
     /// each call too few vectors per horizontal sum: im2col + oneDNN is faster there (measured on a quiet
-    /// Zen 5 for ResNet-20's 64-channel 8x8 layers: 125-129 GFLOP/s against 87-113).
-    public var directWeightPassPays: Bool { DirectPath.active == .avx2 || outPlane > 64 }
+    /// Zen 5 for ResNet-20's 64-channel 8x8 layers: 125-129 GFLOP/s against 87-113). At stride 2 the
+    /// measurement (under load, Zen 4) came out the other way round: the AVX-512 kernel won at 8x8
+    /// outputs (32->64: 4.9-5.9 ms against 5.4-7.4) and the AVX2 one lost there (6.1-9.8 against 5.0-7.3),
+    /// while both won at 16x16 (16->32).
+    public var directWeightPassPays: Bool {
+        if isStride2 { return DirectPath.active == .avx512 || outPlane > 64 }
+        return DirectPath.active == .avx2 || outPlane > 64
+    }
 
     /// Whether the direct kernel pays for the input gradient too. It runs over every input position, so
     /// it multiplies zeros wherever the forward pass had less padding than "same": LeNet-5's C3 (14x14
