@@ -55,14 +55,6 @@ void cnn_direct_pack_phase_weights(float *packed, const float *w, int O, int C, 
                     }
 }
 
-void cnn_direct_scatter_phase(float *dx, const float *ph, int C, int H, int W, int y0, int x0, int Hph, int Wph) {
-    for (int c = 0; c < C; c++)
-        for (int u = 0; u < Hph; u++) {
-            float *row = dx + ((long)c * H + y0 + 2 * u) * W + x0;
-            const float *s = ph + ((long)c * Hph + u) * Wph;
-            for (int v = 0; v < Wph; v++) row[2 * v] = s[v];
-        }
-}
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -279,6 +271,28 @@ TARGET void cnn_direct_pad_phases(float *dst, const float *src, int channels, in
         }
 }
 
+// Four dx values a step from each phase: unpack pairs them within 128-bit halves, permute orders the halves.
+TARGET void cnn_direct_interleave_phases(float *dx, const float *a, const float *b, int C, int H, int W, int y0, int rows) {
+    int na = (W + 1) / 2, nb = W / 2;
+    for (int c = 0; c < C; c++)
+        for (int u = 0; u < rows; u++) {
+            float *row = dx + ((long)c * H + y0 + 2 * u) * W;
+            const float *ra = a ? a + ((long)c * rows + u) * na : NULL, *rb = b ? b + ((long)c * rows + u) * nb : NULL;
+            int v = 0;
+            if (ra && rb)
+                for (; v + 8 <= nb; v += 8) {
+                    __m256 x = _mm256_loadu_ps(ra + v), y = _mm256_loadu_ps(rb + v);
+                    __m256 lo = _mm256_unpacklo_ps(x, y), hi = _mm256_unpackhi_ps(x, y);
+                    _mm256_storeu_ps(row + 2 * v, _mm256_permute2f128_ps(lo, hi, 0x20));
+                    _mm256_storeu_ps(row + 2 * v + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+                }
+            for (; v < na; v++) {
+                row[2 * v] = ra ? ra[v] : 0.0f;
+                if (v < nb) row[2 * v + 1] = rb ? rb[v] : 0.0f;
+            }
+        }
+}
+
 // MARK: Stride 2
 
 // Offsets of each tap (i, j) in a channel's four phase planes: phase (i % 2, j % 2), row i / 2, column j / 2.
@@ -478,6 +492,18 @@ void cnn_direct_pad_phases(float *dst, const float *src, int channels, int srcH,
                     e[q] = padded[2 * q];
                     o[q] = padded[2 * q + 1];
                 }
+            }
+        }
+}
+
+void cnn_direct_interleave_phases(float *dx, const float *a, const float *b, int C, int H, int W, int y0, int rows) {
+    int na = (W + 1) / 2, nb = W / 2;
+    for (int c = 0; c < C; c++)
+        for (int u = 0; u < rows; u++) {
+            float *row = dx + ((long)c * H + y0 + 2 * u) * W;
+            for (int v = 0; v < na; v++) {
+                row[2 * v] = a ? a[((long)c * rows + u) * na + v] : 0.0f;
+                if (v < nb) row[2 * v + 1] = b ? b[((long)c * rows + u) * nb + v] : 0.0f;
             }
         }
 }

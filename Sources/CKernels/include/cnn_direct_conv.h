@@ -100,8 +100,10 @@ void cnn_direct_pad_phases(float *dst, const float *src, int channels, int srcH,
 /// flipped, channels swapped. Its size is ka x kb, ka = (kh - py + 1) / 2, kb = (kw - px + 1) / 2.
 void cnn_direct_pack_phase_weights(float *packed, const float *w, int O, int C, int kh, int kw, int py, int px);
 
-/// dx[c][y0 + 2u][x0 + 2v] = ph[c][u][v] for u < Hph, v < Wph: one phase's input gradient put in place.
-void cnn_direct_scatter_phase(float *dx, const float *ph, int C, int H, int W, int y0, int x0, int Hph, int Wph);
+/// Puts the input gradient of two phases of one row parity in place: dx[c][y0 + 2u][2v] = a[c][u][v] and
+/// dx[c][y0 + 2u][2v + 1] = b[c][u][v] for u < rows (a: (W + 1) / 2 values a row, b: W / 2). A NULL phase
+/// (no taps of its parity) gives zeros.
+void cnn_direct_interleave_phases(float *dx, const float *a, const float *b, int C, int H, int W, int y0, int rows);
 
 /// y[O][oh][ow] = sum over c, i, j of w[o][c][i][j] * xpad[c][2oy + i][2ox + j] (+ bias[o]) for one image
 /// (AVX2). xq: C groups of four phase planes from `cnn_direct_pad_phases`, Wq = cnn_direct_s2_row_stride.

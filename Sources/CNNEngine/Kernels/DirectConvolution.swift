@@ -214,9 +214,17 @@ struct Stride2Phase {
     var packedOffset: Int
     /// No taps of this parity (a kernel 1 wide or tall): these input positions get no gradient.
     var isEmpty: Bool { rows.taps == 0 || columns.taps == 0 || rows.count == 0 || columns.count == 0 }
-    /// Rows and row stride of this phase's padded dy plane.
-    func padded(_ path: DirectPath) -> (height: Int, width: Int) {
-        (rows.count + rows.taps - 1, path.rowStride(outWidth: columns.count, kernelWidth: columns.taps))
+    /// Floats of this phase's input gradient for one image.
+    func valueCount(channels: Int) -> Int { channels * rows.count * columns.count }
+
+    /// The one padded dy plane every phase reads (each from its own corner): padded by the largest
+    /// padding, tall and wide enough for each phase's reach.
+    static func sharedPlane(_ phases: [Stride2Phase], _ path: DirectPath) -> (top: Int, left: Int, height: Int, width: Int) {
+        let used = phases.filter { !$0.isEmpty }
+        let top = used.map(\.rows.padding).max() ?? 0, left = used.map(\.columns.padding).max() ?? 0
+        let height = used.map { top - $0.rows.padding + $0.rows.count + $0.rows.taps - 1 }.max() ?? 1
+        let width = used.map { left - $0.columns.padding + path.rowStride(outWidth: $0.columns.count, kernelWidth: $0.columns.taps) }.max() ?? 1
+        return (top, left, height, width)
     }
 }
 
@@ -289,10 +297,11 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
     if dx == nil {
         dxSize = 0
     } else if stride2 {
-        dxSize = phases.map { phase in
-            let (h, w) = phase.padded(path)
-            return g.outChannels * h * w + path.slack + g.inChannels * phase.rows.count * phase.columns.count
-        }.max() ?? 0
+        // The shared padded dy plane (read up to a few floats past its corner: twice the slack), then
+        // every phase's values.
+        let plane = Stride2Phase.sharedPlane(phases, path)
+        dxSize = g.outChannels * plane.height * plane.width + 2 * path.slack
+            + phases.map { $0.valueCount(channels: g.inChannels) }.reduce(0, +)
     } else {
         dxSize = g.outChannels * ghp * gwp
     }
@@ -303,6 +312,7 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
     let partials = UncheckedSendable(partialScratch.buffers(workers: 1, count: dw != nil ? reductions * weightCount : 1)[0])
     let dxPointer = UncheckedSendable(dx), computeWeights = dw != nil
     let unreached = phases.contains { $0.isEmpty }
+    let shared = stride2 ? Stride2Phase.sharedPlane(phases, path) : (top: 0, left: 0, height: 0, width: 0)
 
     Parallel.forEach(reductions, workers: workers) { reduction, worker in
         let paddedX = buffers.value[worker], paddedDy = paddedX + imagesPerCall * xSize
@@ -325,16 +335,25 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
                 if stride2 {
                     let dxImage = dx + n * xImage
                     if unreached { dxImage.update(repeating: 0, count: xImage) }
-                    for phase in phases where !phase.isEmpty {
-                        let (h, w) = phase.padded(path)
-                        let values = paddedDx + g.outChannels * h * w + path.slack
-                        cnn_direct_pad(paddedDx, dy + n * yImage, o, oh, ow, Int32(phase.rows.padding), Int32(phase.columns.padding),
-                                       Int32(h), Int32(w))
-                        path.forward(values, paddedDx, packed + phase.packedOffset, nil, o, Int32(h), Int32(w), c,
+                    // dy padded once; each phase's stride-1 convolution reads it from its own corner.
+                    cnn_direct_pad(paddedDx, dy + n * yImage, o, oh, ow, Int32(shared.top), Int32(shared.left),
+                                   Int32(shared.height), Int32(shared.width))
+                    var values = paddedDx + g.outChannels * shared.height * shared.width + 2 * path.slack
+                    var phaseValues: [UnsafeMutablePointer<Float>?] = [nil, nil, nil, nil]
+                    for (p, phase) in phases.enumerated() where !phase.isEmpty {
+                        let corner = paddedDx + (shared.top - phase.rows.padding) * shared.width + shared.left - phase.columns.padding
+                        path.forward(values, corner, packed + phase.packedOffset, nil, o, Int32(shared.height), Int32(shared.width), c,
                                      Int32(phase.rows.taps), Int32(phase.columns.taps), Int32(phase.rows.count), Int32(phase.columns.count))
-                        cnn_direct_scatter_phase(dxImage, values, c, Int32(g.inHeight), Int32(g.inWidth),
-                                                 Int32(phase.rows.first), Int32(phase.columns.first),
-                                                 Int32(phase.rows.count), Int32(phase.columns.count))
+                        phaseValues[p] = values
+                        values += phase.valueCount(channels: g.inChannels)
+                    }
+                    // Each row parity: the phase whose columns start at 0 takes the even columns.
+                    for py in 0..<2 where phases[2 * py].rows.count > 0 {
+                        let evenFirst = phases[2 * py].columns.first == 0
+                        let even = phaseValues[evenFirst ? 2 * py : 2 * py + 1], odd = phaseValues[evenFirst ? 2 * py + 1 : 2 * py]
+                        if even == nil && odd == nil { continue }
+                        cnn_direct_interleave_phases(dxImage, even, odd, c, Int32(g.inHeight), Int32(g.inWidth),
+                                                     Int32(phases[2 * py].rows.first), Int32(phases[2 * py].rows.count))
                     }
                 } else {
                     cnn_direct_pad(paddedDx, dy + n * yImage, o, oh, ow, kh - 1 - Int32(g.padTop), kw - 1 - Int32(g.padLeft),
