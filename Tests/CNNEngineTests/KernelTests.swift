@@ -404,8 +404,10 @@ struct DispatchTests {
                 let direct = "direct-s2 \(isa)"
                 let k = first.kernelChoice
                 #expect(k.forward == direct && k.backwardData == direct && k.backwardWeights == direct)
-                #expect(second.kernelChoice.forward == direct && second.kernelChoice.backwardData == direct)
-                #expect(second.kernelChoice.backwardWeights == (isa == .avx512 ? direct : "im2col+\(GEMMBackend.current)"))
+                // 8x8 outputs: AVX2 leaves both backward passes to im2col.
+                let slowerPasses = isa == .avx512 ? direct : "im2col+\(GEMMBackend.current)"
+                #expect(second.kernelChoice.forward == direct)
+                #expect(second.kernelChoice.backwardData == slowerPasses && second.kernelChoice.backwardWeights == slowerPasses)
                 #expect(!projection.usesDirectKernel)
             }
         }

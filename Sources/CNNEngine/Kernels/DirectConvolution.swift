@@ -96,9 +96,9 @@ enum DirectPath {
 extension ConvGeometry {
     /// Whether `conv2dForward` and `conv2dBackward` take the direct kernels for this layer. Stride-2 layers
     /// take them where measured faster: ResNet-20's 3x3 downsampling convolutions (16->32, 32->64), in
-    /// the forward pass on both paths (measured under load on a Zen 4, thread CPU time: 16->32 5.2-5.7 ms
-    /// against 6.1-7.8 with im2col + oneDNN on AVX-512, 5.5-8.1 against 7.5-10.8 on AVX2). 1x1 stride-2
-    /// projections were not measured and keep im2col.
+    /// the forward pass on both paths (measured under load on a Zen 4, thread CPU time, batch 128: 16->32
+    /// 4.9-6.9 ms against 6.1-7.8 with im2col + oneDNN on AVX-512, 5.5-8.1 against 7.5-11.4 on AVX2;
+    /// BENCHMARKS.md). 1x1 stride-2 projections were not measured and keep im2col.
     public var usesDirectKernel: Bool {
         DirectConvolution.isAvailable && DirectConvolution.supports(self) && !isPointwise
             && !(isStride2 && kernelHeight * kernelWidth == 1)
@@ -109,8 +109,8 @@ extension ConvGeometry {
     /// each call too few vectors per horizontal sum: im2col + oneDNN is faster there (measured on a quiet
     /// Zen 5 for ResNet-20's 64-channel 8x8 layers: 125-129 GFLOP/s against 87-113). At stride 2 the
     /// measurement (under load, Zen 4) came out the other way round: the AVX-512 kernel won at 8x8
-    /// outputs (32->64: 4.9-5.9 ms against 5.4-7.4) and the AVX2 one lost there (6.1-9.8 against 5.0-7.3),
-    /// while both won at 16x16 (16->32).
+    /// outputs (32->64: 4.9-6.7 ms against 5.3-7.4, faster in 5 runs of 6) and the AVX2 one lost there
+    /// (6.1-9.8 against 4.9-7.3), while both won at 16x16 (16->32).
     public var directWeightPassPays: Bool {
         if isStride2 { return DirectPath.active == .avx512 || outPlane > 64 }
         return DirectPath.active == .avx2 || outPlane > 64
@@ -120,8 +120,13 @@ extension ConvGeometry {
     /// it multiplies zeros wherever the forward pass had less padding than "same": LeNet-5's C3 (14x14
     /// input, 10x10 output) would do twice the work of im2col + GEMM there (at stride 2 each input
     /// position takes a quarter of the taps, so the area compared is the output's times 4). Its tiles are
-    /// 4 input channels wide, so it also leaves layers with fewer than 4 input channels to im2col.
-    public var directDataPassPays: Bool { 4 * inPlane <= 5 * outPlane * strideY * strideX && inChannels >= 4 }
+    /// 4 input channels wide, so it also leaves layers with fewer than 4 input channels to im2col. At
+    /// stride 2 with AVX2, 8x8 outputs (32->64) lost to im2col + oneDNN (under load, Zen 4: 7.2-8.4 ms
+    /// against 5.7-7.8); AVX-512 won there (4.9-5.1 against 5.5-7.0), and both won at 16x16 outputs.
+    public var directDataPassPays: Bool {
+        4 * inPlane <= 5 * outPlane * strideY * strideX && inChannels >= 4
+            && !(isStride2 && DirectPath.active == .avx2 && outPlane <= 64)
+    }
 
     /// Stride 2 in both directions.
     public var isStride2: Bool { strideY == 2 && strideX == 2 }
