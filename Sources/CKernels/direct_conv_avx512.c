@@ -197,6 +197,191 @@ void cnn_direct512_conv_weight_gradient(float *dw, const float *dyp, const float
     }
 }
 
+// MARK: Stride 2 (phase planes: see include/cnn_direct_conv.h)
+
+// Offsets of each tap (i, j) in a channel's four phase planes: phase (i % 2, j % 2), row i / 2, column j / 2.
+static void phase_offsets512(int *off, int kh, int kw, int Hq, int Wq) {
+    long plane = (long)Hq * Wq;
+    for (int i = 0; i < kh; i++)
+        for (int j = 0; j < kw; j++)
+            off[i * kw + j] = (int)(((i & 1) * 2 + (j & 1)) * plane + (i >> 1) * Wq + (j >> 1));
+}
+
+// As forward_tile, on the grid of phase planes: tap t of channel c reads at xq + c * cstride + off[t].
+// TAPS: kh * kw when a compile-time constant (9 and 1: the tap loop unrolled), else 0 and `taps` is used.
+TARGET INLINE void forward_s2_tile(const int NV, const int TAPS, float *y, int oplane, int valid, const float *wblock,
+                                   const float *bias, const float *xq, int C, long cstride, int taps, const int *off,
+                                   const int *in, const __mmask16 *mask, const int *out) {
+    __m512 acc[4][MAX_NV];
+    _Pragma("clang loop unroll(full)") for (int k = 0; k < 4; k++) {
+        __m512 b = _mm512_set1_ps(bias && k < valid ? bias[k] : 0.0f);
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) acc[k][v] = b;
+    }
+    const float *wp = wblock;
+    for (int c = 0; c < C; c++) {
+        const float *p = xq + (long)c * cstride;
+        _Pragma("clang loop unroll(full)") for (int t = 0; t < (TAPS ? TAPS : taps); t++, wp += 4) {
+            const float *src = p + off[t];
+            __m512 x[MAX_NV];
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) x[v] = _mm512_loadu_ps(src + in[v]);
+            _Pragma("clang loop unroll(full)") for (int k = 0; k < 4; k++) {
+                __m512 wk = _mm512_set1_ps(wp[k]);
+                _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) acc[k][v] = _mm512_fmadd_ps(wk, x[v], acc[k][v]);
+            }
+        }
+    }
+#define STORE_CHANNEL(k)                                                                                  \
+    if (valid > k) {                                                                                      \
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) {                                 \
+            float *dst = y + (long)k * oplane + out[v];                                                   \
+            if (mask[v] == 0xFFFF) _mm512_storeu_ps(dst, acc[k][v]);                                      \
+            else _mm512_mask_storeu_ps(dst, (__mmask16)_bzhi_u32(0xFFFF, (unsigned)_mm_popcnt_u32(mask[v])), \
+                                       _mm512_maskz_compress_ps(mask[v], acc[k][v]));                    \
+        }                                                                                                 \
+    }
+    STORE_CHANNEL(0) STORE_CHANNEL(1) STORE_CHANNEL(2) STORE_CHANNEL(3)
+#undef STORE_CHANNEL
+}
+
+#define FORWARD_S2_TILE(NV)                                                                               \
+    TARGET static void forward_s2_tile##NV(float *y, int op, int valid, const float *wb, const float *b,  \
+                                           const float *xq, int C, long cs, int taps, const int *off,     \
+                                           const int *in, const __mmask16 *mask, const int *out) {        \
+        if (taps == 9) forward_s2_tile(NV, 9, y, op, valid, wb, b, xq, C, cs, taps, off, in, mask, out);  \
+        else if (taps == 1) forward_s2_tile(NV, 1, y, op, valid, wb, b, xq, C, cs, taps, off, in, mask, out); \
+        else forward_s2_tile(NV, 0, y, op, valid, wb, b, xq, C, cs, taps, off, in, mask, out);            \
+    }
+FORWARD_S2_TILE(1)
+FORWARD_S2_TILE(2)
+FORWARD_S2_TILE(3)
+FORWARD_S2_TILE(4)
+FORWARD_S2_TILE(5)
+FORWARD_S2_TILE(6)
+
+TARGET void cnn_direct512_conv_forward_s2(float *y, const float *xq, const float *packed, const float *bias,
+                                          int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow) {
+    int off[CNN_DIRECT_MAX_KERNEL_WIDTH * CNN_DIRECT_MAX_KERNEL_WIDTH];
+    phase_offsets512(off, kh, kw, Hq, Wq);
+    int grid = oh * Wq, vectors = (grid + 15) / 16, oplane = oh * ow, taps = kh * kw;
+    long blockSize = (long)C * taps * 4, cstride = 4L * Hq * Wq;
+    int tiles = (vectors + MAX_NV - 1) / MAX_NV, base = vectors / tiles, extra = vectors % tiles;
+    for (int t = 0, v0 = 0; t < tiles; t++) {
+        int nv = base + (t < extra ? 1 : 0);
+        int in[MAX_NV], out[MAX_NV];
+        __mmask16 mask[MAX_NV];
+        for (int v = 0; v < nv; v++) {
+            int q0 = (v0 + v) * 16;
+            in[v] = q0;
+            out[v] = q0 / Wq * ow + (q0 % Wq < ow ? q0 % Wq : ow);
+            unsigned m = 0;
+            for (int l = 0; l < 16; l++) {
+                int q = q0 + l;
+                if (q < grid && q % Wq < ow) m |= 1u << l;
+            }
+            mask[v] = (__mmask16)m;
+        }
+        for (int b = 0; b < (O + 3) / 4; b++) {
+            int valid = O - b * 4 < 4 ? O - b * 4 : 4;
+            const float *wb = packed + b * blockSize;
+            const float *bb = bias ? bias + b * 4 : NULL;
+            float *yb = y + (long)b * 4 * oplane;
+            switch (nv) {
+            case 6: forward_s2_tile6(yb, oplane, valid, wb, bb, xq, C, cstride, taps, off, in, mask, out); break;
+            case 5: forward_s2_tile5(yb, oplane, valid, wb, bb, xq, C, cstride, taps, off, in, mask, out); break;
+            case 4: forward_s2_tile4(yb, oplane, valid, wb, bb, xq, C, cstride, taps, off, in, mask, out); break;
+            case 3: forward_s2_tile3(yb, oplane, valid, wb, bb, xq, C, cstride, taps, off, in, mask, out); break;
+            case 2: forward_s2_tile2(yb, oplane, valid, wb, bb, xq, C, cstride, taps, off, in, mask, out); break;
+            default: forward_s2_tile1(yb, oplane, valid, wb, bb, xq, C, cstride, taps, off, in, mask, out); break;
+            }
+        }
+        v0 += nv;
+    }
+}
+
+// As weight_tile, on phase planes: tap j of kernel row i reads at off[j]; output gradients are planes
+// of oh x Wq (zero on the extra columns).
+TARGET INLINE void weight_s2_tile(const int OB, const int KW, float *dw, const float *dyp, const float *xq,
+                                  int images, long dyImage, long xImage, int o0, int c, int i, int C, long cstride,
+                                  int Wq, int kh, int oh, const int *off) {
+    __m512 acc[8][CNN_DIRECT_MAX_KERNEL_WIDTH];
+    _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++)
+        _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) acc[k][j] = _mm512_setzero_ps();
+    long gplane = (long)oh * Wq;
+    int full = (int)(gplane / 16) * 16;
+    __mmask16 tail = (__mmask16)((1u << (gplane - full)) - 1);
+    for (int n = 0; n < images; n++) {
+        const float *x = xq + n * xImage + (long)c * cstride;
+        const float *g = dyp + n * dyImage + (long)o0 * gplane;
+        for (int q = 0; q < full; q += 16) {
+            __m512 gv[8];
+            _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) gv[k] = _mm512_loadu_ps(g + k * gplane + q);
+            _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) {
+                __m512 xv = _mm512_loadu_ps(x + off[j] + q);
+                _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) acc[k][j] = _mm512_fmadd_ps(gv[k], xv, acc[k][j]);
+            }
+        }
+        if (tail) {
+            __m512 gv[8];
+            _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) gv[k] = _mm512_maskz_loadu_ps(tail, g + k * gplane + full);
+            _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) {
+                __m512 xv = _mm512_maskz_loadu_ps(tail, x + off[j] + full);
+                _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) acc[k][j] = _mm512_fmadd_ps(gv[k], xv, acc[k][j]);
+            }
+        }
+    }
+    _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++)
+        _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++)
+            dw[(((long)(o0 + k) * C + c) * kh + i) * KW + j] += _mm512_reduce_add_ps(acc[k][j]);
+}
+
+#define WEIGHT_S2_KERNEL(OB, KW)                                                                         \
+    TARGET static void weight_s2_kernel_##KW(float *dw, const float *dyp, const float *xq, int images,     \
+                                             long dyImage, long xImage, int C, int Hq, int Wq, int O,      \
+                                             int kh, int oh) {                                             \
+        int off[CNN_DIRECT_MAX_KERNEL_WIDTH * CNN_DIRECT_MAX_KERNEL_WIDTH];                              \
+        phase_offsets512(off, kh, KW, Hq, Wq);                                                           \
+        long cs = 4L * Hq * Wq;                                                                          \
+        for (int o0 = 0; o0 < O; o0 += OB) {                                                             \
+            int valid = O - o0 < OB ? O - o0 : OB;                                                       \
+            for (int c = 0; c < C; c++)                                                                  \
+                for (int i = 0; i < kh; i++) {                                                           \
+                    const int *of = off + i * KW;                                                        \
+                    if (valid == OB) weight_s2_tile(OB, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); \
+                    else switch (valid) {                                                                \
+                    case 7: weight_s2_tile(7 < OB ? 7 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); break; \
+                    case 6: weight_s2_tile(6 < OB ? 6 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); break; \
+                    case 5: weight_s2_tile(5 < OB ? 5 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); break; \
+                    case 4: weight_s2_tile(4 < OB ? 4 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); break; \
+                    case 3: weight_s2_tile(3 < OB ? 3 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); break; \
+                    case 2: weight_s2_tile(2 < OB ? 2 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); break; \
+                    default: weight_s2_tile(1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); break; \
+                    }                                                                                    \
+                }                                                                                        \
+        }                                                                                                \
+    }
+WEIGHT_S2_KERNEL(8, 1)
+WEIGHT_S2_KERNEL(8, 2)
+WEIGHT_S2_KERNEL(4, 3)
+WEIGHT_S2_KERNEL(4, 4)
+WEIGHT_S2_KERNEL(4, 5)
+WEIGHT_S2_KERNEL(3, 6)
+WEIGHT_S2_KERNEL(3, 7)
+
+void cnn_direct512_conv_weight_gradient_s2(float *dw, const float *dyp, const float *xq, int images, long dyImage,
+                                           long xImage, int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow) {
+    (void)ow;
+    switch (kw) {
+    case 1: weight_s2_kernel_1(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh); break;
+    case 2: weight_s2_kernel_2(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh); break;
+    case 3: weight_s2_kernel_3(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh); break;
+    case 4: weight_s2_kernel_4(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh); break;
+    case 5: weight_s2_kernel_5(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh); break;
+    case 6: weight_s2_kernel_6(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh); break;
+    case 7: weight_s2_kernel_7(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh); break;
+    default: break;
+    }
+}
+
 #else
 
 void cnn_direct512_conv_forward(float *y, const float *xp, const float *packed, const float *bias,
@@ -206,6 +391,16 @@ void cnn_direct512_conv_forward(float *y, const float *xp, const float *packed, 
 void cnn_direct512_conv_weight_gradient(float *dw, const float *dyp, const float *xp, int images, long dyImage,
                                         long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
     (void)dw; (void)dyp; (void)xp; (void)images; (void)dyImage; (void)xImage; (void)C; (void)Hp; (void)Wp; (void)O;
+    (void)kh; (void)kw; (void)oh; (void)ow;
+}
+
+void cnn_direct512_conv_forward_s2(float *y, const float *xq, const float *packed, const float *bias,
+                                   int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow) {
+    (void)y; (void)xq; (void)packed; (void)bias; (void)C; (void)Hq; (void)Wq; (void)O; (void)kh; (void)kw; (void)oh; (void)ow;
+}
+void cnn_direct512_conv_weight_gradient_s2(float *dw, const float *dyp, const float *xq, int images, long dyImage,
+                                           long xImage, int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow) {
+    (void)dw; (void)dyp; (void)xq; (void)images; (void)dyImage; (void)xImage; (void)C; (void)Hq; (void)Wq; (void)O;
     (void)kh; (void)kw; (void)oh; (void)ow;
 }
 

@@ -57,7 +57,36 @@ struct KernelTests {
                      padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
     ]
 
-    static let directArguments = directGeometries + geometries.filter(DirectConvolution.supports)
+    /// Stride-2 shapes: ResNet's downsampling convolutions (16->32 at 32x32, 32->64 at 16x16, and at
+    /// 8x8 a grid of whole AVX-512 vectors), odd sizes where the last phase row or column is short,
+    /// padding 0 and 1 and uneven, 1x1 projections, even and 5-wide kernels, channel counts not
+    /// multiples of 4, 8 or 16.
+    static let stride2Geometries: [ConvGeometry] = [
+        ConvGeometry(batch: 3, inChannels: 16, inHeight: 32, inWidth: 32, outChannels: 32, kernelHeight: 3, kernelWidth: 3,
+                     strideY: 2, strideX: 2, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
+        ConvGeometry(batch: 2, inChannels: 32, inHeight: 16, inWidth: 16, outChannels: 64, kernelHeight: 3, kernelWidth: 3,
+                     strideY: 2, strideX: 2, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
+        ConvGeometry(batch: 2, inChannels: 24, inHeight: 8, inWidth: 8, outChannels: 20, kernelHeight: 3, kernelWidth: 3,
+                     strideY: 2, strideX: 2, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
+        ConvGeometry(batch: 3, inChannels: 5, inHeight: 11, inWidth: 9, outChannels: 7, kernelHeight: 3, kernelWidth: 3,
+                     strideY: 2, strideX: 2),
+        ConvGeometry(batch: 2, inChannels: 6, inHeight: 13, inWidth: 19, outChannels: 9, kernelHeight: 3, kernelWidth: 3,
+                     strideY: 2, strideX: 2, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
+        ConvGeometry(batch: 2, inChannels: 7, inHeight: 10, inWidth: 10, outChannels: 10, kernelHeight: 1, kernelWidth: 1,
+                     strideY: 2, strideX: 2),
+        ConvGeometry(batch: 3, inChannels: 6, inHeight: 9, inWidth: 7, outChannels: 5, kernelHeight: 1, kernelWidth: 1,
+                     strideY: 2, strideX: 2),
+        ConvGeometry(batch: 2, inChannels: 4, inHeight: 12, inWidth: 15, outChannels: 6, kernelHeight: 5, kernelWidth: 5,
+                     strideY: 2, strideX: 2, padTop: 2, padBottom: 2, padLeft: 2, padRight: 2),
+        ConvGeometry(batch: 2, inChannels: 5, inHeight: 8, inWidth: 11, outChannels: 3, kernelHeight: 2, kernelWidth: 2,
+                     strideY: 2, strideX: 2),
+        ConvGeometry(batch: 2, inChannels: 4, inHeight: 9, inWidth: 10, outChannels: 5, kernelHeight: 4, kernelWidth: 3,
+                     strideY: 2, strideX: 2, padTop: 2, padBottom: 1, padLeft: 0, padRight: 2),
+        ConvGeometry(batch: 2, inChannels: 3, inHeight: 7, inWidth: 17, outChannels: 4, kernelHeight: 3, kernelWidth: 7,
+                     strideY: 2, strideX: 2, padTop: 1, padBottom: 0, padLeft: 3, padRight: 3),
+    ]
+
+    static let directArguments = directGeometries + stride2Geometries + geometries.filter(DirectConvolution.supports)
 
     @Test("the AVX2 direct kernels match the naive loops",
           .enabled(if: DirectConvolution.enabled && InstructionSet.best >= .avx2, "this CPU has no AVX2 and FMA"),
@@ -92,7 +121,7 @@ struct KernelTests {
         #expect(bitIdentical(dxOnly.values, dxBoth.values))
     }
 
-    @Test("im2col + GEMM matches the naive loops", arguments: geometries + directGeometries)
+    @Test("im2col + GEMM matches the naive loops", arguments: geometries + directGeometries + stride2Geometries)
     func im2colConvolutionMatchesNaive(_ g: ConvGeometry) {
         let c = ConvCase(g)
         let (y, _, _) = c.expectMatchesNaive(
@@ -116,7 +145,7 @@ struct KernelTests {
     }
 
     @Test("conv2d (whichever kernels it picks) matches the naive loops, on every path this CPU has",
-          arguments: InstructionSet.supported, geometries + directGeometries)
+          arguments: InstructionSet.supported, geometries + directGeometries + stride2Geometries)
     func convolutionMatchesNaive(_ isa: InstructionSet, _ g: ConvGeometry) {
         InstructionSet.withActive(isa) { checkConvolution(g) }
     }
@@ -289,6 +318,33 @@ struct ThreadDeterminismTests {
         #expect((0..<64).allSatisfy { seen.value[$0] == .generic })
     }
 
+    @Test("the direct kernels give the same bits on 1 and 3 threads, stride 1 and 2, on every path this CPU has",
+          .enabled(if: DirectConvolution.enabled && InstructionSet.best >= .avx2, "this CPU has no AVX2 and FMA"),
+          arguments: InstructionSet.supported.filter { $0 >= .avx2 }, [1, 2])
+    func directKernelsOneThreadEqualsThree(_ isa: InstructionSet, stride: Int) {
+        // 37 images: several images a weight-kernel call and reduction groups that do not divide the batch.
+        let g = ConvGeometry(batch: 37, inChannels: 12, inHeight: 10, inWidth: 9, outChannels: 20, kernelHeight: 3, kernelWidth: 3,
+                             strideY: stride, strideX: stride, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        let c = ConvCase(g)
+        func run(threads: Int) -> [[Float]] {
+            let saved = Parallel.threadCount
+            Parallel.threadCount = threads
+            defer { Parallel.threadCount = saved }
+            let y = Tensor(shape: c.dy.shape), dx = Tensor(shape: c.x.shape), dw = c.initialWeightGradient()
+            InstructionSet.withActive(isa) {
+                directConv2dForward(y: y.pointer, x: c.x.pointer, w: c.w.pointer, bias: c.b.pointer, geometry: g, scratch: Scratch())
+                directConv2dBackward(dx: dx.pointer, dw: dw.pointer, db: nil, dy: c.dy.pointer, x: c.x.pointer, w: c.w.pointer,
+                                     geometry: g, scratch: Scratch(), partials: Scratch())
+            }
+            return [y.values, dx.values, dw.values]
+        }
+        let one = run(threads: 1), three = run(threads: 3)
+        for (i, (a, b)) in zip(one, three).enumerated() {
+            let same = bitIdentical(a, b)
+            #expect(same, "output \(i) (y, dx, dw) differs between 1 and 3 threads")
+        }
+    }
+
     @Test("1 thread equals 3 threads bit for bit, on every path this CPU has", arguments: InstructionSet.supported)
     func oneThreadEqualsThreeThreadsBitForBit(_ isa: InstructionSet) throws {
         let one = try InstructionSet.withActive(isa) { try run(threads: 1) }
@@ -333,6 +389,28 @@ struct DispatchTests {
             InstructionSet.withActive(.avx2) { #expect(small.kernelChoice.backwardWeights == "direct avx2") }
         }
         InstructionSet.withActive(.generic) { #expect(!small.usesDirectKernel) }
+    }
+
+    @Test func stride2LayersTakeTheKernelsMeasuredFasterForThem() {
+        // ResNet-20's downsampling convolutions, and a 1x1 stride-2 projection.
+        let first = ConvGeometry(batch: 2, inChannels: 16, inHeight: 32, inWidth: 32, outChannels: 32, kernelHeight: 3, kernelWidth: 3,
+                                 strideY: 2, strideX: 2, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        var second = first; second.inChannels = 32; second.inHeight = 16; second.inWidth = 16; second.outChannels = 64
+        var projection = second; projection.kernelHeight = 1; projection.kernelWidth = 1
+        projection.padTop = 0; projection.padBottom = 0; projection.padLeft = 0; projection.padRight = 0
+        #expect(DirectConvolution.supports(projection))
+        for isa in InstructionSet.supported where isa >= .avx2 && DirectConvolution.enabled {
+            InstructionSet.withActive(isa) {
+                let direct = "direct-s2 \(isa)"
+                let k = first.kernelChoice
+                #expect(k.forward == direct && k.backwardData == direct && k.backwardWeights == direct)
+                // 8x8 outputs: AVX2 leaves both backward passes to im2col.
+                let slowerPasses = isa == .avx512 ? direct : "im2col+\(GEMMBackend.current)"
+                #expect(second.kernelChoice.forward == direct)
+                #expect(second.kernelChoice.backwardData == slowerPasses && second.kernelChoice.backwardWeights == slowerPasses)
+                #expect(!projection.usesDirectKernel)
+            }
+        }
     }
 
     @Test func scopedPathIsSeenAndRestored() {

@@ -1,4 +1,4 @@
-// Direct 2-D convolution kernels (stride 1, no dilation, one group) for few-channel layers,
+// Direct 2-D convolution kernels (stride 1 or 2, no dilation, one group) for few-channel layers,
 // where im2col and the BLAS's packing cost as much as the multiply. x86-64 with AVX2 and FMA
 // only, chosen at run time; elsewhere `cnn_direct_conv_available` is 0 and the engine keeps
 // to im2col + GEMM. The Swift side (CNNEngine's Convolution.swift) owns batching and threads;
@@ -73,6 +73,53 @@ void cnn_direct512_conv_forward(float *y, const float *xp, const float *packed, 
 /// each row's ow values, packed end to end), xp per image C padded planes of Hp x Wp.
 void cnn_direct512_conv_weight_gradient(float *dw, const float *dyp, const float *xp, int images, long dyImage,
                                         long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow);
+
+// MARK: Stride 2 (both ISAs)
+//
+// A stride-2 layer reads its padded input as four phase planes, one for each parity of row and
+// column: phase (py, px) holds xpad[2r + py][2s + px] at (r, s). Tap (i, j) of output (oy, ox) is then
+// phase (i % 2, j % 2) at (oy + i / 2, ox + j / 2): a stride-1 read, so the forward and weight kernels
+// keep whole-vector loads, with one offset per tap. The input gradient is four stride-1 convolutions
+// (one per phase of dx, each with the taps of that parity) by the forward kernels above.
+
+/// Rows of a stride-2 phase plane for `oh` outputs of a `kh`-tall kernel.
+static inline int cnn_direct_s2_phase_height(int oh, int kh) { return oh + (kh - 1) / 2; }
+/// AVX2 row stride of a phase plane: whole 8-float vectors of outputs plus the kernel's reach.
+static inline int cnn_direct_s2_row_stride(int ow, int kw) { return (ow + 7) / 8 * 8 + (kw - 1) / 2; }
+/// AVX-512 row stride of a phase plane (the flat grid): the outputs' width plus the kernel's reach.
+static inline int cnn_direct512_s2_row_stride(int ow, int kw) { return ow + (kw - 1) / 2; }
+
+/// Splits `channels` planes of srcH x srcW, zero-padded by `top` rows and `left` columns, into their
+/// stride-2 phases: dst[c][py * 2 + px][r][s] = src[c][2r + py - top][2s + px - left], 0 outside;
+/// each phase plane Hq x Wq.
+void cnn_direct_pad_phases(float *dst, const float *src, int channels, int srcH, int srcW,
+                           int top, int left, int Hq, int Wq);
+
+/// Packs the backward-data weights of one phase (py, px) of a stride-2 layer, as
+/// `cnn_direct_pack_weights(transpose: 1)` would for the sub-kernel of taps (py + 2a, px + 2b):
+/// flipped, channels swapped. Its size is ka x kb, ka = (kh - py + 1) / 2, kb = (kw - px + 1) / 2.
+void cnn_direct_pack_phase_weights(float *packed, const float *w, int O, int C, int kh, int kw, int py, int px);
+
+/// Puts the input gradient of two phases of one row parity in place: dx[c][y0 + 2u][2v] = a[c][u][v] and
+/// dx[c][y0 + 2u][2v + 1] = b[c][u][v] for u < rows (a: (W + 1) / 2 values a row, b: W / 2). A NULL phase
+/// (no taps of its parity) gives zeros.
+void cnn_direct_interleave_phases(float *dx, const float *a, const float *b, int C, int H, int W, int y0, int rows);
+
+/// y[O][oh][ow] = sum over c, i, j of w[o][c][i][j] * xpad[c][2oy + i][2ox + j] (+ bias[o]) for one image
+/// (AVX2). xq: C groups of four phase planes from `cnn_direct_pad_phases`, Wq = cnn_direct_s2_row_stride.
+void cnn_direct_conv_forward_s2(float *y, const float *xq, const float *packed, const float *bias,
+                                int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow);
+/// The same on the AVX-512 flat grid, Wq = cnn_direct512_s2_row_stride; needs CNN_DIRECT512_SLACK.
+void cnn_direct512_conv_forward_s2(float *y, const float *xq, const float *packed, const float *bias,
+                                   int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow);
+
+/// dw[o][c][i][j] += the sum over images and outputs of dy[o][oy][ox] * xpad[c][2oy + i][2ox + j] (AVX2).
+/// dyp: per image O planes of oh x cnn_direct_gradient_stride(ow), zero past ow; xq: per image phase planes.
+void cnn_direct_conv_weight_gradient_s2(float *dw, const float *dyp, const float *xq, int images, long dyImage,
+                                        long xImage, int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow);
+/// The same on the AVX-512 grid: dyp per image O planes of oh x Wq (zero past each row's ow values).
+void cnn_direct512_conv_weight_gradient_s2(float *dw, const float *dyp, const float *xq, int images, long dyImage,
+                                           long xImage, int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow);
 
 #ifdef __cplusplus
 }
