@@ -43,6 +43,9 @@ public struct Suite: Sendable {
     public var figures: [String]
     /// Where the report goes (relative to the working directory), or nil for none.
     public var report: String?
+    /// Colour filters learned from the shipped photographs by sparse coding (`sparse_filters:`), into
+    /// `<suite folder>/sparse-filters/model.h5`, or nil for none.
+    public var sparseFilters: SparseFilterRecipe?
 
     /// Every catalogue figure id, in catalogue order (the one list, `CatalogueIDs.all`).
     public static var allFigures: [String] { CatalogueIDs.all }
@@ -50,7 +53,10 @@ public struct Suite: Sendable {
     static let runKeys: Set<String> = ["model", "name", "dataset", "data_dir", "epochs", "batch_size", "optimizer", "lr", "momentum",
                                        "nesterov", "weight_decay", "schedule", "warmup", "augment", "label_smoothing", "seed", "seeds",
                                        "validation", "train_limit", "downsample"]
-    static let topKeys: Set<String> = ["name", "description", "defaults", "runs", "grid", "timing", "figures", "report"]
+    static let topKeys: Set<String> = ["name", "description", "defaults", "runs", "grid", "timing", "figures", "report", "sparse_filters"]
+    static let sparseFilterKeys: Set<String> = ["filters", "size", "patches", "steps", "sparsity", "lr", "seed"]
+    /// The run folder of the sparse filters under the suite's folder.
+    public static let sparseFiltersFolder = "sparse-filters"
 
     /// Finds a suite by name in `suites/` (`lecture` -> `suites/lecture.yaml`) or takes a path.
     public static func locate(_ nameOrPath: String, suitesFolder: String = "suites") -> String {
@@ -133,10 +139,30 @@ public struct Suite: Sendable {
             }
         }
         let report = try parser.string(top["report"], key: "report")
-        guard !entries.isEmpty || timing != nil || !figures.isEmpty else {
+        var sparseFilters: SparseFilterRecipe?
+        if let node = top["sparse_filters"] {
+            var recipe = SparseFilterRecipe()
+            if let on = node.bool {
+                sparseFilters = on ? recipe : nil
+            } else {
+                guard case .mapping(let m) = node else { throw parser.error(node, "sparse_filters must be true or a mapping of \(sparseFilterKeys.sorted().joined(separator: ", "))") }
+                try parser.checkKeys(m, allowed: sparseFilterKeys, context: "sparse_filters")
+                if let v = try parser.int(m["filters"], key: "sparse_filters.filters", minimum: 1) { recipe.filters = v }
+                if let v = try parser.int(m["size"], key: "sparse_filters.size", minimum: 2) { recipe.size = v }
+                if let v = try parser.int(m["patches"], key: "sparse_filters.patches", minimum: 1) { recipe.patches = v }
+                if let v = try parser.int(m["steps"], key: "sparse_filters.steps", minimum: 1) { recipe.steps = v }
+                if let v = try parser.double(m["sparsity"], key: "sparse_filters.sparsity", minimum: 0) { recipe.sparsity = v }
+                if let v = try parser.double(m["lr"], key: "sparse_filters.lr", minimum: 1e-12) { recipe.learningRate = v }
+                if let v = try parser.int(m["seed"], key: "sparse_filters.seed", minimum: 0) { recipe.seed = UInt64(v) }
+                do { try recipe.validate() } catch { throw parser.error(node, "sparse_filters: \(error)") }
+                sparseFilters = recipe
+            }
+        }
+        guard !entries.isEmpty || timing != nil || !figures.isEmpty || sparseFilters != nil else {
             throw SuiteError(file: path, line: nil, message: "the suite has nothing to do: give runs, grid, timing or figures")
         }
-        return Suite(name: name, description: description, entries: entries, timing: timing, figures: figures, report: report)
+        return Suite(name: name, description: description, entries: entries, timing: timing, figures: figures, report: report,
+                     sparseFilters: sparseFilters)
     }
 }
 

@@ -46,6 +46,10 @@ public final class SuiteRunner {
                 do { _ = try TrainingRun.checkResumable(file, request: request(for: entry)) } catch { mismatches.append("\(error)") }
             }
         }
+        if let _ = suite.sparseFilters, shard == nil, existing == .refuse {
+            let file = folder.appendingPathComponent(Suite.sparseFiltersFolder).appendingPathComponent("model.h5")
+            if FileManager.default.fileExists(atPath: file.path) { held.append(file.path) }
+        }
         guard mismatches.isEmpty else {
             throw TrainingError(description: "cannot resume the suite: " + mismatches.joined(separator: "\n"))
         }
@@ -112,6 +116,7 @@ public final class SuiteRunner {
             }
             if !finished { return (results, false) }
         }
+        if shard == nil { try learnSparseFilters(log: log) }
         if shard == nil, !(try time(into: &results, log: log)) { return (results, false) }
         if shard == nil { try results.write(to: folder) }
         return (results, true)
@@ -138,9 +143,29 @@ public final class SuiteRunner {
             upsert(row, into: &results)
         }
         try results.write(to: folder)
+        try learnSparseFilters(log: log)
         let finished = try time(into: &results, log: log)
         try results.write(to: folder)
         return (results, finished)
+    }
+
+    /// Learns the suite's sparse colour filters into `sparse-filters/model.h5` (seconds; kept by
+    /// `--resume`, replaced by `--overwrite`, whose check `checkOutputs` made before anything trained).
+    private func learnSparseFilters(log: (String) -> Void) throws {
+        guard let recipe = suite.sparseFilters else { return }
+        let runFolder = folder.appendingPathComponent(Suite.sparseFiltersFolder)
+        let file = runFolder.appendingPathComponent("model.h5")
+        if existing == .resume, FileManager.default.fileExists(atPath: file.path) {
+            log("sparse filters: \(file.path) already learned: kept")
+            return
+        }
+        log("sparse filters: \(recipe.filters) colour filters of \(recipe.size)x\(recipe.size) from the photographs, \(recipe.steps) steps")
+        try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
+        let start = monotonicSeconds()
+        let training = try SparseFilterTraining(imagePaths: try SparseFilterTraining.shippedPhotographs(), recipe: recipe)
+        try training.train { log("  " + $0) }
+        try training.save(to: file, commandLine: commandLine)
+        log(String(format: "  wrote %@ (%.1f s)", file.path, monotonicSeconds() - start))
     }
 
     private func emptyResults() -> SuiteResults {

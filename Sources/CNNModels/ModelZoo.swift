@@ -33,6 +33,8 @@ public enum ModelZoo {
                      defaultInput: mnist, defaultClasses: 10) { try lenet5(classes: $0, input: $1) },
             ZooEntry(name: "lenet5-1998", summary: "LeNet-5 after the paper: tanh, average subsampling, 32x32, C5 convolution",
                      defaultInput: [1, 32, 32], defaultClasses: 10) { try lenet5Paper(classes: $0, input: $1) },
+            ZooEntry(name: "v1net", summary: "a wide first layer (32 7x7 filters, stride 2, AlexNet's N(0, 0.01²) start) and a small classifier, for B2 and C2",
+                     defaultInput: mnist, defaultClasses: 10) { try wideFirstLayerNet(name: "v1net", filters: 32, kernel: 7, stride: 2, classes: $0, input: $1) },
             ZooEntry(name: "alexnet", summary: "AlexNet, torchvision's definition, 224x224 (Krizhevsky et al. 2012)",
                      defaultInput: imagenet, defaultClasses: 1000) { try alexNet(classes: $0, input: $1) },
             ZooEntry(name: "alexnet-small", summary: "AlexNet's plan for 28-32 px images, with local response normalisation",
@@ -86,6 +88,15 @@ public enum ModelZoo {
     public static func entry(named name: String) throws -> ZooEntry {
         let key = name.lowercased()
         if let found = entries.first(where: { $0.name == key }) { return found }
+        // v1net-F-K-S: F first-layer filters of KxK at stride S, to try other first layers.
+        if key.hasPrefix("v1net-") {
+            let n = key.dropFirst(6).split(separator: "-").compactMap { Int($0) }
+            if n.count == 3, (1...256).contains(n[0]), (1...15).contains(n[1]), (1...4).contains(n[2]) {
+                return ZooEntry(name: key, summary: "v1net with \(n[0]) \(n[1])x\(n[1]) filters at stride \(n[2])", defaultInput: mnist, defaultClasses: 10) {
+                    try wideFirstLayerNet(name: key, filters: n[0], kernel: n[1], stride: n[2], classes: $0, input: $1)
+                }
+            }
+        }
         // CIFAR ResNets of any 6n+2 depth, for depth experiments (resnet8, plain14, ...).
         for (prefix, residual) in [("resnet", true), ("plain", false)] where key.hasPrefix(prefix) {
             if let depth = Int(key.dropFirst(prefix.count)), depth >= 8, (depth - 2) % 6 == 0 {

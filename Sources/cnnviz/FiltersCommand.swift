@@ -37,7 +37,8 @@ struct FiltersCommand: ParsableCommand {
         let convolutions = try ModelConvolutions.read(modelFile)
         let weights = try convolutions.layer(layer, file: modelFile)
         let figure = try FilterGrid(model: convolutions.model, weights: weights,
-                                    mode: slices ? .slices : mean ? .mean : nil, commonScale: commonScale)
+                                    mode: slices ? .slices : mean ? .mean : nil, commonScale: commonScale,
+                                    isFirstLayer: weights.layer == convolutions.layers.first?.layer, provenance: convolutions.provenance)
         try output.write(figure, defaultName: "C2-filters-\(weights.layer.replacingOccurrences(of: "/", with: "_"))")
     }
 }

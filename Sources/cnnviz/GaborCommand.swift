@@ -9,11 +9,11 @@ struct GaborCommand: ParsableCommand {
         abstract: "B2: a bank of Gabor filters (orientations x wavelengths) beside a trained model's first-layer filters.",
         discussion: """
             With no model file, the Gabor bank alone.
-            Example: cnnviz gabor runs/lenet5-mnist/model.h5 --out figures/B2-gabor.png
+            Example: cnnviz gabor runs/lecture/v1net-fashion-mnist/model.h5 runs/lecture/sparse-filters/model.h5 --out figures/B2-gabor.png
             """)
 
-    @Argument(help: "A model file (model.h5) whose first convolution's filters are shown.")
-    var model: String?
+    @Argument(help: "Model files (model.h5) whose first convolutions' filters are shown, top to bottom (at most 3).")
+    var models: [String] = []
 
     @Option(parsing: .unconditional, help: "Orientations in the bank.")
     var orientations: Int = 8
@@ -27,6 +27,7 @@ struct GaborCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if models.count > 3 { throw ValidationError("give at most 3 model files, got \(models.count)") }
         if orientations < 1 || orientations > 24 { throw ValidationError("--orientations must be between 1 and 24, got \(orientations)") }
         if size < 3 || size % 2 == 0 || size > 101 { throw ValidationError("--size must be odd, between 3 and 101, got \(size)") }
         _ = try parsedWavelengths()
@@ -42,7 +43,7 @@ struct GaborCommand: ParsableCommand {
 
     func run() throws {
         let bank = try GaborBank(size: size, orientationCount: orientations, wavelengths: try parsedWavelengths())
-        let learned = try model.map { try FirstLayerFilters(modelFile: $0) }
+        let learned = try models.map { try FirstLayerFilters(modelFile: $0) }
         try output.write(GaborFigure(bank: bank, learned: learned), defaultName: "B2-gabor")
     }
 }

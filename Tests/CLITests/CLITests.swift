@@ -33,7 +33,7 @@ struct CLITests {
     @Test func cnnbenchHelpListsItsSubcommands() throws {
         let (status, output) = try run("cnnbench", ["--help"])
         #expect(status == 0)
-        for sub in ["run", "slurm", "report", "train", "eval", "inspect", "activations", "export", "models", "summary", "time"] {
+        for sub in ["run", "slurm", "report", "train", "sparse-filters", "eval", "inspect", "activations", "export", "models", "summary", "time"] {
             #expect(output.contains("\n  \(sub) "), "cnnbench --help does not list \(sub)")
         }
     }

@@ -28,6 +28,10 @@ struct SuiteTests {
         let lecture = try Suite.load(from: root.appendingPathComponent("suites/lecture.yaml").path)
         #expect(lecture.figures == Suite.allFigures)
         #expect(lecture.report == "reports/lecture.pdf")
+        // B2 and C2's filters: v1net on Fashion-MNIST, kept short, and the sparse colour filters.
+        let v1net = try #require(lecture.entries.first { $0.model == "v1net" })
+        #expect(v1net.source.name == "fashion-mnist" && v1net.recipe.epochs == 2 && v1net.recipe.trainLimit == 20000)
+        #expect(lecture.sparseFilters == SparseFilterRecipe())
     }
 
     @Test func errorsNameTheFileLineAndKey() throws {

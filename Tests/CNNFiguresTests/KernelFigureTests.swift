@@ -87,7 +87,7 @@ struct KernelFigureTests {
         #expect(learned.filters.flatMap { $0 } == c1.weight.value.values)
         #expect(learned.testError == 0.012)
 
-        let figure = GaborFigure(bank: try GaborBank(), learned: learned)
+        let figure = GaborFigure(bank: try GaborBank(), learned: [learned])
         #expect(figure.caption.contains("lenet5 C1: 6 filters 1×5×5") && figure.caption.contains("test error 1.2%"))
         let png = dir.appendingPathComponent("b2.png").path
         try figure.write(to: png, size: Size(width: 600, height: 250), dpi: 72)

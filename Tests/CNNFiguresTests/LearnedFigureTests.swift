@@ -112,7 +112,7 @@ struct LearnedFigureTests {
         #expect(grid.mode == .rgb && grid.colorBarRange == nil)
         #expect(grid.cells.count == 4 && grid.cells.allSatisfy { $0.channels == 3 && $0.values.count == 27 })
         #expect(grid.cells[1].values == weights.filter(1))
-        #expect(grid.cells[1].range == ValueRange.minMax(of: weights.filter(1)))
+        #expect(grid.cells[1].range == ValueRange.symmetric(of: weights.filter(1)))
     }
 
     @Test("C2: a file that is not a model file gives one error naming it; an unknown layer lists the layers")

@@ -71,3 +71,29 @@ struct ZooTests {
         }
     }
 }
+
+@Suite("v1net: a wide first layer")
+struct WideFirstLayerTests {
+    @Test("v1net builds on Fashion-MNIST's 28x28 and on 3-channel 8x8 images, and one SGD step lowers the loss on its batch")
+    func buildsAndTrainsAStep() throws {
+        let spec = try ModelZoo.spec("v1net")
+        let network = try spec.build()
+        let c1 = try #require(network.layer(named: "C1") as? Conv2D)
+        #expect(c1.weight.value.shape[0] >= 32 && c1.weight.value.shape[2] >= 7)
+        #expect(try network.outputShape(for: [1, 28, 28]) == [10])
+        #expect(try ModelZoo.spec("v1net", input: [3, 8, 8]).build().outputShape(for: [3, 8, 8]) == [10])
+
+        network.initialize(seed: 1)
+        let x = randomTensor([8, 1, 28, 28], seed: 2)
+        let labels: [Int32] = [0, 1, 2, 3, 4, 5, 6, 7]
+        let loss = try SoftmaxCrossEntropy()
+        let optimizer = try SGD(parameters: network.namedParameters.map(\.parameter), learningRate: 0.05, momentum: 0.9)
+        network.zeroGradients()
+        let before = try loss.loss(logits: try network.forward(x), targets: labels)
+        _ = try network.backward(loss.gradient)
+        #expect(c1.weight.gradient.values.contains { $0 != 0 })
+        optimizer.step()
+        let after = try loss.loss(logits: try network.forward(x), targets: labels)
+        #expect(before.isFinite && after < before)
+    }
+}

@@ -17,6 +17,9 @@ public enum Initializer: String, Codable, Sendable, CaseIterable {
     case lecunUniform
     /// PyTorch's default for Conv2d and Linear: U(-b, b) with b = 1 / sqrt(fan_in).
     case pytorchDefault
+    /// Krizhevsky, Sutskever and Hinton 2012: N(0, 0.01²) whatever the fans. Small enough that a first
+    /// layer's trained filters show what it learned rather than the noise it started from.
+    case alexNetGaussian
 
     /// Fills `tensor` with draws for a layer of the given fans.
     public func fill(_ tensor: Tensor, fanIn: Int, fanOut: Int, using generator: inout SeededGenerator) {
@@ -30,6 +33,7 @@ public enum Initializer: String, Codable, Sendable, CaseIterable {
         case .glorotUniform: Self.uniform(p, tensor.count, bound: (6 / (fi + fo)).squareRoot(), &generator)
         case .lecunUniform: Self.uniform(p, tensor.count, bound: (3 / fi).squareRoot(), &generator)
         case .pytorchDefault: Self.uniform(p, tensor.count, bound: 1 / fi.squareRoot(), &generator)
+        case .alexNetGaussian: Self.normal(p, tensor.count, std: 0.01, &generator)
         }
     }
 

@@ -69,6 +69,10 @@ public struct FirstLayerFilters: Sendable {
     public var filters: [[Float]]
     /// The data set it was trained on and its last test error (a fraction), when the file records them.
     public var dataset: String?, testError: Double?
+    /// What the model is and what it learned from, as its file says (see `ModelConvolutions.provenance`).
+    public var provenance: String?
+    /// The model's name and its data set: "v1net (Fashion-MNIST)".
+    public var title: String
 
     /// Reads the model file and takes the first Conv2D's weights.
     /// - Throws: the store's errors naming the file; `ConfigurationError` when the model has no convolution.
@@ -85,6 +89,8 @@ public struct FirstLayerFilters: Sendable {
         filters = (0..<shape[0]).map { Array(values[($0 * per)..<(($0 + 1) * per)]) }
         dataset = contents.dataset?.name
         testError = contents.history["test_error"]?.last(where: { $0.isFinite })
+        provenance = trainingProvenance(contents)
+        title = modelTitle(contents)
     }
 
     static func firstConvolution(in layer: any Layer) -> Conv2D? {
@@ -99,42 +105,48 @@ public struct FirstLayerFilters: Sendable {
         let plane = height * width
         return (filters.map { f in (0..<plane).map { i in (0..<channels).reduce(Float(0)) { $0 + f[$1 * plane + i] } / Float(channels) } }, 1)
     }
+
+    /// "v1net C1: 32 filters 1×7×7, trained on Fashion-MNIST train, 3 epochs, test error 11.2%".
+    public var description: String {
+        var text = "\(model) \(layer): \(filters.count) filters \(channels)×\(height)×\(width)"
+        if let provenance { text += ", " + provenance }
+        else if let dataset { text += ", trained on \(dataset)" }
+        return text
+    }
 }
 
-/// B2: the Gabor bank beside the learned first-layer filters (or the bank alone).
+/// B2: the Gabor bank beside the learned first-layer filters of one or more models (or the bank alone).
 public struct GaborFigure: Figure, Sendable {
     public let bank: GaborBank
-    public let learned: FirstLayerFilters?
+    /// The learned filters shown at the right, one panel each, top to bottom.
+    public let learned: [FirstLayerFilters]
 
-    public init(bank: GaborBank, learned: FirstLayerFilters? = nil) {
+    public init(bank: GaborBank, learned: [FirstLayerFilters] = []) {
         self.bank = bank
         self.learned = learned
     }
 
     public var catalogueID: String { "B2" }
-    public var title: String { learned == nil ? "B2. A bank of Gabor filters" : "B2. Gabor filters and learned first-layer filters" }
-    public var preferredSize: Size { learned == nil ? .inches(8, 4.4) : .inches(12, 4.8) }
+    public var title: String { learned.isEmpty ? "B2. A bank of Gabor filters" : "B2. Gabor filters and learned first-layer filters" }
+    public var preferredSize: Size { learned.isEmpty ? .inches(8, 4.4) : learned.count == 1 ? .inches(12, 5.2) : .inches(12, 7.2) }
     public var caption: String {
         var text = "Gabor filters (cosine phase, σ = \(formatNumber(GaborBank.sigmaPerWavelength)) λ, aspect \(formatNumber(bank.aspectRatio))), \(bank.orientations.count) orientations × "
             + "\(bank.wavelengths.count) wavelengths, \(bank.size)×\(bank.size) pixels, computed. Grey is 0, each filter scaled to its largest |w|."
-        if let learned { text += " Right: \(learnedDescription(learned)), read from the model file." }
-        return text
-    }
-
-    func learnedDescription(_ l: FirstLayerFilters) -> String {
-        var text = "\(l.model) \(l.layer): \(l.filters.count) filters \(l.channels)×\(l.height)×\(l.width)"
-        if let dataset = l.dataset { text += ", trained on \(dataset)" }
-        if let error = l.testError { text += ", test error \(formatNumber(100 * error, maximumFractionDigits: 2))%" }
+        if learned.count == 1 { text += " Right: \(learned[0].description), read from the model file." }
+        if learned.count > 1 {
+            let places = ["top", "bottom"] + (2..<max(2, learned.count)).map { "panel \($0 + 1)" }
+            text += " Right, read from the model files: " + learned.enumerated().map { "(\(places[$0.offset])) \($0.element.description)" }.joined(separator: "; ") + "."
+        }
         return text
     }
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
         let area = rect.insetBy(dx: style.margin, dy: style.margin)
-        let scale = min(1.3, max(0.55, min(area.width / (learned == nil ? 560 : 840), area.height / 320)))
+        let scale = min(1.3, max(0.55, min(area.width / (learned.isEmpty ? 560 : 840), area.height / 320)))
         let body = canvas.titledFrame(title: title, note: caption, in: area, scale: scale, spacing: 10)
         let gap = 30 * scale
-        let bankWidth = learned == nil ? body.width : (body.width - gap) * 0.68
+        let bankWidth = learned.isEmpty ? body.width : (body.width - gap) * (learned.count == 1 ? 0.64 : 0.5)
         let labelFont = Font(size: style.labelFont.size * scale, bold: true)
         let tickFont = Font(size: style.tickFont.size * scale)
         let labelHeight = canvas.measure("Hg", font: labelFont).height
@@ -148,10 +160,12 @@ public struct GaborFigure: Figure, Sendable {
         let gridRect = bankRect.inset(top: labelHeight + tickHeight + 8 * scale, left: rowLabelWidth)
         let layout = canvas.imageGrid(bank.filters, imageWidth: bank.size, imageHeight: bank.size, columns: bank.orientations.count,
                                       in: gridRect, colorMap: .greys, scaling: .symmetricPerImage, gap: 4 * scale)
-        for (c, theta) in bank.orientations.enumerated() {
+        // "θ = " once, over the first column, so the angles fit narrow columns without overlapping.
+        let angles = bank.orientations.enumerated().map { "\($0.offset == 0 ? "θ = " : "")\(formatNumber($0.element * 180 / .pi, maximumFractionDigits: 1))°" }
+        let angleFont = tickFont.withSize(canvas.fittedFontSize(for: angles, in: Size(width: layout.cellSize.width, height: tickHeight), font: tickFont))
+        for (c, angle) in angles.enumerated() {
             let cell = layout.cellRect(row: 0, column: c)
-            canvas.text("θ = \(formatNumber(theta * 180 / .pi, maximumFractionDigits: 1))°", at: Point(x: cell.center.x, y: cell.minY - 3 * scale),
-                        font: tickFont.withSize(min(tickFont.size, cell.width / 4.2)), horizontal: .center, vertical: .bottom)
+            canvas.text(angle, at: Point(x: cell.center.x, y: cell.minY - 3 * scale), font: angleFont, horizontal: .center, vertical: .bottom)
         }
         for (r, lambda) in bank.wavelengths.enumerated() {
             let cell = layout.cellRect(row: r, column: 0)
@@ -159,20 +173,37 @@ public struct GaborFigure: Figure, Sendable {
                         font: tickFont, horizontal: .right, vertical: .middle)
         }
 
-        // The learned filters, in a near-square grid.
-        guard let learned else { return }
-        let learnedRect = Rect(x: bankRect.maxX + gap, y: body.minY, width: body.maxX - bankRect.maxX - gap, height: body.height)
-        canvas.fittedText("Learned: \(learned.model) \(learned.layer)", in: Rect(x: learnedRect.minX, y: learnedRect.minY, width: learnedRect.width, height: labelHeight),
-                          font: labelFont, horizontal: .center, vertical: .top)
-        let (images, channels) = learned.drawn
-        let count = images.count
-        let columns = max(1, Int(ceil(sqrt(Double(count) * 1.3))))
-        let filtersRect = learnedRect.inset(top: labelHeight + tickHeight + 8 * scale, bottom: tickHeight + 4 * scale)
-        let learnedLayout = canvas.imageGrid(images, imageWidth: learned.width, imageHeight: learned.height, channels: channels,
-                                             columns: columns, in: filtersRect, colorMap: .greys,
-                                             scaling: channels == 3 ? .perImage : .symmetricPerImage, gap: 4 * scale)
-        canvas.fittedText(learnedDescription(learned),
-                          in: Rect(x: learnedRect.minX, y: learnedLayout.frame.maxY + 4 * scale, width: learnedRect.width, height: tickHeight),
-                          font: tickFont, color: style.mutedForeground, horizontal: .center, vertical: .top)
+        // The learned filters: one panel per model, top to bottom, each grid as large as its panel allows.
+        guard !learned.isEmpty else { return }
+        let right = Rect(x: bankRect.maxX + gap, y: body.minY, width: body.maxX - bankRect.maxX - gap, height: body.height)
+        let panelGap = 12 * scale
+        let panelHeight = (right.height - panelGap * Double(learned.count - 1)) / Double(learned.count)
+        for (p, filters) in learned.enumerated() {
+            let panel = Rect(x: right.minX, y: right.minY + Double(p) * (panelHeight + panelGap), width: right.width, height: panelHeight)
+            canvas.fittedText("Learned: \(filters.title) \(filters.layer)", in: Rect(x: panel.minX, y: panel.minY, width: panel.width, height: labelHeight),
+                              font: labelFont, horizontal: .center, vertical: .top)
+            let (images, channels) = filters.drawn
+            let filtersRect = panel.inset(top: labelHeight + 6 * scale, bottom: tickHeight + 4 * scale)
+            let columns = fittingColumns(images.count, cellAspect: Double(filters.width) / Double(filters.height), in: filtersRect)
+            let learnedLayout = canvas.imageGrid(images, imageWidth: filters.width, imageHeight: filters.height, channels: channels,
+                                                 columns: columns, in: filtersRect, colorMap: .greys,
+                                                 scaling: .symmetricPerImage, gap: 3 * scale)
+            let line = "\(filters.filters.count) filters \(filters.channels)×\(filters.height)×\(filters.width)"
+                + (filters.channels == 3 ? ", RGB, mid-grey = 0" : ", grey = 0")
+            canvas.fittedText(line, in: Rect(x: panel.minX, y: learnedLayout.frame.maxY + 4 * scale, width: panel.width, height: tickHeight),
+                              font: tickFont, color: style.mutedForeground, horizontal: .center, vertical: .top)
+        }
     }
+}
+
+/// The number of columns that draws `count` cells of aspect `cellAspect` (width / height) largest inside `rect`.
+func fittingColumns(_ count: Int, cellAspect: Double, in rect: Rect) -> Int {
+    guard count > 1, rect.width > 0, rect.height > 0 else { return max(count, 1) }
+    return (1...count).max { a, b in
+        func side(_ columns: Int) -> Double {
+            let rows = (count + columns - 1) / columns
+            return min(rect.width / Double(columns), rect.height / Double(rows) * cellAspect)
+        }
+        return side(a) < side(b)
+    } ?? 1
 }

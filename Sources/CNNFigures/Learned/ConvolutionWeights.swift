@@ -1,6 +1,7 @@
 // Convolution weights as plain numbers, whatever file they come from: the filter figures (C2, B2)
 // take these, never a network, so a Keras reader only has to produce them.
 import CNNEngine
+import CNNPlot
 import CNNStore
 import Foundation
 
@@ -55,9 +56,12 @@ public struct ModelConvolutions: Sendable {
     public var model: String
     /// Every convolution's weights, in network order.
     public var layers: [ConvolutionWeights]
+    /// What the model is and what it learned from, as its file says ("trained on Fashion-MNIST train, 3 epochs,
+    /// test error 11.2%"), or nil when the file does not say.
+    public var provenance: String?
 
-    public init(model: String, layers: [ConvolutionWeights]) {
-        self.model = model; self.layers = layers
+    public init(model: String, layers: [ConvolutionWeights], provenance: String? = nil) {
+        self.model = model; self.layers = layers; self.provenance = provenance
     }
 
     /// The layer named `name`, or the first convolution when nil.
@@ -76,7 +80,7 @@ public struct ModelConvolutions: Sendable {
         self.init(model: modelTitle(contents), layers: contents.weights.compactMap { path, tensor in
             guard tensor.shape.count == 4, path.hasSuffix("/weight") else { return nil }
             return ConvolutionWeights(layer: String(path.dropLast("/weight".count)), shape: tensor.shape, values: tensor.values)
-        })
+        }, provenance: trainingProvenance(contents))
     }
 
     /// Reads the convolutions of a model file.
@@ -93,4 +97,28 @@ public struct ModelConvolutions: Sendable {
         do { try HDF5File(opening: url).close() } catch let error as StoreError where error.problem != .notHDF5 { throw error } catch {}
         throw LearnedFigureError("\(path): neither a CNNBench model file (no format attribute \"\(ModelFile.format)\") nor a Keras weights file nor an ONNX file")
     }
+}
+
+/// What a model file says its model is and learned from: its own `description` (the sparse filters
+/// write one), else the data set, images, augmentation, epochs and last test error of its training run
+/// ("trained on Fashion-MNIST train (first 20000 images, crops and flips), 3 epochs, test error 11.2%").
+func trainingProvenance(_ contents: ModelFileContents) -> String? {
+    if let description = contents.metadata["description"], !description.isEmpty { return description }
+    var parts: [String] = []
+    if let name = contents.dataset?.name, !name.isEmpty {
+        var details: [String] = []
+        // The recipe is CNNBench's JSON; read without that level's types.
+        if let json = contents.training?.recipeJSON,
+           let recipe = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] {
+            if let limit = recipe["trainLimit"] as? Int { details.append("first \(limit) images") }
+            if let factor = recipe["downsample"] as? Int, factor > 1 { details.append("shrunk \(factor)x") }
+            if recipe["augment"] as? Bool == true { details.append("crops and flips") }
+        }
+        parts.append("trained on \(name)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))"))
+    }
+    if contents.epochs > 0 { parts.append("\(contents.epochs) epoch\(contents.epochs == 1 ? "" : "s")") }
+    if let error = contents.history["test_error"]?.last(where: { $0.isFinite }) {
+        parts.append("test error \(formatNumber(100 * error, maximumFractionDigits: 1))%")
+    }
+    return parts.isEmpty ? nil : parts.joined(separator: ", ")
 }

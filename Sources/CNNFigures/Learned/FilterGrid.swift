@@ -35,6 +35,10 @@ public struct FilterGrid: Figure {
     public let shownInputs: Int
     /// The range of the colour bar (weights, or weight / max |weight| of its filter), nil for RGB.
     public let colorBarRange: ValueRange?
+    /// Whether the layer is the network's first convolution (the title says "first-layer").
+    public let isFirstLayer: Bool
+    /// What the model is and what it learned from, from its file (`ModelConvolutions.provenance`).
+    public let provenance: String?
 
     public static let maximumSliceFilters = 32, maximumSliceInputs = 32
 
@@ -43,7 +47,10 @@ public struct FilterGrid: Figure {
     ///   - mode: nil picks RGB for 3 input channels, single for 1, slices up to 32 x 32 slices' worth, else mean.
     ///   - commonScale: one scale for every image, so filters compare directly.
     /// - Throws: `LearnedFigureError` when RGB is asked of filters that do not have 3 input channels.
-    public init(model: String, weights: ConvolutionWeights, mode: Mode? = nil, commonScale: Bool = false) throws {
+    ///   - isFirstLayer: whether `weights` is the network's first convolution.
+    ///   - provenance: what the model is and learned from, for the caption and the line under the grid.
+    public init(model: String, weights: ConvolutionWeights, mode: Mode? = nil, commonScale: Bool = false,
+                isFirstLayer: Bool = false, provenance: String? = nil) throws {
         let inC = weights.inChannels
         let chosen = mode ?? (inC == 3 ? .rgb : inC == 1 ? .single : (weights.outChannels * inC <= 32 * 32 ? .slices : .mean))
         if chosen == .rgb && inC != 3 {
@@ -53,13 +60,15 @@ public struct FilterGrid: Figure {
             throw LearnedFigureError("layer \(weights.layer) has \(inC) input channels, not 1 (use --slices or --mean)")
         }
         self.model = model; self.weights = weights; self.mode = chosen; self.commonScale = commonScale
+        self.isFirstLayer = isFirstLayer; self.provenance = provenance
         let outC = weights.outChannels
         switch chosen {
         case .rgb:
             let filters = (0..<outC).map { weights.filter($0) }
-            let shared = ValueRange.common(filters)
+            // Mid-grey is 0 in every channel: a filter's colours show which channels it weighs up and down.
+            let shared = ValueRange.symmetricCommon(filters)
             cells = filters.enumerated().map { o, f in
-                ImageCell(values: f, channels: 3, range: commonScale ? shared : .minMax(of: f), caption: "\(o)")
+                ImageCell(values: f, channels: 3, range: commonScale ? shared : .symmetric(of: f), caption: "\(o)")
             }
             columns = gridColumns(outC, maximumSingleRow: 12)
             shownFilters = outC; shownInputs = 3
@@ -102,10 +111,14 @@ public struct FilterGrid: Figure {
 
     public var catalogueID: String { "C2" }
 
+    /// The convolution named and shaped ("C1 [32, 1, 7, 7]"), for the note.
+    var layerLabel: String { "\(weights.layer) \(weights.shape.shapeDescription)" }
+
     public var title: String { "\(catalogueID). \(titleText)" }
     /// The title without its catalogue id.
     var titleText: String {
         let k = "\(weights.kernelHeight)×\(weights.kernelWidth)"
+        if isFirstLayer && (mode == .rgb || mode == .single) { return "Learned first-layer filters of \(model)" }
         switch mode {
         case .rgb, .single:
             return "\(model): the \(weights.outChannels) learned \(k) filters of \(weights.layer) \(weights.shape.shapeDescription)"
@@ -121,8 +134,10 @@ public struct FilterGrid: Figure {
         let scale = commonScale ? "one common scale for all filters" : "each filter scaled by its own largest |weight|"
         switch mode {
         case .rgb:
-            return "input channels 0, 1, 2 drive red, green, blue; " + (commonScale ? "one common min–max scale" : "each filter stretched to its own min–max")
-        case .single, .mean: return "blue negative, white zero, red positive; \(scale)"
+            let prefix = isFirstLayer ? "\(layerLabel): " : ""
+            return prefix + "input channels 0, 1, 2 drive red, green, blue; mid-grey is 0; "
+                + (commonScale ? "one common scale" : "each filter scaled by its own largest |weight|")
+        case .single, .mean: return (isFirstLayer ? "\(layerLabel): " : "") + "blue negative, white zero, red positive; \(scale)"
         case .slices:
             var text = "columns: filters, rows: input channels; blue < 0 < red; \(scale)"
             if shownFilters < weights.outChannels || shownInputs < weights.inChannels {
@@ -133,19 +148,22 @@ public struct FilterGrid: Figure {
     }
 
     public var caption: String {
-        "Learned convolution filters of \(weights.layer) \(weights.shape.shapeDescription) in \(model), read from the model file (\(note))."
+        var text = "Learned convolution filters of \(weights.layer) \(weights.shape.shapeDescription) in \(model), read from the model file (\(note))."
+        if let provenance { text += " The model: \(provenance)." }
+        return text
     }
 
     public var preferredSize: Size {
         let rows = (cells.count + columns - 1) / columns
         // About 7 inches for the grid, its cells square, plus title, captions and colour bar.
         let cell = min(1.1, 6.6 / Double(columns))
-        return .inches(8, min(9, max(2.6, 1.3 + Double(rows) * cell * (mode == .slices ? 1.05 : 1.25))))
+        let footer = provenance == nil ? 0 : 0.4
+        return .inches(8, min(9, max(2.6, 1.3 + footer + Double(rows) * cell * (mode == .slices ? 1.05 : 1.25))))
     }
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
-        var body = canvas.learnedPage(rect, title: title, note: note)
+        var body = canvas.learnedPage(rect, title: title, note: note, footer: provenance.map { "The model: \($0)." })
         let barLabel = commonScale ? "weight" : "relative weight"
         var barWidth = 0.0
         if let range = colorBarRange {

@@ -13,6 +13,11 @@ public enum FigureCatalogue {
     /// The figures for catalogue id `id`, or an explanation of why none can be drawn from this suite.
     public static func figures(for id: String, results: SuiteResults, folder: URL) throws -> Result<[ReportFigure], Unavailable> {
         let lenet = modelFile(results, folder: folder) { $0.hasPrefix("lenet5") }
+        // The first layers that make B2's and C2's point: the wide first layer (v1net) and the sparse colour
+        // filters learned from the photographs; LeNet-5's where the suite has neither.
+        let sparseFile = folder.appendingPathComponent("sparse-filters/model.h5")
+        let filterModels = [modelFile(results, folder: folder) { $0.hasPrefix("v1net") },
+                            FileManager.default.fileExists(atPath: sparseFile.path) ? sparseFile : nil].compactMap { $0 }
         func needs(_ url: URL?, _ what: String) -> Result<URL, Unavailable> {
             url.map { .success($0) } ?? .failure(Unavailable(reason: "the suite trained no \(what)"))
         }
@@ -49,10 +54,10 @@ public enum FigureCatalogue {
             let figure = try ClassicKernelsFigure(imagePaths: images)
             return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz kernels \(images.joined(separator: " ")) --out figures/B1.pdf")])
         case "B2":
-            let learned = try lenet.map { try FirstLayerFilters(modelFile: $0.path) }
-            let figure = GaborFigure(bank: try GaborBank(), learned: learned)
+            let files = filterModels.isEmpty ? (lenet.map { [$0] } ?? []) : filterModels
+            let figure = GaborFigure(bank: try GaborBank(), learned: try files.map { try FirstLayerFilters(modelFile: $0.path) })
             return .success([ReportFigure(figure: figure, caption: figure.caption,
-                                          command: "cnnviz gabor \(lenet.map(relative) ?? "") --out figures/B2.pdf")])
+                                          command: "cnnviz gabor \(files.map(relative).joined(separator: " ")) --out figures/B2.pdf")])
         case "C1":
             var list: [ReportFigure] = []
             for kind in ["logreg", "mlp"] {
@@ -61,6 +66,15 @@ public enum FigureCatalogue {
                 list.append(ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz templates \(relative(url)) --out figures/C1-\(kind).pdf"))
             }
             return list.isEmpty ? .failure(Unavailable(reason: "the suite trained no logreg or mlp")) : .success(list)
+        case "C2" where !filterModels.isEmpty:
+            return .success(try filterModels.map { url in
+                let convolutions = try ModelConvolutions.read(url.path)
+                let weights = try convolutions.layer(nil, file: url.path)
+                let figure = try FilterGrid(model: convolutions.model, weights: weights, isFirstLayer: true, provenance: convolutions.provenance)
+                let stem = url.deletingLastPathComponent().lastPathComponent
+                return ReportFigure(figure: figure, caption: figure.caption,
+                                    command: "cnnviz filters \(relative(url)) --out figures/C2-\(stem).pdf")
+            })
         case "C2":
             switch needs(lenet, "LeNet-5") {
             case .failure(let why): return .failure(why)
@@ -68,7 +82,7 @@ public enum FigureCatalogue {
                 let convolutions = try ModelConvolutions.read(url.path)
                 var list: [ReportFigure] = []
                 for (i, weights) in convolutions.layers.prefix(2).enumerated() {
-                    let figure = try FilterGrid(model: convolutions.model, weights: weights)
+                    let figure = try FilterGrid(model: convolutions.model, weights: weights, isFirstLayer: i == 0, provenance: convolutions.provenance)
                     list.append(ReportFigure(figure: figure, caption: figure.caption,
                                              command: "cnnviz filters \(relative(url))\(i == 0 ? "" : " --layer \(weights.layer)") --out figures/C2-\(weights.layer).pdf"))
                 }
