@@ -37,7 +37,7 @@ public enum FigureCatalogue {
         case "A5": return .success(try walkthrough(.a5Max) + walkthrough(.a5Average) + walkthrough(.a5Quiz))
         case "A6":
             let figure = OutputShapeDiagram(cases: try ShapeCase.lectureCases())
-            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz shapes --out figures/A6.pdf")])
+            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz shapes --out figures/A6-shapes.pdf")])
         case "A7":
             let counting = CountingExamplesFigure(examples: try CountingExample.lectureExamples())
             var list = [ReportFigure(figure: counting, caption: counting.caption, command: "cnnviz params counting --out figures/A7-counting.pdf")]
@@ -52,12 +52,12 @@ public enum FigureCatalogue {
                 return .failure(Unavailable(reason: "datasets/images/ is not in the working directory"))
             }
             let figure = try ClassicKernelsFigure(imagePaths: images)
-            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz kernels \(images.joined(separator: " ")) --out figures/B1.pdf")])
+            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz kernels \(images.joined(separator: " ")) --out figures/B1-kernels.pdf")])
         case "B2":
             let files = filterModels.isEmpty ? (lenet.map { [$0] } ?? []) : filterModels
             let figure = GaborFigure(bank: try GaborBank(), learned: try files.map { try FirstLayerFilters(modelFile: $0.path) })
             return .success([ReportFigure(figure: figure, caption: figure.caption,
-                                          command: "cnnviz gabor \(files.map(relative).joined(separator: " ")) --out figures/B2.pdf")])
+                                          command: "cnnviz gabor \(files.map(relative).joined(separator: " ")) --out figures/B2-gabor.pdf")])
         case "C1":
             var list: [ReportFigure] = []
             for kind in ["logreg", "mlp"] {
@@ -101,10 +101,10 @@ public enum FigureCatalogue {
                     chosen += try OcclusionSaliency.firstMistakes(model, dataset: test, count: 2, excluding: chosen)
                     let inputs = try chosen.map { (image: try InputImage.testImage($0, of: test, for: model), label: Optional(Int(test.labels[$0]))) }
                     figure = try OcclusionSaliency(model, inputs: inputs)
-                    command = "cnnviz saliency \(relative(url)) --out figures/C6.pdf"
+                    command = "cnnviz saliency \(relative(url)) --out figures/C6-saliency.pdf"
                 } else {
                     figure = try FeatureEmbedding(model, dataset: test, limit: 2000)
-                    command = "cnnviz embedding \(relative(url)) --limit 2000 --out figures/C7.pdf"
+                    command = "cnnviz embedding \(relative(url)) --limit 2000 --out figures/C7-embedding.pdf"
                 }
                 return .success([ReportFigure(figure: figure, caption: figure.caption, command: command)])
             }
@@ -115,7 +115,7 @@ public enum FigureCatalogue {
                 let model = try TrainedModel(contentsOf: url.path)
                 let figure = try NetworkHealth(model, dataset: try LectureData.testSet(for: model), limit: 1000)
                 return .success([ReportFigure(figure: figure, caption: figure.caption,
-                                              command: "cnnviz health \(relative(url)) --limit 1000 --out figures/E6.pdf")])
+                                              command: "cnnviz health \(relative(url)) --limit 1000 --out figures/E6-health.pdf")])
             }
         case "C3", "C4", "C5":
             switch needs(lenet, "LeNet-5") {
@@ -128,13 +128,13 @@ public enum FigureCatalogue {
                 switch id {
                 case "C3":
                     figure = try FeatureMapsFigure(model, input: input)
-                    command = "cnnviz maps \(relative(url)) --index 0 --out figures/C3.pdf"
+                    command = "cnnviz maps \(relative(url)) --index 0 --out figures/C3-feature-maps.pdf"
                 case "C4":
                     figure = try TopActivations(model, dataset: test, limit: 2000)
-                    command = "cnnviz top \(relative(url)) --limit 2000 --out figures/C4.pdf"
+                    command = "cnnviz top \(relative(url)) --limit 2000 --out figures/C4-top-patches.pdf"
                 default:
                     figure = try EquivarianceFigure(model, input: input)
-                    command = "cnnviz equivariance \(relative(url)) --index 0 --out figures/C5.pdf"
+                    command = "cnnviz equivariance \(relative(url)) --index 0 --out figures/C5-equivariance.pdf"
                 }
                 return .success([ReportFigure(figure: figure, caption: figure.caption, command: command)])
             }
@@ -148,7 +148,7 @@ public enum FigureCatalogue {
         case "D2":
             let figure = BlockComparisonFigure(residual: try BlockDiagram.residual(model: "resnet20", block: nil),
                                                dense: try BlockDiagram.denseLayer(inputChannels: 24, growthRate: 12))
-            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz blocks --out figures/D2.pdf")])
+            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz blocks --out figures/D2-blocks.pdf")])
         case "E1":
             switch needs(lenet, "LeNet-5") {
             case .failure(let why): return .failure(why)
@@ -170,7 +170,7 @@ public enum FigureCatalogue {
             }
         case "E2":
             let figure = try ImageNetHistoryFigure(file: ShippedFiles.locate(ImageNetResult.defaultFile))
-            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz depth --table \(ImageNetResult.defaultFile) --out figures/E2.pdf")])
+            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz depth --table \(ImageNetResult.defaultFile) --out figures/E2-imagenet-depth.pdf")])
         case "E3":
             // The suite's own plain/residual runs, else those of a depth suite run beside it (runs/depth, runs/depth-small).
             let hasDepthRuns = { (r: SuiteResults) in
@@ -199,11 +199,11 @@ public enum FigureCatalogue {
             }
             let figure = DepthFigure(study: study)
             var figures = [ReportFigure(figure: figure, caption: figure.caption + from,
-                                        command: "cnnviz depth --runs \(runs) --out figures/E3.pdf")]
+                                        command: "cnnviz depth --runs \(runs) --out figures/E3-depth.pdf")]
             // E5, the gradient norms that explain E3, where the runs recorded them.
             if let gradients = try? GradientNormFigure(study: study) {
                 figures.append(ReportFigure(figure: gradients, caption: gradients.caption + from,
-                                            command: "cnnviz depth --runs \(runs) --gradients --out figures/E5.pdf"))
+                                            command: "cnnviz depth --runs \(runs) --gradients --out figures/E5-gradient-norms.pdf"))
             }
             return .success(figures)
         case "E4":
@@ -212,7 +212,7 @@ public enum FigureCatalogue {
             let measured = try files.map { try MeasuredResult(file: $0.path) }
             let figure = ResultsTableFigure(tables: ResultsTable.combining(lecture, with: measured))
             return .success([ReportFigure(figure: figure, caption: figure.caption,
-                                          command: "cnnviz results \(files.map(relative).joined(separator: " ")) --out figures/E4.pdf")])
+                                          command: "cnnviz results \(files.map(relative).joined(separator: " ")) --out figures/E4-results.pdf")])
         case "F1":
             let dataset = NamedDataset(results.runs.first { $0.status == "finished" }?.dataset ?? "mnist")
             let samples = try SamplesFigure(dataset: dataset)
