@@ -48,7 +48,7 @@ public enum CourseReport {
             facts: [("Suite", results.suite), ("Date", results.created), ("Machine", results.machine),
                     ("Toolkit", "CNNBench \(results.toolkitVersion)"),
                     ("Runs", "\(finished.count) trained model(s)" + (results.runs.count > finished.count ? ", \(results.runs.count - finished.count) failed or interrupted" : "")),
-                    ("Figures", "\(figures.values.reduce(0) { $0 + $1.count }) figure(s) from this run's own files")])
+                    ("Figures", "\(distinctFigureCount(figures)) figure(s) from this run's own files")])
 
         if !results.runs.isEmpty {
             try doc.heading("Results of this run")
@@ -98,6 +98,13 @@ public enum CourseReport {
         }
         try doc.finish()
         return doc.pageNumber
+    }
+
+    /// Figures counted once each, however many of their frames the report shows (A1 shows two).
+    static func distinctFigureCount(_ figures: [String: [ReportFigure]]) -> Int {
+        figures.values.reduce(0) { total, list in
+            total + Set(list.enumerated().map { $0.element.fileStem ?? "#\($0.offset)" }).count
+        }
     }
 
     static func percent(_ x: Double) -> String { x.isNaN ? "-" : String(format: "%.2f%%", x * 100) }
