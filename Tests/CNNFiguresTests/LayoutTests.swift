@@ -35,10 +35,9 @@ struct LayoutTests {
         "A1", "A2", "A3", "A4", "A5", "A6", "A7-counting", "A7-lenet5", "A7-alexnet", "B1", "D1-lenet5-1998", "D1-resnet20", "E2", "E4",
     ])
     func shippedFigures(_ name: String) throws {
+        // Absolute paths: the working directory is shared by tests running in parallel.
         let root = repositoryRoot()
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(root.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        func shipped(_ path: String) -> String { root.appendingPathComponent(path).path }
         let figures: [any Figure]
         switch name {
         case "A1": figures = [try LectureExample.a1.walkthrough()]
@@ -50,12 +49,12 @@ struct LayoutTests {
         case "A7-counting": figures = [CountingExamplesFigure(examples: try CountingExample.lectureExamples())]
         case "A7-lenet5": figures = [try ParameterTable(model: "lenet5")]
         case "A7-alexnet": figures = [try ParameterTable(model: "alexnet")]
-        case "B1": figures = [try ClassicKernelsFigure(imagePaths: ["datasets/images/camera.png", "datasets/images/chelsea.png"])]
+        case "B1": figures = [try ClassicKernelsFigure(imagePaths: [shipped("datasets/images/camera.png"), shipped("datasets/images/chelsea.png")])]
         case "D1-lenet5-1998": figures = [try ArchitectureFigure(spec: try ModelReference.spec("lenet5-1998"))]
         case "D1-resnet20": figures = [try ArchitectureFigure(spec: try ModelReference.spec("resnet20"))]
-        case "E2": figures = [try ImageNetHistoryFigure(file: ImageNetResult.defaultFile)]
+        case "E2": figures = [try ImageNetHistoryFigure(file: shipped(ImageNetResult.defaultFile))]
         default:
-            let tables = try ["data/results_mnist.csv", "data/results_cifar10.csv"].map { try ResultsTable(file: $0) }
+            let tables = try ["data/results_mnist.csv", "data/results_cifar10.csv"].map { try ResultsTable(file: shipped($0)) }
             figures = [ResultsTableFigure(tables: tables)]
         }
         for figure in figures {
@@ -77,10 +76,7 @@ struct LayoutTests {
 struct CatalogueListTests {
     @Test("the report's catalogue knows every id a suite can ask for, and no other")
     func everyIDIsDrawnOrExplained() throws {
-        let root = repositoryRoot()
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(root.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        // Run from wherever the tests run: figures needing files of the working directory explain why they are missing.
         let folder = try temporaryFolder("CatalogueListTests")
         let empty = SuiteResults(suite: "none", description: "", created: "", machine: "", toolkitVersion: "")
         for id in CatalogueIDs.all {
