@@ -178,7 +178,7 @@ if ((interrupted)); then
 fi
 "$cnnbench" run quick --status --out "$work/slurm" | tee "$work/status2.log"
 grep -q "2 run(s): 2 finished" "$work/status2.log" || fail "not every run finished"
-[[ -f "$work/slurm/results.json" && -f "$work/slurm/figures/E1-1.png" ]] || fail "no results.json or figures from the collecting job"
+[[ -f "$work/slurm/results.json" && -f "$work/slurm/figures/E1-curves.png" ]] || fail "no results.json or figures from the collecting job"
 
 # --- against the local run: model files the same, bit for bit, in weights and optimizer state
 wait_for "$timeout_s" "the local reference run" bash -c "! kill -0 $local_pid"

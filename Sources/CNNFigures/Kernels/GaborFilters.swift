@@ -144,7 +144,9 @@ public struct GaborFigure: Figure, Sendable {
         let style = canvas.style
         let area = rect.insetBy(dx: style.margin, dy: style.margin)
         let scale = min(1.3, max(0.55, min(area.width / (learned.isEmpty ? 560 : 840), area.height / 320)))
-        let body = canvas.titledFrame(title: title, note: caption, in: area, scale: scale, spacing: 10)
+        // A short note: the report prints the full caption under the figure, so it is not repeated inside it.
+        let note = learned.isEmpty ? "grey = 0, each filter scaled to its largest |w|" : "grey = 0, each filter scaled to its largest |w|; left: computed, right: read from the model files"
+        let body = canvas.titledFrame(title: title, note: note, in: area, scale: scale, spacing: 10)
         let gap = 30 * scale
         let bankWidth = learned.isEmpty ? body.width : (body.width - gap) * (learned.count == 1 ? 0.64 : 0.5)
         let labelFont = Font(size: style.labelFont.size * scale, bold: true)
