@@ -295,14 +295,6 @@ TARGET void cnn_direct_interleave_phases(float *dx, const float *a, const float 
 
 // MARK: Stride 2
 
-// Offsets of each tap (i, j) in a channel's four phase planes: phase (i % 2, j % 2), row i / 2, column j / 2.
-static void phase_offsets(int *off, int kh, int kw, int Hq, int Wq) {
-    long plane = (long)Hq * Wq;
-    for (int i = 0; i < kh; i++)
-        for (int j = 0; j < kw; j++)
-            off[i * kw + j] = (int)(((i & 1) * 2 + (j & 1)) * plane + (i >> 1) * Wq + (j >> 1));
-}
-
 // One stride-2 tile: as forward_tile, but tap t of channel c reads at xq + c * cstride + off[t].
 // TAPS: kh * kw when a compile-time constant (9: the tap loop unrolled), else 0 and `taps` is used.
 TARGET INLINE void forward_s2_tile(const int NV, const int TAPS, float *y, int oplane, int valid, const float *wblock,
@@ -351,7 +343,7 @@ FORWARD_S2_TILE(2)
 void cnn_direct_conv_forward_s2(float *y, const float *xq, const float *packed, const float *bias,
                                 int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow) {
     int off[CNN_DIRECT_MAX_KERNEL_WIDTH * CNN_DIRECT_MAX_KERNEL_WIDTH];
-    phase_offsets(off, kh, kw, Hq, Wq);
+    cnn_direct_s2_tap_offsets(off, kh, kw, Hq, Wq);
     int perRow = (ow + 7) / 8, vectors = oh * perRow, oplane = oh * ow, taps = kh * kw;
     long blockSize = (long)C * taps * 4, cstride = 4L * Hq * Wq;
     for (int b = 0; b < (O + 3) / 4; b++) {
@@ -407,7 +399,7 @@ TARGET INLINE void weight_s2_tile(const int OB, const int KW, float *dw, const f
                                              long dyImage, long xImage, int C, int Hq, int Wq, int O,      \
                                              int kh, int oh, int ow) {                                     \
         int off[CNN_DIRECT_MAX_KERNEL_WIDTH * CNN_DIRECT_MAX_KERNEL_WIDTH];                              \
-        phase_offsets(off, kh, KW, Hq, Wq);                                                              \
+        cnn_direct_s2_tap_offsets(off, kh, KW, Hq, Wq);                                                              \
         long cstride = 4L * Hq * Wq;                                                                     \
         for (int o0 = 0; o0 < O; o0 += OB) {                                                             \
             int valid = O - o0;                                                                          \

@@ -199,14 +199,6 @@ void cnn_direct512_conv_weight_gradient(float *dw, const float *dyp, const float
 
 // MARK: Stride 2 (phase planes: see include/cnn_direct_conv.h)
 
-// Offsets of each tap (i, j) in a channel's four phase planes: phase (i % 2, j % 2), row i / 2, column j / 2.
-static void phase_offsets512(int *off, int kh, int kw, int Hq, int Wq) {
-    long plane = (long)Hq * Wq;
-    for (int i = 0; i < kh; i++)
-        for (int j = 0; j < kw; j++)
-            off[i * kw + j] = (int)(((i & 1) * 2 + (j & 1)) * plane + (i >> 1) * Wq + (j >> 1));
-}
-
 // As forward_tile, on the grid of phase planes: tap t of channel c reads at xq + c * cstride + off[t].
 // TAPS: kh * kw when a compile-time constant (9 and 1: the tap loop unrolled), else 0 and `taps` is used.
 TARGET INLINE void forward_s2_tile(const int NV, const int TAPS, float *y, int oplane, int valid, const float *wblock,
@@ -261,7 +253,7 @@ FORWARD_S2_TILE(6)
 TARGET void cnn_direct512_conv_forward_s2(float *y, const float *xq, const float *packed, const float *bias,
                                           int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow) {
     int off[CNN_DIRECT_MAX_KERNEL_WIDTH * CNN_DIRECT_MAX_KERNEL_WIDTH];
-    phase_offsets512(off, kh, kw, Hq, Wq);
+    cnn_direct_s2_tap_offsets(off, kh, kw, Hq, Wq);
     int grid = oh * Wq, vectors = (grid + 15) / 16, oplane = oh * ow, taps = kh * kw;
     long blockSize = (long)C * taps * 4, cstride = 4L * Hq * Wq;
     int tiles = (vectors + MAX_NV - 1) / MAX_NV, base = vectors / tiles, extra = vectors % tiles;
@@ -339,7 +331,7 @@ TARGET INLINE void weight_s2_tile(const int OB, const int KW, float *dw, const f
                                              long dyImage, long xImage, int C, int Hq, int Wq, int O,      \
                                              int kh, int oh) {                                             \
         int off[CNN_DIRECT_MAX_KERNEL_WIDTH * CNN_DIRECT_MAX_KERNEL_WIDTH];                              \
-        phase_offsets512(off, kh, KW, Hq, Wq);                                                           \
+        cnn_direct_s2_tap_offsets(off, kh, KW, Hq, Wq);                                                           \
         long cs = 4L * Hq * Wq;                                                                          \
         for (int o0 = 0; o0 < O; o0 += OB) {                                                             \
             int valid = O - o0 < OB ? O - o0 : OB;                                                       \

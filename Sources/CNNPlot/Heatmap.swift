@@ -69,11 +69,19 @@ public struct Heatmap: Sendable, Equatable {
         let yTitle = yLabel.map { canvas.measure($0, font: style.labelFont).height + style.labelGap } ?? 0
         let left = yTitle + rowLabelWidth + style.labelGap
         let top = canvas.titleHeight(title)
-        let bottom = canvas.measure("0", font: tickFont).height + style.labelGap
-            + (xLabel.map { canvas.measure($0, font: style.labelFont).height + style.labelGap } ?? 0)
+        let xTitle = xLabel.map { canvas.measure($0, font: style.labelFont).height + style.labelGap } ?? 0
         let barWidth = showsColorBar ? canvas.colorBarWidth(for: range) + style.labelGap * 2 : 0
+        func cellSize(bottom: Double) -> Double {
+            let area = outer.inset(top: top, left: left, bottom: bottom, right: barWidth)
+            return max(0, min(area.width / Double(columns), area.height / Double(rows)))
+        }
+        // Column labels read across when they fit their cells, else bottom to top (Fashion-MNIST's class names).
+        let widestColumnLabel = columnTexts.map { canvas.measure($0, font: tickFont).width }.max() ?? 0
+        var bottom = canvas.measure("0", font: tickFont).height + style.labelGap + xTitle
+        let rotatedColumnLabels = widestColumnLabel > cellSize(bottom: bottom) - style.labelGap
+        if rotatedColumnLabels { bottom = widestColumnLabel + style.labelGap + xTitle }
         let available = outer.inset(top: top, left: left, bottom: bottom, right: barWidth)
-        let cell = max(0, min(available.width / Double(columns), available.height / Double(rows)))
+        let cell = cellSize(bottom: bottom)
         let matrixSize = Size(width: cell * Double(columns), height: cell * Double(rows))
         // Centre the whole composition (labels, matrix, colour bar) horizontally.
         let spare = available.width - matrixSize.width
@@ -102,8 +110,13 @@ public struct Heatmap: Sendable, Equatable {
         }
         for (column, text) in columnTexts.enumerated() {
             let cellRect = layout.cellRect(row: 0, column: column)
-            canvas.text(text, at: Point(x: cellRect.center.x, y: matrix.maxY + style.labelGap), font: tickFont,
-                        horizontal: .center, vertical: .top)
+            if rotatedColumnLabels {
+                canvas.text(text, at: Point(x: cellRect.center.x, y: matrix.maxY + style.labelGap), font: tickFont,
+                            horizontal: .right, vertical: .middle, angle: .pi / 2)
+            } else {
+                canvas.text(text, at: Point(x: cellRect.center.x, y: matrix.maxY + style.labelGap), font: tickFont,
+                            horizontal: .center, vertical: .top)
+            }
         }
         if let xLabel {
             canvas.text(xLabel, at: Point(x: matrix.center.x, y: matrix.maxY + bottom), font: style.labelFont,

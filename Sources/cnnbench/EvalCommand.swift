@@ -34,6 +34,11 @@ struct EvalCommand: ParsableCommand {
         }
         var recipe = TrainingRecipe()
         recipe.validationCount = 0
+        // The images prepared as training prepared them: shrunk by the stored recipe's factor, if any.
+        if let json = contents.training?.recipeJSON,
+           let stored = try? JSONDecoder().decode(TrainingRecipe.self, from: Data(json.utf8)) {
+            recipe.downsample = stored.downsample
+        }
         let data = try PreparedData(source: source, modelInput: spec.inputShape, recipe: recipe)
         guard data.inputShape == spec.inputShape else {
             throw ValidationError("\(modelFile) expects \(spec.inputShape.shapeDescription) images; \(source.name) has \(data.inputShape.shapeDescription)")

@@ -96,3 +96,20 @@ struct CatalogueListTests {
         #expect(why.reason.contains("not in the catalogue"))
     }
 }
+
+@Suite("Heatmap column labels")
+struct HeatmapLabelTests {
+    @Test("class names wider than their cells turn to read bottom to top instead of running into each other")
+    func longColumnLabelsDoNotOverlap() throws {
+        let folder = try temporaryFolder("HeatmapLabelTests")
+        let names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+        for (labels, rotated) in [(names, true), ((0...9).map { "cls \($0)" }, false)] {
+            let canvas = try Canvas(path: folder.appendingPathComponent("h.png").path, size: .inches(7, 6.4), dpi: 30)
+            Heatmap(values: (0..<100).map(Double.init), rows: 10, columns: 10, rowLabels: labels, columnLabels: labels)
+                .draw(on: canvas, in: canvas.bounds)
+            #expect(!canvas.layoutProblems().contains { $0.contains("overlaps") }, "\(canvas.layoutProblems().prefix(3))")
+            let label = try #require(canvas.textBoxes.last { $0.text == labels[0] })
+            #expect((label.rect.height > label.rect.width) == rotated)
+        }
+    }
+}

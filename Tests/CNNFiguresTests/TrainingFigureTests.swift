@@ -149,6 +149,19 @@ private func shippedData(_ name: String) -> String {
         #expect(throws: ConfigurationError.self) { try GradientNormFigure(study: DepthStudy(runs: bare)) }
     }
 
+    @Test("figures prepare a model's test images as its recipe prepared the training images (downsample)")
+    func testSetsAreShrunkAsTheRecipeShrankTraining() throws {
+        var contents = ModelFileContents(model: "resnet8", architectureJSON: "{}", inputShape: [1, 14, 14], classes: 10, weights: [])
+        #expect(NamedDataset.downsampleFactor(contents) == nil)
+        contents.training = TrainingRecord(epochsCompleted: 1, recipeJSON: "{\"epochs\": 1, \"downsample\": 2}", iteratorJSON: "{}",
+                                           generatorState: [1, 2, 3, 4])
+        #expect(NamedDataset.downsampleFactor(contents) == 2)
+        let mnist = NamedDataset("mnist", directory: repositoryRoot().appendingPathComponent("datasets/mnist").path)
+        let small = try mnist.testSet(for: [1, 14, 14], file: "m.h5", downsample: 2)
+        #expect(small.imageShape == [1, 14, 14] && small.count == 10000)
+        #expect { try mnist.testSet(for: [1, 14, 14], file: "m.h5") } throws: { "\($0)".contains("m.h5: the model takes [1, 14, 14] images") }
+    }
+
     @Test func depthStudyGroupsRunsByDepthAndKind() throws {
         let folder = try temporaryFolder("CNNFiguresDEF")
         func write(_ model: String, _ name: String, train: Double, test: Double, epochs: Int = 3) throws {

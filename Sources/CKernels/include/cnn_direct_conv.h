@@ -82,6 +82,15 @@ void cnn_direct512_conv_weight_gradient(float *dw, const float *dyp, const float
 // keep whole-vector loads, with one offset per tap. The input gradient is four stride-1 convolutions
 // (one per phase of dx, each with the taps of that parity) by the forward kernels above.
 
+/// Offsets of each tap (i, j) of a kh x kw kernel in a channel's four phase planes of Hq x Wq:
+/// phase (i % 2, j % 2), row i / 2, column j / 2 (one offset per tap, for both instruction sets).
+static inline void cnn_direct_s2_tap_offsets(int *off, int kh, int kw, int Hq, int Wq) {
+    long plane = (long)Hq * Wq;
+    for (int i = 0; i < kh; i++)
+        for (int j = 0; j < kw; j++)
+            off[i * kw + j] = (int)(((i & 1) * 2 + (j & 1)) * plane + (i >> 1) * Wq + (j >> 1));
+}
+
 /// Rows of a stride-2 phase plane for `oh` outputs of a `kh`-tall kernel.
 static inline int cnn_direct_s2_phase_height(int oh, int kh) { return oh + (kh - 1) / 2; }
 /// AVX2 row stride of a phase plane: whole 8-float vectors of outputs plus the kernel's reach.

@@ -40,6 +40,18 @@ public struct NamedDataset: Sendable, Equatable {
         try DataSource(name: name, directory: directory ?? (name == "mnist" ? ShippedFiles.locate("datasets/mnist") : nil)).load()
     }
 
+    /// The factor the model's recipe shrank its images by (`downsample`), or nil for full size.
+    public static func downsampleFactor(_ contents: ModelFileContents) -> Int? {
+        guard let factor = storedRecipe(contents)?["downsample"] as? Int, factor > 1 else { return nil }
+        return factor
+    }
+
+    /// The model file's training recipe as JSON values, or nil when it holds none.
+    static func storedRecipe(_ contents: ModelFileContents) -> [String: Any]? {
+        guard let json = contents.training?.recipeJSON else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any]
+    }
+
     /// The data set a model file was trained on: its `data_source` metadata, else its dataset record's name.
     public static func trainedOn(_ contents: ModelFileContents) -> NamedDataset? {
         struct Source: Decodable { var name: String; var directory: String? }
@@ -50,10 +62,12 @@ public struct NamedDataset: Sendable, Equatable {
         return contents.dataset.map { NamedDataset($0.name) }
     }
 
-    /// The test images a model takes: loaded, and padded to its input as training padded them (MNIST 28x28 for a 32x32 LeNet).
+    /// The test images a model takes: loaded, shrunk by the factor its recipe shrank the training images by
+    /// (`downsample`), and padded to its input as training padded them (MNIST 28x28 for a 32x32 LeNet).
     /// - Throws: `ShapeError` naming the file when the images do not fit the model's input.
-    public func testSet(for inputShape: [Int], file: String) throws -> Dataset {
+    public func testSet(for inputShape: [Int], file: String, downsample: Int? = nil) throws -> Dataset {
         var test = try load().test
+        if let downsample, downsample > 1 { test = try test.downsampled(by: downsample) }
         if test.channels == inputShape[0], inputShape[1] > test.height, inputShape[2] > test.width,
            inputShape[1] - test.height <= 8, inputShape[2] - test.width <= 8 {
             test = try test.padded(toHeight: inputShape[1], width: inputShape[2])

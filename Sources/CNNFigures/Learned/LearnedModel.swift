@@ -201,8 +201,15 @@ public enum LectureData {
         }
     }
 
-    /// The data set `model` was trained on, by the name in its file (MNIST when the file does not say).
+    /// The data set `model` was trained on, by the name in its file (MNIST when the file does not say),
+    /// shrunk as its recipe shrank the training images (`downsample`).
     public static func testSet(for model: TrainedModel, name: String? = nil, directory: String? = nil) throws -> Dataset {
+        let test = try unshrunkTestSet(for: model, name: name, directory: directory)
+        guard let factor = NamedDataset.downsampleFactor(model.contents) else { return test }
+        return try test.downsampled(by: factor)
+    }
+
+    static func unshrunkTestSet(for model: TrainedModel, name: String?, directory: String?) throws -> Dataset {
         if let name { return try testSet(name, directory: directory) }
         // The file records the training set's name ("MNIST train", "Fashion-MNIST train").
         let stored = (model.contents.dataset?.name ?? "mnist").lowercased()

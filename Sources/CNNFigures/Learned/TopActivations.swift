@@ -81,35 +81,16 @@ public struct TopActivations: Figure {
         }
 
         // The images as the model saw them in training: padded up to its input when a little smaller.
-        var data = dataset
-        if let limit { data = data.subset(Array(0..<min(max(limit, 1), data.count))) }
-        guard data.channels == model.inputShape[0] else {
-            throw LearnedFigureError("\(dataset.name) has \(data.channels)-channel images; \(model.path) takes \(model.inputShape[0]) channels")
-        }
-        if data.height != model.inputShape[1] || data.width != model.inputShape[2] {
-            let probe = try InputImage.fitted(bytes: Array(data.image(at: 0)), channels: data.channels, height: data.height,
-                                              width: data.width, to: model.inputShape, source: dataset.name)
-            data = try data.padded(toHeight: probe.height, width: probe.width)
-        }
+        let data = try modelInputs(dataset, for: model, limit: limit)
 
         // Per (layer, channel): the best (activation, image, unit) seen so far, strongest first.
         var best: [String: [[(value: Float, image: Int, y: Int, x: Int)]]] = [:]
         for name in chosen { best[name] = Array(repeating: [], count: channelLists[name]!.count) }
-        let normalization = model.normalization
-        let scale = try normalization.scale(channels: data.channels), offset = try normalization.offset(channels: data.channels)
-        let (c, h, w) = (data.channels, data.height, data.width), plane = h * w
         let targets = Set(chosen)
         var start = 0
         while start < data.count {
             let n = min(batchSize, data.count - start)
-            let batch = Tensor(shape: [n, c, h, w])
-            data.images.withUnsafeBufferPointer { bytes in
-                let p = batch.pointer, base = start * c * plane
-                for i in 0..<n * c * plane {
-                    let channel = (i / plane) % c
-                    p[i] = Float(bytes[base + i]) * scale[channel] + offset[channel]
-                }
-            }
+            let batch = try normalizedBatch(data, range: start..<start + n, normalization: model.normalization)
             var pending: (name: String, output: Tensor)?
             func settle() {
                 guard let (name, output) = pending else { return }

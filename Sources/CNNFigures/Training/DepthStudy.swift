@@ -170,9 +170,8 @@ public struct DepthStudy: Sendable, Equatable {
     /// "still training (epoch 9 of 16)" for a model file whose run has not done its recipe's epochs,
     /// nil for a finished run (or a file without a recipe, which is taken as it is).
     static func unfinished(_ contents: ModelFileContents) -> String? {
-        guard let training = contents.training,
-              let recipe = try? JSONSerialization.jsonObject(with: Data(training.recipeJSON.utf8)) as? [String: Any],
-              let epochs = recipe["epochs"] as? Int, training.epochsCompleted < epochs else { return nil }
+        guard let training = contents.training, let epochs = NamedDataset.storedRecipe(contents)?["epochs"] as? Int,
+              training.epochsCompleted < epochs else { return nil }
         return "still training (epoch \(training.epochsCompleted) of \(epochs)), left out"
     }
 

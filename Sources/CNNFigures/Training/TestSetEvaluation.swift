@@ -82,7 +82,7 @@ public struct EvaluatedModel {
         } ?? .unitRange
         model = spec.name
         self.dataset = chosen
-        testSet = try chosen.testSet(for: spec.inputShape, file: path)
+        testSet = try chosen.testSet(for: spec.inputShape, file: path, downsample: NamedDataset.downsampleFactor(contents))
         evaluation = try TestSetEvaluation(network: network, dataset: testSet, normalization: normalization, classes: spec.classes)
     }
 }
