@@ -22,7 +22,7 @@ struct SuiteTests {
         #expect(depth.entries.count == 20)
         #expect(Set(depth.entries.map(\.model)) == Set([8, 20, 32, 44, 56].flatMap { ["plain\($0)", "resnet\($0)"] }))
         #expect(depth.entries.allSatisfy {
-            $0.recipe.epochs == 16 && $0.recipe.trainLimit == 10000 && $0.recipe.batchSize == 128 && $0.recipe.downsample == 2 && !$0.recipe.augment
+            $0.recipe.epochs == 24 && $0.recipe.schedule.warmupEpochs == 1 && $0.recipe.trainLimit == 10000 && $0.recipe.batchSize == 128 && $0.recipe.downsample == 2 && !$0.recipe.augment
         })
         #expect(Set(depth.entries.map(\.recipe.seed)) == [0, 1])
         let lecture = try Suite.load(from: root.appendingPathComponent("suites/lecture.yaml").path)

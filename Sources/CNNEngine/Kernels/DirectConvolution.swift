@@ -19,6 +19,11 @@ public enum DirectConvolution {
     /// False when `CNNBENCH_DIRECT_CONV=0` turns the direct kernels off (to compare with im2col + GEMM).
     public static let enabled = ProcessInfo.processInfo.environment["CNNBENCH_DIRECT_CONV"] != "0"
 
+    /// True when `CNNBENCH_DIRECT_CONV=all` sends every pass the direct kernels support to them, past
+    /// the measured rules below (`directWeightPassPays`, `directDataPassPays`): to re-measure those
+    /// rules on a new machine with `cnnbench time MODEL --kernels`.
+    public static let forcedEverywhere = ProcessInfo.processInfo.environment["CNNBENCH_DIRECT_CONV"] == "all"
+
     /// True when the active path has direct kernels (AVX2 or AVX-512) and they are not turned off.
     public static var isAvailable: Bool { enabled && InstructionSet.active >= .avx2 }
 
@@ -96,24 +101,23 @@ enum DirectPath {
 extension ConvGeometry {
     /// Whether `conv2dForward` and `conv2dBackward` take the direct kernels for this layer. Stride-2 layers
     /// take them where measured faster: ResNet-20's 3x3 downsampling convolutions (16->32, 32->64), in
-    /// the forward pass on both paths (measured under load on a Zen 4, thread CPU time, batch 128: 16->32
-    /// 4.9-6.9 ms against 6.1-7.8 with im2col + oneDNN on AVX-512, 5.5-8.1 against 7.5-11.4 on AVX2;
-    /// BENCHMARKS.md). 1x1 stride-2 projections were not measured and keep im2col.
+    /// the forward pass on both paths (quiet Zen 4, wall clock, batch 128, GFLOP/s direct against im2col
+    /// + oneDNN: 16->32 56 / 44 on AVX-512, 51 / 31 on AVX2; 32->64 65 / 59 and 72 / 56; BENCHMARKS.md).
+    /// 1x1 stride-2 projections were not measured and keep im2col.
     public var usesDirectKernel: Bool {
         DirectConvolution.isAvailable && DirectConvolution.supports(self) && !isPointwise
             && !(isStride2 && kernelHeight * kernelWidth == 1)
             && inChannels <= DirectConvolution.maximumChannels && outChannels <= DirectConvolution.maximumChannels
     }
 
-    /// Whether the direct kernel pays for the weight gradient too. With AVX-512, maps of 8x8 or less give
-    /// each call too few vectors per horizontal sum: im2col + oneDNN is faster there (measured on a quiet
-    /// Zen 5 for ResNet-20's 64-channel 8x8 layers: 125-129 GFLOP/s against 87-113). At stride 2 the
-    /// measurement (under load, Zen 4) came out the other way round: the AVX-512 kernel won at 8x8
-    /// outputs (32->64: 4.9-6.7 ms against 5.3-7.4, faster in 5 runs of 6) and the AVX2 one lost there
-    /// (6.1-9.8 against 4.9-7.3), while both won at 16x16 (16->32).
+    /// Whether the direct kernel pays for the weight gradient too. Maps of 8x8 outputs or less give each
+    /// call too few vectors per horizontal sum: im2col + oneDNN is faster there, on both paths and both
+    /// strides (quiet Zen 4, wall clock, ResNet-20 at batch 128, medians of 5 alternating runs, GFLOP/s
+    /// direct against im2col: 64x8x8 stride 1 62 / 70 on AVX-512, 67 / 70 on AVX2; 32->64 stride 2 48 / 55
+    /// and 45 / 53; quiet Zen 5, stride 1: 87-113 against 125-129). At 16x16 outputs and more the direct
+    /// kernel wins (16->32 stride 2: 49 / 40 and 49 / 41). BENCHMARKS.md, "Session 5".
     public var directWeightPassPays: Bool {
-        if isStride2 { return DirectPath.active == .avx512 || outPlane > 64 }
-        return DirectPath.active == .avx2 || outPlane > 64
+        DirectConvolution.forcedEverywhere || outPlane > 64
     }
 
     /// Whether the direct kernel pays for the input gradient too. It runs over every input position, so
@@ -121,11 +125,11 @@ extension ConvGeometry {
     /// input, 10x10 output) would do twice the work of im2col + GEMM there (at stride 2 each input
     /// position takes a quarter of the taps, so the area compared is the output's times 4). Its tiles are
     /// 4 input channels wide, so it also leaves layers with fewer than 4 input channels to im2col. At
-    /// stride 2 with AVX2, 8x8 outputs (32->64) lost to im2col + oneDNN (under load, Zen 4: 7.2-8.4 ms
-    /// against 5.7-7.8); AVX-512 won there (4.9-5.1 against 5.5-7.0), and both won at 16x16 outputs.
+    /// stride 2 it wins on both paths (same runs: 32->64 62 / 55 GFLOP/s on AVX-512, 58 / 54 on AVX2;
+    /// 16->32 60 / 46 and 52 / 45).
     public var directDataPassPays: Bool {
-        4 * inPlane <= 5 * outPlane * strideY * strideX && inChannels >= 4
-            && !(isStride2 && DirectPath.active == .avx2 && outPlane <= 64)
+        if DirectConvolution.forcedEverywhere { return inChannels >= 4 }
+        return 4 * inPlane <= 5 * outPlane * strideY * strideX && inChannels >= 4
     }
 
     /// Stride 2 in both directions.
