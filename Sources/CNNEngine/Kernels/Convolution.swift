@@ -10,8 +10,6 @@
 // columns), so the GEMM stays efficient on small feature maps and the result does not
 // depend on the number of threads. Weight gradients are summed per "reduction group" of
 // chunks (a count fixed by the shape), then the groups are added in order.
-import Foundation
-
 
 /// The sizes of one 2-D convolution, with its derived output size.
 public struct ConvGeometry: Equatable, Sendable {
@@ -52,7 +50,7 @@ public struct ConvGeometry: Equatable, Sendable {
     /// Multiply-adds of the forward pass for the whole batch.
     public var multiplyAdds: Int { batch * outChannels * outPlane * columnRows }
 
-    static let minimumColumns = Int(ProcessInfo.processInfo.environment["CNNBENCH_MIN_COLUMNS"] ?? "") ?? 256
+    static let minimumColumns = 256
     static let maximumReductionGroups = 16
     static let partialBudget = 16 << 20  // floats of weight-gradient partial sums
 
