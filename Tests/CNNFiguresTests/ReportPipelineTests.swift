@@ -48,15 +48,72 @@ struct ReportPipelineTests {
         #expect(results.figures == ["A1", "A6", "C2", "E1"], "the quick suite's figures changed: update this test's expectations")
         #expect(!run.output.contains("skipped"), "a figure of the quick suite was left out of its report: \(run.output)")
 
-        // The commands the report prints under "Regenerating this report", made as ReportBuilder makes them.
+        try expectEachRuns(try regenerateCommands(results, folder: out), from: out)
+    }
+
+    /// Regenerate commands that fail today when run from the suite's folder, as the report tells the reader to, by the
+    /// file they write. Each runs under `withKnownIssue`, which fails once the command works: then delete its line.
+    static let knownFailures: [String: String] = [
+        "B1-kernels": "the photographs are named relative to the repository's root (datasets/images/...), not the suite's folder",
+        "C3-feature-maps": dataFromWorkingDirectory, "C4-top-patches": dataFromWorkingDirectory,
+        "C5-equivariance": dataFromWorkingDirectory, "C6-saliency": dataFromWorkingDirectory,
+        "C7-embedding": dataFromWorkingDirectory, "E6-health": dataFromWorkingDirectory,
+        "E2-imagenet-depth": "--table data/imagenet_history.csv is relative to the repository's root; cnnviz depth does not look for the shipped table",
+        "E3-depth": depthStudyPath, "E5-gradient-norms": depthStudyPath,
+    ]
+    static let dataFromWorkingDirectory = "reads MNIST from datasets/mnist under the working directory, not from the model file's data source (cnnviz confusion and mistakes do)"
+    static let depthStudyPath = "--runs ../../data/depth-study.json holds only when the suite's folder is runs/SUITE in the repository"
+
+    /// Slow (a minute and a half in a debug build on two busy cores): run with CNNBENCH_SLOW_TESTS=1.
+    @Test("every catalogue figure a LeNet-5 and a logreg run can show: each regenerate command runs with cnnviz",
+          .enabled(if: ProcessInfo.processInfo.environment["CNNBENCH_SLOW_TESTS"] == "1", "slow: set CNNBENCH_SLOW_TESTS=1"))
+    func everyFigureOfTheCatalogue() throws {
+        let folder = try temporaryFolder("ReportPipelineTests")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("mnist-small")
+        try Self.writeSmallMNIST(to: data, train: 700, test: 300)
+        let suite = folder.appendingPathComponent("every-figure.yaml")
+        try """
+        name: every-figure
+        defaults:
+          dataset: mnist
+          data_dir: \(data.path)
+          train_limit: 600
+          validation: 100
+        runs:
+          - model: lenet5
+            epochs: 1
+          - model: logreg
+            epochs: 1
+        figures: all
+        report: \(folder.appendingPathComponent("every-figure.pdf").path)
+        """.write(to: suite, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("runs/every-figure")
+        // From the repository's root: run elsewhere, B1 is skipped and F1 stops the report (it reads datasets/mnist there).
+        let run = try runTool("cnnbench", ["run", suite.path, "--out", out.path])
+        try #require(run.status == 0, "cnnbench run: \(run.output)")
+        #expect(!run.output.contains("skipped"), "\(run.output)")
+        let results = try SuiteResults.read(from: out)
+        #expect(results.figures == CatalogueIDs.all)
+        try expectEachRuns(try regenerateCommands(results, folder: out), from: out)
+    }
+
+    /// The commands the report prints under "Regenerating this report", made as ReportBuilder makes them.
+    func regenerateCommands(_ results: SuiteResults, folder: URL) throws -> [(id: String, command: String)] {
         var commands: [(id: String, command: String)] = []
         for id in results.figures {
-            switch try FigureCatalogue.figures(for: id, results: results, folder: out) {
+            switch try FigureCatalogue.figures(for: id, results: results, folder: folder) {
             case .success(let list): commands += list.map { (id, $0.command) }
             case .failure(let why): Issue.record("\(id) is not in the report: \(why.reason)")
             }
         }
         #expect(commands.count >= results.figures.count)
+        return commands
+    }
+
+    /// Runs each command with cnnviz in `folder` (as the report says, from the suite's folder) and checks that it
+    /// writes the file its `--out` names, which the report has already written under that name.
+    func expectEachRuns(_ commands: [(id: String, command: String)], from folder: URL) throws {
         var seen = Set<String>()
         for (id, command) in commands where seen.insert(command).inserted {
             let words = command.split(separator: " ").map(String.init)
@@ -65,12 +122,16 @@ struct ReportPipelineTests {
                 Issue.record("\(id): \(command) names no --out file"); continue
             }
             // The report's own copy of the figure has the name the command writes; the command makes it again.
-            let written = out.appendingPathComponent(words[at + 1])
+            let written = folder.appendingPathComponent(words[at + 1])
             #expect(FileManager.default.fileExists(atPath: written.path), "\(id): the report wrote no \(words[at + 1])")
             try? FileManager.default.removeItem(at: written)
-            let result = try runTool("cnnviz", Array(words.dropFirst()), in: out)
-            #expect(result.status == 0, "\(id): `\(command)` failed: \(result.output)")
-            #expect(isPDF(atPath: written.path), "\(id): `\(command)` wrote no PDF at \(written.path)")
+            let result = try runTool("cnnviz", Array(words.dropFirst()), in: folder)
+            let check = {
+                #expect(result.status == 0, "\(id): `\(command)` failed: \(result.output)")
+                #expect(isPDF(atPath: written.path), "\(id): `\(command)` wrote no PDF at \(written.path)")
+            }
+            let stem = (written.lastPathComponent as NSString).deletingPathExtension
+            if let why = Self.knownFailures[stem] { withKnownIssue(Comment(rawValue: why), check) } else { check() }
         }
     }
 }
