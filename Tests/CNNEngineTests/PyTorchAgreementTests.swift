@@ -3,7 +3,8 @@ import Foundation
 import Testing
 import _TestSupport
 
-/// Forward outputs and every gradient against PyTorch (float64 results rounded to float32), to 1e-4 relative.
+/// Forward outputs and every gradient against PyTorch (float64 results rounded to float32), to 1e-4 relative;
+/// and one step of each optimizer (SGD, Nesterov SGD, Adam, AdamW) from a stored state.
 ///
 /// The fixture is made once by Fixtures/make_reference.py (PyTorch's reference kit); the tests need no Python.
 @Suite("Agreement with PyTorch")
