@@ -88,6 +88,59 @@ struct KernelTests {
 
     static let directArguments = directGeometries + stride2Geometries + geometries.filter(DirectConvolution.supports)
 
+    /// Shapes for Winograd F(2x2, 3x3) (3x3, stride 1, padding 1, at least 128 channels on both sides): even and odd maps (a last tile cut in half), 2x2 and 1x1
+    /// maps (every tile mostly padding), channel counts not multiples of 4 or 16, and several chunks of
+    /// images with a short last one (16x16: 4 images a chunk, 5 images).
+    static let winogradGeometries: [ConvGeometry] = [
+        ConvGeometry(batch: 2, inChannels: 128, inHeight: 8, inWidth: 8, outChannels: 130, kernelHeight: 3, kernelWidth: 3,
+                     padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
+        ConvGeometry(batch: 2, inChannels: 133, inHeight: 5, inWidth: 7, outChannels: 128, kernelHeight: 3, kernelWidth: 3,
+                     padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
+        ConvGeometry(batch: 3, inChannels: 128, inHeight: 2, inWidth: 2, outChannels: 140, kernelHeight: 3, kernelWidth: 3,
+                     padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
+        ConvGeometry(batch: 2, inChannels: 130, inHeight: 1, inWidth: 1, outChannels: 128, kernelHeight: 3, kernelWidth: 3,
+                     padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
+        ConvGeometry(batch: 5, inChannels: 128, inHeight: 16, inWidth: 16, outChannels: 129, kernelHeight: 3, kernelWidth: 3,
+                     padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
+    ]
+
+    @Test("Winograd F(2x2, 3x3) matches the naive loops, on every path this CPU has",
+          .enabled(if: Winograd.enabled, "CNNBENCH_WINOGRAD=0"),
+          arguments: InstructionSet.supported, winogradGeometries)
+    func winogradMatchesNaive(_ isa: InstructionSet, _ g: ConvGeometry) {
+        InstructionSet.withActive(isa) {
+            #expect(g.usesWinograd)
+            #expect(g.kernelChoice.forward.hasPrefix("winograd") && g.kernelChoice.backwardData.hasPrefix("winograd"))
+            let c = ConvCase(g)
+            c.expectMatchesNaive(
+                forward: { y, bias in winogradConv2dForward(y: y, x: c.x.pointer, w: c.w.pointer, bias: bias, geometry: g, scratch: Scratch()) },
+                backward: { dx, dw, db in
+                    winogradConv2dInputGradient(dx: dx, dy: c.dy.pointer, w: c.w.pointer, geometry: g, scratch: Scratch())
+                    im2colConv2dBackward(dx: nil, dw: dw, db: db, dy: c.dy.pointer, x: c.x.pointer, w: c.w.pointer,
+                                         geometry: g, scratch: Scratch(), partials: Scratch())
+                })
+            // and through conv2dForward / conv2dBackward, which pick it
+            checkConvolution(g)
+        }
+    }
+
+    @Test func winogradTakesOnlyWide3x3SameLayers() {
+        let vgg = ConvGeometry(batch: 2, inChannels: 256, inHeight: 8, inWidth: 8, outChannels: 256, kernelHeight: 3, kernelWidth: 3,
+                               padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        #expect(vgg.usesWinograd == Winograd.enabled)
+        var strided = vgg; strided.strideY = 2; strided.strideX = 2
+        var unpadded = vgg; unpadded.padTop = 0; unpadded.padBottom = 0; unpadded.padLeft = 0; unpadded.padRight = 0
+        var fiveByFive = vgg; fiveByFive.kernelHeight = 5; fiveByFive.kernelWidth = 5
+        var narrow = vgg; narrow.inChannels = 64  // VGG's 64->128 layer stays on im2col
+        var grouped = vgg; grouped.groups = 2
+        for g in [strided, unpadded, fiveByFive, narrow, grouped] { #expect(!g.usesWinograd) }
+        if InstructionSet.best >= .avx2 && DirectConvolution.enabled {
+            // 64 channels on both sides: the direct kernels.
+            var resnet = vgg; resnet.inChannels = 64; resnet.outChannels = 64
+            InstructionSet.withActive(.avx2) { #expect(!resnet.usesWinograd) }
+        }
+    }
+
     @Test("the AVX2 direct kernels match the naive loops",
           .enabled(if: DirectConvolution.enabled && InstructionSet.best >= .avx2, "this CPU has no AVX2 and FMA"),
           arguments: directArguments)
@@ -345,6 +398,25 @@ struct ThreadDeterminismTests {
         }
     }
 
+    @Test("Winograd gives the same bits on 1 and 3 threads", .enabled(if: Winograd.enabled, "CNNBENCH_WINOGRAD=0"))
+    func winogradOneThreadEqualsThree() {
+        // 8x8 maps: 16 images a chunk; 37 images: three chunks, the last short.
+        let g = ConvGeometry(batch: 37, inChannels: 128, inHeight: 8, inWidth: 8, outChannels: 130, kernelHeight: 3, kernelWidth: 3,
+                             padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        let c = ConvCase(g)
+        func run(threads: Int) -> [[Float]] {
+            let saved = Parallel.threadCount
+            Parallel.threadCount = threads
+            defer { Parallel.threadCount = saved }
+            let y = Tensor(shape: c.dy.shape), dx = Tensor(shape: c.x.shape)
+            winogradConv2dForward(y: y.pointer, x: c.x.pointer, w: c.w.pointer, bias: c.b.pointer, geometry: g, scratch: Scratch())
+            winogradConv2dInputGradient(dx: dx.pointer, dy: c.dy.pointer, w: c.w.pointer, geometry: g, scratch: Scratch())
+            return [y.values, dx.values]
+        }
+        let one = run(threads: 1), three = run(threads: 3)
+        #expect(bitIdentical(one[0], three[0]) && bitIdentical(one[1], three[1]))
+    }
+
     @Test("1 thread equals 3 threads bit for bit, on every path this CPU has", arguments: InstructionSet.supported)
     func oneThreadEqualsThreeThreadsBitForBit(_ isa: InstructionSet) throws {
         let one = try InstructionSet.withActive(isa) { try run(threads: 1) }
@@ -532,5 +604,38 @@ struct FusedResidualTests {
         #expect(bitIdentical(try a.forward(x).values, try b.forward(x).values))
         #expect(bitIdentical(try a.backward(dy).values, try b.backward(dy).values))
         for (p, q) in zip(a.body.parameters, b.body.parameters) { #expect(bitIdentical(p.gradient.values, q.gradient.values)) }
+    }
+}
+
+/// The 2x2 max-pooling kernel against the window loop, its naive twin: the same maxima and the same
+/// winners (seen through where the backward pass sends each gradient), with ties, NaN and -infinity.
+@Suite("Max pooling kernel")
+struct MaxPoolKernelTests {
+    @Test("the 2x2 kernel picks what the window loop picks", arguments: [(6, 8), (7, 9), (2, 2), (3, 5)])
+    func twoByTwoMatchesTheWindowLoop(_ size: (Int, Int)) throws {
+        let (h, w) = size, n = 2, c = 3, oh = h / 2, ow = w / 2
+        let x = randomTensor([n, c, h, w], seed: 11)
+        // Ties (rounded values), NaN and -infinity in some windows.
+        for i in 0..<x.count { x.pointer[i] = (x.pointer[i] * 4).rounded() / 4 }
+        x.pointer[1] = .nan; x.pointer[w + 2] = .nan; x.pointer[5] = -.infinity
+        x.pointer[x.count - 1] = .nan
+        let layer = try MaxPool2D("pool", kernelSize: 2)
+        let y = try layer.forward(x)
+        let expected = [Float](repeating: 0, count: n * c * oh * ow), winners = [Int32](repeating: 0, count: n * c * oh * ow)
+        var e = expected, at = winners
+        e.withUnsafeMutableBufferPointer { ep in
+            at.withUnsafeMutableBufferPointer { ap in
+                naiveMaxPoolForward(ep.baseAddress!, ap.baseAddress!, x.pointer, planes: n * c, h: h, w: w, oh: oh, ow: ow,
+                                    kernel: (2, 2), stride: (2, 2), padding: (0, 0))
+            }
+        }
+        #expect(bitIdentical(y.values, e))
+        // Each output's gradient (its index + 1) must land on the winner the loop chose.
+        let dy = Tensor(shape: y.shape)
+        for i in 0..<dy.count { dy.pointer[i] = Float(i + 1) }
+        let dx = try layer.backward(dy)
+        var expectedDx = [Float](repeating: 0, count: x.count)
+        for plane in 0..<n * c { for o in 0..<oh * ow { expectedDx[plane * h * w + Int(at[plane * oh * ow + o])] += Float(plane * oh * ow + o + 1) } }
+        #expect(bitIdentical(dx.values, expectedDx))
     }
 }

@@ -173,12 +173,15 @@ func validRange(offset: Int, stride: Int, inExtent: Int, outExtent: Int) -> (Int
 
 /// y = conv(x, w) + b for a batch: x [N, C, H, W], w [O, Cg, kh, kw], b [O], y [N, O, oh, ow].
 ///
-/// Layers where `g.usesDirectKernel` go to `directConv2dForward`, the others to `im2colConv2dForward`.
+/// Layers where `g.usesDirectKernel` go to `directConv2dForward`, wide 3x3 ones where `g.usesWinograd`
+/// to `winogradConv2dForward`, the others to `im2colConv2dForward`.
 public func conv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
                           bias: UnsafePointer<Float>?, geometry g: ConvGeometry, scratch: Scratch,
                           keptColumns: UnsafeMutablePointer<Float>? = nil) {
     if g.usesDirectKernel {
         directConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch)
+    } else if g.usesWinograd {
+        winogradConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch)
     } else {
         im2colConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch, keptColumns: keptColumns)
     }
@@ -237,12 +240,19 @@ public func im2colConv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer
 ///
 /// Layers where `g.usesDirectKernel` go to `directConv2dBackward`, the others to `im2colConv2dBackward`;
 /// the input gradient of a direct layer with little padding (`directDataPassPays` false) and the weight
-/// gradient of small AVX-512 maps (`directWeightPassPays` false) go to im2col.
+/// gradient of 8x8 maps and less (`directWeightPassPays` false) go to im2col. Wide 3x3 layers
+/// (`g.usesWinograd`) take Winograd F(2x2, 3x3) for dx and im2col + GEMM for dw.
 /// `keptColumns`: the column matrices `conv2dForward` kept for this batch, or nil to rebuild them.
 public func conv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
                            dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
                            geometry g: ConvGeometry, scratch: Scratch, partials partialScratch: Scratch,
                            keptColumns: UnsafePointer<Float>? = nil) {
+    if g.usesWinograd {
+        if let dx { winogradConv2dInputGradient(dx: dx, dy: dy, w: w, geometry: g, scratch: scratch) }
+        if dw == nil && db == nil { return }
+        return im2colConv2dBackward(dx: nil, dw: dw, db: db, dy: dy, x: x, w: w, geometry: g, scratch: scratch,
+                                    partials: partialScratch, keptColumns: keptColumns)
+    }
     guard g.usesDirectKernel else {
         return im2colConv2dBackward(dx: dx, dw: dw, db: db, dy: dy, x: x, w: w, geometry: g, scratch: scratch,
                                     partials: partialScratch, keptColumns: keptColumns)

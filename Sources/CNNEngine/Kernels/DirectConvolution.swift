@@ -385,9 +385,14 @@ public struct ConvKernelChoice: Equatable, Sendable, Codable {
 extension ConvGeometry {
     /// The kernels `conv2dForward` and `conv2dBackward` take for this layer on the active path:
     /// "direct avx512", "direct avx2", for stride 2 "direct-s2 avx512", "direct-s2 avx2" (backward-data:
-    /// four stride-1 phase convolutions), or "im2col+<GEMM>".
+    /// four stride-1 phase convolutions), "winograd+<GEMM>" (forward and backward-data of wide 3x3
+    /// layers), or "im2col+<GEMM>".
     public var kernelChoice: ConvKernelChoice {
         let gemmName = "im2col+\(GEMMBackend.current)"
+        if usesWinograd {
+            let winograd = "winograd+\(GEMMBackend.current)"
+            return ConvKernelChoice(forward: winograd, backwardData: winograd, backwardWeights: gemmName)
+        }
         guard usesDirectKernel else { return ConvKernelChoice(forward: gemmName, backwardData: gemmName, backwardWeights: gemmName) }
         let direct = "\(isStride2 ? "direct-s2" : "direct") \(InstructionSet.active)"
         return ConvKernelChoice(forward: direct, backwardData: directDataPassPays ? direct : gemmName,

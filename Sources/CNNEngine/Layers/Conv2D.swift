@@ -94,7 +94,7 @@ public final class Conv2D: Layer {
         output.resize(to: [g.batch, outChannels, g.outHeight, g.outWidth])
         // In training, keep the column matrices for the backward pass when they fit the budget
         // (late ResNet stages, large-channel layers); pointwise convolutions and the direct kernels read their input directly.
-        columnsKept = isTraining && !g.isPointwise && !g.usesDirectKernel && g.keptColumnCount <= Self.keptColumnBudget
+        columnsKept = isTraining && !g.isPointwise && !g.usesDirectKernel && !g.usesWinograd && g.keptColumnCount <= Self.keptColumnBudget
         if columnsKept { keptColumns.resize(to: [g.keptColumnCount]) }
         conv2dForward(y: output.pointer, x: input.pointer, w: weight.value.pointer, bias: bias?.value.pointer,
                       geometry: g, scratch: scratch, keptColumns: columnsKept ? keptColumns.pointer : nil)

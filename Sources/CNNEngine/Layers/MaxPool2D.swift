@@ -1,3 +1,5 @@
+import CKernels
+
 /// Max pooling: each output is the largest input in its window (padding counts as -∞).
 public final class MaxPool2D: Layer {
     public let name: String
@@ -37,56 +39,20 @@ public final class MaxPool2D: Layer {
         argmax.withUnsafeMutableBufferPointer { buffer in
             let arg = UncheckedSendable(buffer.baseAddress!)
             Parallel.forEachBlock(n * c, blockSize: planeBlock) { planes, _ in
-                for plane in planes {
-                    let src = x.value + plane * h * w
-                    let dst = y.value + plane * oh * ow, idx = arg.value + plane * oh * ow
-                    if win.isTwoByTwo {
-                        maxPool2x2(dst, idx, src, w: w, oh: oh, ow: ow)
-                        continue
-                    }
-                    for oy in 0..<oh {
-                        let y0 = oy * win.stride.height - win.padding.height
-                        let ys = max(y0, 0), ye = min(y0 + win.kernel.height, h)
-                        for ox in 0..<ow {
-                            let x0 = ox * win.stride.width - win.padding.width
-                            let xs = max(x0, 0), xe = min(x0 + win.kernel.width, w)
-                            var best = -Float.infinity, bestIndex = ys * w + xs
-                            for iy in ys..<ye {
-                                for ix in xs..<xe where src[iy * w + ix] > best || src[iy * w + ix].isNaN {
-                                    best = src[iy * w + ix]
-                                    bestIndex = iy * w + ix
-                                }
-                            }
-                            dst[oy * ow + ox] = best
-                            idx[oy * ow + ox] = Int32(bestIndex)
-                        }
-                    }
+                let first = planes.lowerBound
+                if win.isTwoByTwo {
+                    cnn_max_pool_2x2(y.value + first * oh * ow, arg.value + first * oh * ow, x.value + first * h * w,
+                                     planes.count, Int32(h), Int32(w), Int32(oh), Int32(ow))
+                } else {
+                    naiveMaxPoolForward(y.value + first * oh * ow, arg.value + first * oh * ow, x.value + first * h * w,
+                                        planes: planes.count, h: h, w: w, oh: oh, ow: ow,
+                                        kernel: (win.kernel.height, win.kernel.width), stride: (win.stride.height, win.stride.width),
+                                        padding: (win.padding.height, win.padding.width))
                 }
             }
         }
         inputShape = input.shape
         return output
-    }
-
-    /// The common 2x2, stride-2, unpadded window: four compares per output, first maximum wins as in PyTorch.
-    @inline(__always)
-    private func maxPool2x2(_ dst: UnsafeMutablePointer<Float>, _ idx: UnsafeMutablePointer<Int32>, _ src: UnsafePointer<Float>,
-                            w: Int, oh: Int, ow: Int) {
-        for oy in 0..<oh {
-            let r0 = src + 2 * oy * w, r1 = r0 + w
-            for ox in 0..<ow {
-                // Selects, not branches (random data mispredicts them): the first of the largest, as the
-                // general path, comparing the pairs (a, b) and (c, d), then their winners.
-                let a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1]
-                // `!(y <= x) && x == x`: y is larger, or y is NaN and x is not, so NaN wins as in PyTorch.
-                let right = !(b <= a) && a == a, rightBelow = !(d <= c) && c == c
-                let top = right ? b : a, topAt = right ? 1 : 0
-                let bottom = rightBelow ? d : c, bottomAt = rightBelow ? w + 1 : w
-                let lower = !(bottom <= top) && top == top
-                dst[oy * ow + ox] = lower ? bottom : top
-                idx[oy * ow + ox] = Int32(2 * oy * w + 2 * ox + (lower ? bottomAt : topAt))
-            }
-        }
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
@@ -106,5 +72,35 @@ public final class MaxPool2D: Layer {
             }
         }
         return inputGradient
+    }
+}
+
+/// Max pooling over `planes` planes by the window's definition: every window read element by element,
+/// padding as -infinity, the first of equal values and any NaN winning (as PyTorch). The naive twin of
+/// `cnn_max_pool_2x2`, and the path of every other window.
+public func naiveMaxPoolForward(_ y: UnsafeMutablePointer<Float>, _ argmax: UnsafeMutablePointer<Int32>, _ x: UnsafePointer<Float>,
+                                planes: Int, h: Int, w: Int, oh: Int, ow: Int,
+                                kernel: (height: Int, width: Int), stride: (height: Int, width: Int),
+                                padding: (height: Int, width: Int)) {
+    for plane in 0..<planes {
+        let src = x + plane * h * w
+        let dst = y + plane * oh * ow, idx = argmax + plane * oh * ow
+        for oy in 0..<oh {
+            let y0 = oy * stride.height - padding.height
+            let ys = max(y0, 0), ye = min(y0 + kernel.height, h)
+            for ox in 0..<ow {
+                let x0 = ox * stride.width - padding.width
+                let xs = max(x0, 0), xe = min(x0 + kernel.width, w)
+                var best = -Float.infinity, bestIndex = ys * w + xs
+                for iy in ys..<ye {
+                    for ix in xs..<xe where src[iy * w + ix] > best || src[iy * w + ix].isNaN {
+                        best = src[iy * w + ix]
+                        bestIndex = iy * w + ix
+                    }
+                }
+                dst[oy * ow + ox] = best
+                idx[oy * ow + ox] = Int32(bestIndex)
+            }
+        }
     }
 }

@@ -1,0 +1,91 @@
+// Winograd F(2x2, 3x3) convolution for the wide 3x3 layers (VGG's 128- to 512-channel ones), forward
+// and input gradient: 16 multiplies per input channel for each 2x2 block of outputs where im2col + GEMM
+// does 36, with the transforms in CKernels/winograd.c and the 16 products by the engine's GEMM. The
+// weight gradient stays on im2col + GEMM. The naive twins are `naiveConv2dForward`/`naiveConv2dBackward`.
+//
+// Work is split by chunks of images fixed by the shape (`winogradChunkImages`), as im2col's, so the result
+// does not depend on the number of threads.
+import CKernels
+import Foundation
+
+extension ConvGeometry {
+    /// Whether the forward pass and the input gradient go through Winograd F(2x2, 3x3): 3x3, stride 1,
+    /// padding 1 on every side, no dilation or groups, and channels too many for the direct kernels
+    /// (`usesDirectKernel` false): at least `Winograd.minimumChannels` on both sides. `CNNBENCH_WINOGRAD=0`
+    /// turns it off (to compare with im2col + GEMM).
+    public var usesWinograd: Bool {
+        Winograd.enabled && kernelHeight == 3 && kernelWidth == 3 && strideY == 1 && strideX == 1
+            && padTop == 1 && padBottom == 1 && padLeft == 1 && padRight == 1
+            && dilationY == 1 && dilationX == 1 && groups == 1
+            && inChannels >= Winograd.minimumChannels && outChannels >= Winograd.minimumChannels
+            && !usesDirectKernel
+    }
+
+    /// 2x2 tiles per image.
+    var winogradTiles: Int { ((outHeight + 1) / 2) * ((outWidth + 1) / 2) }
+    /// Images per chunk: enough for `Winograd.minimumTiles` GEMM columns, fixed by the shape.
+    var winogradChunkImages: Int { max(1, min(batch, (Winograd.minimumTiles + winogradTiles - 1) / winogradTiles)) }
+    var winogradChunkCount: Int { (batch + winogradChunkImages - 1) / winogradChunkImages }
+}
+
+/// Settings of the Winograd path.
+public enum Winograd {
+    /// False when `CNNBENCH_WINOGRAD=0` sends the wide 3x3 layers back to im2col + GEMM.
+    public static let enabled = ProcessInfo.processInfo.environment["CNNBENCH_WINOGRAD"] != "0"
+    /// Layers with fewer channels on either side keep their kernels: the 16 products are too small there
+    /// (measured on a quiet Zen 4, VGG-11 at batch 128, 1 thread: its 64->128 layer at 16x16 took 63 + 138 ms
+    /// forward + backward with Winograd against 49 + 112 with im2col + oneDNN, while the 256- and
+    /// 512-channel layers gained 17-25 %; BENCHMARKS.md, "Session 5").
+    public static let minimumChannels = 128
+    /// GEMM columns (tiles) per chunk.
+    static let minimumTiles = 256
+
+    /// y = conv(x, w) + bias (inChannels -> outChannels), or, with `inputGradient`, dx = the input
+    /// gradient of that convolution from dy (outChannels -> inChannels, the kernel rotated).
+    static func run(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                    bias: UnsafePointer<Float>?, geometry g: ConvGeometry, inputGradient: Bool, scratch: Scratch) {
+        let cIn = inputGradient ? g.outChannels : g.inChannels, cOut = inputGradient ? g.inChannels : g.outChannels
+        let h = g.outHeight, wd = g.outWidth  // "same" convolution: input, output and gradient maps are equal
+        let th = (h + 1) / 2, tw = (wd + 1) / 2
+        let chunk = g.winogradChunkImages, chunks = g.winogradChunkCount, ldt = chunk * th * tw
+        // U: 16 (cOut x cIn) matrices, shared; transformed in blocks of rows by all workers.
+        let uCount = 16 * cOut * cIn
+        let u = UncheckedSendable(scratch.shared(count: uCount))
+        let rowBlock = 16
+        Parallel.forEach((cOut + rowBlock - 1) / rowBlock) { block, _ in
+            cnn_wino_weights(u.value, w, Int32(g.outChannels), Int32(g.inChannels), inputGradient ? 1 : 0,
+                             Int32(block * rowBlock), Int32(min(cOut, (block + 1) * rowBlock)))
+        }
+        let vCount = 16 * cIn * ldt, mCount = 16 * cOut * ldt, padCount = (2 * th + 2) * (2 * tw + 2)
+        let workers = Parallel.workerCount(for: chunks)
+        let buffers = UncheckedSendable(scratch.buffers(workers: workers, count: vCount + mCount + padCount + 4 * th * tw))
+        let inImage = cIn * h * wd, outImage = cOut * h * wd
+        let out = UncheckedSendable(y), input = UncheckedSendable(x), b = UncheckedSendable(bias)
+        Parallel.forEach(chunks, workers: workers) { chunkIndex, worker in
+            let n0 = chunkIndex * chunk, nc = min(chunk, g.batch - n0), t = nc * th * tw
+            let v = buffers.value[worker], m = v + vCount, pad = m + mCount, tile = pad + padCount
+            cnn_wino_input(v, ldt, input.value + n0 * inImage, Int32(nc), Int32(cIn), Int32(h), Int32(wd), pad)
+            for xi in 0..<16 {
+                gemm(c: m + xi * cOut * ldt, ldc: ldt, a: u.value + xi * cOut * cIn, lda: cIn, transposeA: false,
+                     b: v + xi * cIn * ldt, ldb: ldt, transposeB: false, m: cOut, n: t, k: cIn)
+            }
+            cnn_wino_output(out.value + n0 * outImage, m, ldt, Int32(nc), Int32(cOut), Int32(h), Int32(wd), b.value, tile)
+        }
+    }
+}
+
+/// `conv2dForward` by Winograd F(2x2, 3x3).
+/// - Precondition: `g.usesWinograd`.
+public func winogradConv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                                  bias: UnsafePointer<Float>?, geometry g: ConvGeometry, scratch: Scratch) {
+    precondition(g.usesWinograd, "Winograd F(2x2, 3x3) cannot compute \(g)")
+    Winograd.run(y: y, x: x, w: w, bias: bias, geometry: g, inputGradient: false, scratch: scratch)
+}
+
+/// The input gradient of `conv2dBackward` by Winograd F(2x2, 3x3): dx overwritten.
+/// - Precondition: `g.usesWinograd`.
+public func winogradConv2dInputGradient(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                                        geometry g: ConvGeometry, scratch: Scratch) {
+    precondition(g.usesWinograd, "Winograd F(2x2, 3x3) cannot compute \(g)")
+    Winograd.run(y: dx, x: dy, w: w, bias: nil, geometry: g, inputGradient: true, scratch: scratch)
+}
