@@ -4,6 +4,7 @@
 // Levels (a target imports only from levels below it):
 //   3  cnnbench, cnnviz, CNNCommandLine      thin executables and what they share (ArgumentParser only here)
 //   2  CNNBench, CNNFigures                  use cases: training, timing, suites / figures, reports
+//   1.5 CNNRuns                              a trained model and its data: data-set names, preprocessing, test sets, evaluation
 //   1  CNNModels, CNNData, CNNStore, CNNPlot, CNNMPI building blocks
 //   0  CNNEngine, CKernels, CNNFiles, CBLAS, CHDF5, CCairo, CZlib, CSupport, CMPI foundation, C kernels, system libraries
 //      ONNXProto                              the ONNX messages, generated once from onnx.proto (see its README)
@@ -64,11 +65,19 @@ let blocks: [Target] = [
     .target(name: "CNNMPI", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
 ]
 
+// MARK: - Level 1.5: a trained model and its data
+
+let runs: [Target] = [
+    // What training and figures both need to know of a model file: its data set by a typed name, where that data
+    // set's files are, how its images are prepared, its test set, and evaluation (loss, error, confusion, mistakes).
+    .target(name: "CNNRuns", dependencies: ["CNNEngine", "CNNModels", "CNNData", "CNNStore"]),
+]
+
 // MARK: - Level 2: use cases
 
 let useCases: [Target] = [
-    .target(name: "CNNBench", dependencies: ["CNNEngine", "CNNModels", "CNNData", "CNNStore", .product(name: "Yams", package: "Yams")]),
-    .target(name: "CNNFigures", dependencies: ["CNNEngine", "CNNModels", "CNNData", "CNNStore", "CNNPlot"]),
+    .target(name: "CNNBench", dependencies: ["CNNEngine", "CNNModels", "CNNData", "CNNStore", "CNNRuns", .product(name: "Yams", package: "Yams")]),
+    .target(name: "CNNFigures", dependencies: ["CNNEngine", "CNNModels", "CNNData", "CNNStore", "CNNRuns", "CNNPlot"]),
 ]
 
 // MARK: - Level 3: executables
@@ -78,11 +87,11 @@ let executables: [Target] = [
     .target(name: "CNNCommandLine", dependencies: ["CNNEngine", "CSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
         name: "cnnbench",
-        dependencies: ["CNNCommandLine", "CNNBench", "CNNFigures", "CNNMPI", "CNNModels", "CNNData", "CNNStore", "CNNEngine", "CSupport",
+        dependencies: ["CNNCommandLine", "CNNBench", "CNNFigures", "CNNRuns", "CNNMPI", "CNNModels", "CNNData", "CNNStore", "CNNEngine", "CSupport",
                        .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
         name: "cnnviz",
-        dependencies: ["CNNCommandLine", "CNNFigures", "CNNPlot", "CNNData", "CNNEngine", "CNNFiles", "CSupport",
+        dependencies: ["CNNCommandLine", "CNNFigures", "CNNRuns", "CNNPlot", "CNNData", "CNNEngine", "CNNFiles", "CSupport",
                        .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 ]
 
@@ -95,8 +104,9 @@ let tests: [Target] = [
     .testTarget(name: "CNNDataTests", dependencies: ["CNNData", "_TestSupport"]),
     .testTarget(name: "CNNStoreTests", dependencies: ["CNNStore", "CNNModels", "_TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "CNNPlotTests", dependencies: ["CNNPlot", "_TestSupport"]),
-    .testTarget(name: "CNNBenchTests", dependencies: ["CNNBench", "_TestSupport"]),
-    .testTarget(name: "CNNFiguresTests", dependencies: ["CNNFigures", "_TestSupport"]),
+    .testTarget(name: "CNNRunsTests", dependencies: ["CNNRuns", "CNNFigures", "_TestSupport"]),
+    .testTarget(name: "CNNBenchTests", dependencies: ["CNNBench", "CNNRuns", "_TestSupport"]),
+    .testTarget(name: "CNNFiguresTests", dependencies: ["CNNFigures", "CNNRuns", "_TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["_TestSupport"]),
 ]
 
@@ -117,5 +127,5 @@ let package = Package(
         // The version Sources/ONNXProto/onnx.pb.swift was generated with, or later.
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
-    targets: systemLibraries + engine + blocks + useCases + executables + tests
+    targets: systemLibraries + engine + blocks + runs + useCases + executables + tests
 )

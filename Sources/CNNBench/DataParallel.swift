@@ -19,6 +19,7 @@
 // are the ones saved. Dropout masks are drawn from a generator seeded by (seed, step, micro-batch),
 // so they do not depend on P either.
 import CNNEngine
+import CNNRuns
 import Foundation
 
 /// The collective operations data-parallel training needs, over ranks 0 ..< size (MPI, or one process).
@@ -135,7 +136,7 @@ extension TrainingRun {
                 offset += p.gradient.count
             }
             local.append(vector)
-            statistics += [Double(value) * Double(range.count), Double(Self.countWrong(logits: logits, labels: sliceLabels)), Double(range.count)]
+            statistics += [Double(value) * Double(range.count), Double(countWrong(logits: logits, labels: sliceLabels)), Double(range.count)]
         }
         statistics.append(Interrupt.requested ? 1 : 0)
         let mineSum = DataParallel.treeSum(local[...])

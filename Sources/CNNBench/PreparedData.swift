@@ -1,5 +1,6 @@
 import CNNData
 import CNNEngine
+import CNNRuns
 import Foundation
 
 /// Train, validation and test sets ready for a model: padded to its input and split by the seed.
@@ -11,20 +12,13 @@ public struct PreparedData: Sendable {
     /// The sample shape the model is built for, [C, H, W].
     public var inputShape: [Int]
 
-    /// Loads `source`, shrinks images by the recipe's downsampling factor (the shrunk size is then the
-    /// model's input) or else pads images up to `modelInput` where that is all that differs (MNIST 28x28 for a
-    /// 32x32 LeNet-5), holds out the validation images and applies the train limit.
+    /// Loads `source`, shrinks images by the recipe's downsampling factor (the shrunk size is then the model's
+    /// input) or else pads them up to `modelInput` where `Preprocessing.pads` says (MNIST 28x28 for a 32x32 LeNet-5),
+    /// holds out the validation images and applies the train limit.
     public init(source: DataSource, modelInput: [Int], recipe: TrainingRecipe) throws {
         var (train, test) = try source.load()
-        if let factor = recipe.downsample, factor > 1 {
-            train = try train.downsampled(by: factor)
-            test = try test.downsampled(by: factor)
-        }
-        if recipe.downsample == nil, train.channels == modelInput[0], modelInput[1] > train.height, modelInput[2] > train.width,
-           modelInput[1] - train.height <= 8, modelInput[2] - train.width <= 8 {
-            train = try train.padded(toHeight: modelInput[1], width: modelInput[2])
-            test = try test.padded(toHeight: modelInput[1], width: modelInput[2])
-        }
+        train = try Preprocessing.fitted(train, downsample: recipe.downsample, to: modelInput)
+        test = try Preprocessing.fitted(test, downsample: recipe.downsample, to: modelInput)
         normalization = source.normalization(for: train)
         guard recipe.validationCount < train.count else {
             throw ConfigurationError("--validation must be below the \(train.count) training images of \(train.name), got \(recipe.validationCount); "

@@ -2,6 +2,7 @@
 // refused unless the run resumes it (and then must be the same run) or was told to overwrite it.
 import CNNData
 import CNNEngine
+import CNNRuns
 import CNNStore
 import Foundation
 
@@ -19,13 +20,21 @@ public enum ExistingModelPolicy: Sendable, Equatable {
 public struct ResumeRequest {
     /// The zoo model asked for, or nil to take the stored one.
     public var model: String?
-    /// The data set asked for, or nil to take the stored one; a nil directory takes the stored directory.
-    public var source: DataSource?
+    /// The data set asked for, or nil to take the stored one.
+    public var dataset: DatasetName?
+    /// The folder of its files asked for, or nil to take the stored one.
+    public var dataDirectory: String?
     /// Turns the stored recipe into the requested one: options given on the command line, or a suite's whole recipe.
     public var recipe: (TrainingRecipe) throws -> TrainingRecipe
 
-    public init(model: String? = nil, source: DataSource? = nil, recipe: @escaping (TrainingRecipe) throws -> TrainingRecipe = { $0 }) {
-        self.model = model; self.source = source; self.recipe = recipe
+    public init(model: String? = nil, dataset: DatasetName? = nil, dataDirectory: String? = nil,
+                recipe: @escaping (TrainingRecipe) throws -> TrainingRecipe = { $0 }) {
+        self.model = model; self.dataset = dataset; self.dataDirectory = dataDirectory; self.recipe = recipe
+    }
+
+    /// A request for `source`: its data set, and its folder when it names one.
+    public init(model: String? = nil, source: DataSource, recipe: @escaping (TrainingRecipe) throws -> TrainingRecipe = { $0 }) {
+        self.init(model: model, dataset: source.name, dataDirectory: source.directory, recipe: recipe)
     }
 }
 
@@ -75,15 +84,13 @@ extension TrainingRun {
             differences.append("model: stored \(contents.model), asked \(model)")
         }
         var source = storedSource
-        if let asked = request.source, !asked.name.isEmpty || asked.directory != nil {
-            if !asked.name.isEmpty, canonicalDataSetName(asked.name) != canonicalDataSetName(storedSource.name) {
-                differences.append("data set: stored \(storedSource.name), asked \(asked.name)")
-            } else if let directory = asked.directory, let storedDirectory = storedSource.directory,
-                      standardized(directory) != standardized(storedDirectory) {
-                differences.append("data folder: stored \(storedDirectory), asked \(directory)")
-            }
-            source.directory = source.directory ?? asked.directory
+        if let asked = request.dataset, !asked.isSameData(as: storedSource.name) {
+            differences.append("data set: stored \(storedSource.name), asked \(asked)")
+        } else if let directory = request.dataDirectory, let storedDirectory = storedSource.directory,
+                  standardized(directory) != standardized(storedDirectory) {
+            differences.append("data folder: stored \(storedDirectory), asked \(directory)")
         }
+        source.directory = source.directory ?? request.dataDirectory
         let requested: TrainingRecipe
         do { requested = try request.recipe(stored) } catch {
             throw TrainingError(description: "\(file): cannot resume: \(error)")
@@ -116,15 +123,6 @@ extension TrainingRun {
         ]
         return fields.compactMap { name, value in
             value(stored) == value(requested) ? nil : "\(name): stored \(value(stored)), asked \(value(requested))"
-        }
-    }
-
-    static func canonicalDataSetName(_ name: String) -> String {
-        switch name.lowercased() {
-        case "fashion-mnist", "fashionmnist", "fmnist": return "fashion-mnist"
-        case "cifar10", "cifar-10": return "cifar10"
-        case "mnist": return "mnist"
-        default: return standardized(name)
         }
     }
 

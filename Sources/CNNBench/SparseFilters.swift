@@ -10,6 +10,7 @@
 // added, transposed, into the encoder's, so W gets the gradient of the tied objective.
 import CNNData
 import CNNEngine
+import CNNRuns
 import CNNStore
 import Foundation
 
@@ -110,7 +111,7 @@ public final class SparseFilterTraining {
 
     /// The photographs shipped in `datasets/images` (found from the working directory or above it).
     public static func shippedPhotographs() throws -> [String] {
-        let folder = DataSource.locateShipped("datasets/images")
+        let folder = ShippedFiles.locate("datasets/images")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".png") }.sorted()
         guard !names.isEmpty else { throw ConfigurationError("no photographs (*.png) in \(folder); sparse filters learn from them") }
         return names.map { "\(folder)/\($0)" }

@@ -4,6 +4,7 @@
 import CNNData
 import CNNEngine
 import CNNModels
+import CNNRuns
 import CNNStore
 import Foundation
 import Yams
@@ -192,16 +193,9 @@ struct SuiteParser {
     }
 
     /// A data set is a known name or an existing folder; found when the suite is read, not when its run starts.
-    func checkDataSet(_ name: String, directory: String?, node: Node) throws {
-        switch name.lowercased() {
-        case "mnist", "fashion-mnist", "fashionmnist", "fmnist", "cifar10", "cifar-10": return
-        default:
-            var isDirectory: ObjCBool = false
-            let folder = directory ?? name
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw error(node, "unknown data set \"\(name)\": use mnist, fashion-mnist, cifar10 or an existing folder with train/<class>/*.png and test/<class>/*.png")
-            }
-        }
+    func checkDataSet(_ source: DataSource, node: Node) throws {
+        guard case .folder = source.name else { return }
+        do { _ = try source.folder() } catch { throw self.error(node, "\(error)") }
     }
 
     func checkModel(_ model: String, node: Node) throws {
@@ -288,7 +282,7 @@ struct SuiteParser {
         if let v = try int(keys["seed"], key: "seed", minimum: 0) { seeds = [UInt64(v)] }
         let base = try string(keys["name"], key: "name") ?? "\(model)-\(dataset.replacingOccurrences(of: "/", with: "_"))"
         if let nameNode = keys["name"] { try checkRunName(base, node: nameNode) }
-        try checkDataSet(dataset, directory: source.directory, node: keys["dataset"] ?? node)
+        try checkDataSet(source, node: keys["dataset"] ?? node)
         return seeds.map { seed in
             var r = recipe
             r.seed = seed

@@ -5,6 +5,7 @@
 import CNNData
 import CNNEngine
 import CNNModels
+import CNNRuns
 import CNNStore
 import Foundation
 
@@ -236,7 +237,7 @@ public final class SuiteRunner {
         let images = history.reduce(0.0) { $0 + $1.imagesPerSecond * $1.seconds }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return SuiteResultRow(name: entry.name, model: entry.model, dataset: entry.source.name,
+        return SuiteResultRow(name: entry.name, model: entry.model, dataset: entry.source.name.identifier,
                               recipe: String(decoding: (try? encoder.encode(training.recipe)) ?? Data(), as: UTF8.self),
                               seed: training.recipe.seed, parameters: training.network.parameterCount, epochs: history.count,
                               testError: history.last?.testError ?? .nan, bestTestError: best?.testError ?? .nan, bestEpoch: best?.epoch ?? 0,
@@ -245,7 +246,7 @@ public final class SuiteRunner {
     }
 
     func failedRow(_ entry: SuiteEntry, error: Error) -> SuiteResultRow {
-        SuiteResultRow(name: entry.name, model: entry.model, dataset: entry.source.name, recipe: "", seed: entry.recipe.seed,
+        SuiteResultRow(name: entry.name, model: entry.model, dataset: entry.source.name.identifier, recipe: "", seed: entry.recipe.seed,
                        parameters: 0, epochs: 0, testError: .nan, bestTestError: .nan, bestEpoch: 0, finalTrainError: .nan,
                        seconds: 0, imagesPerSecond: 0, modelFile: "", status: "failed: \(error)")
     }

@@ -3,6 +3,7 @@
 import CNNData
 import CNNEngine
 import CNNModels
+import CNNRuns
 import CNNStore
 import Foundation
 
@@ -197,7 +198,7 @@ public final class TrainingRun {
                 }
                 optimizer.step()
                 partial.lossSum += Double(value) * Double(labels.count)
-                partial.wrong += Self.countWrong(logits: logits, labels: labels)
+                partial.wrong += countWrong(logits: logits, labels: labels)
                 partial.seen += labels.count
                 progress?.update(done: partial.seen, status: String(format: "loss %.4f", partial.lossSum / Double(max(partial.seen, 1))))
                 if Interrupt.requested {
@@ -228,28 +229,18 @@ public final class TrainingRun {
 
     /// The epoch's record: its training sums and, on rank 0 (or alone), validation and test numbers.
     private func evaluate(epoch: Int, lr: Double) throws -> EpochRecord {
-        var validation: EvaluationResult?, test: EvaluationResult?
+        var validation: Evaluation?, test: Evaluation?
         if writesFiles {
-            validation = try data.validation.map { try Evaluator.evaluate(network, on: $0, normalization: data.normalization, classes: spec.classes, keepMistakes: 0) }
-            test = try Evaluator.evaluate(network, on: data.test, normalization: data.normalization, classes: spec.classes, keepMistakes: 0)
+            validation = try data.validation.map {
+                try Evaluation(network: network, dataset: $0, normalization: data.normalization, classes: spec.classes, keepMistakes: 0)
+            }
+            test = try Evaluation(network: network, dataset: data.test, normalization: data.normalization, classes: spec.classes, keepMistakes: 0)
         }
         return EpochRecord(epoch: epoch + 1, trainLoss: partial.lossSum / Double(max(partial.seen, 1)),
                            trainError: Double(partial.wrong) / Double(max(partial.seen, 1)),
                            validationLoss: validation?.loss, validationError: validation?.error,
                            testLoss: test?.loss ?? .nan, testError: test?.error ?? .nan, testTop5Error: test?.top5Error, learningRate: lr,
                            seconds: partial.seconds, imagesPerSecond: Double(partial.seen) / max(partial.seconds, 1e-9))
-    }
-
-    static func countWrong(logits: Tensor, labels: [Int32]) -> Int {
-        let k = logits.shape[1]
-        var wrong = 0
-        for (row, label) in labels.enumerated() {
-            let p = logits.pointer + row * k
-            var best = 0
-            for j in 1..<k where p[j] > p[best] { best = j }
-            if best != Int(label) { wrong += 1 }
-        }
-        return wrong
     }
 
     /// "epoch 3/10: train loss 0.0812 error 2.41%, val ..., test loss 0.0441 error 1.38%, 6.1 s, 9021 img/s".
@@ -288,7 +279,7 @@ public final class TrainingRun {
         meta["instruction_set"] = InstructionSet.active.rawValue
         meta["gemm"] = GEMMBackend.current.description
         meta["seed"] = String(recipe.seed)
-        meta["data_source"] = String(decoding: try encoder.encode(source), as: UTF8.self)
+        meta[DataSource.metadataKey] = String(decoding: try encoder.encode(source), as: UTF8.self)
         meta[GradientNormLog.metadataKey] = String(decoding: try encoder.encode(gradientNorms), as: UTF8.self)
         let contents = ModelFileContents(
             model: spec.name, architectureJSON: String(decoding: try encoder.encode(spec), as: UTF8.self),
@@ -348,14 +339,13 @@ public final class TrainingRun {
         let decoder = JSONDecoder()
         let stored: TrainingRecipe
         let state: ResumeState
-        let spec: ModelSpec
         do {
             stored = try decoder.decode(TrainingRecipe.self, from: Data(training.recipeJSON.utf8))
             state = try decoder.decode(ResumeState.self, from: Data(training.iteratorJSON.utf8))
-            spec = try decoder.decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8))
         } catch {
             throw StoreError(.corrupt, file: url.path, objectPath: "/training", reason: "the stored training state cannot be read: \(error)")
         }
+        let spec = try contents.architecture(file: url.path)
         let (recipe, source) = try checkResume(contents, stored: stored, source: state.source, request: request, file: url.path)
         try ModelFile.checkArchitecture(spec, against: contents, file: url.path)
         return (contents, spec, state, recipe, source)

@@ -15,10 +15,7 @@ extension KerasFile {
         guard !contents.architectureJSON.isEmpty else {
             throw StoreError(.invalidArgument, file: file, reason: "the model has no architecture (weights only), so it cannot be written as a Keras model")
         }
-        let spec: ModelSpec
-        do { spec = try JSONDecoder().decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8)) } catch {
-            throw StoreError(.corrupt, file: file, reason: "the architecture is not a valid model description: \(error)")
-        }
+        let spec = try contents.architecture(file: file)
         let arrays = Dictionary(contents.weights + contents.buffers, uniquingKeysWith: { a, _ in a })
         func array(_ path: String) throws -> Tensor {
             guard let tensor = arrays[path] else {

@@ -1,6 +1,18 @@
 import CNNEngine
 import Foundation
 
+extension ModelFileContents {
+    /// The architecture, decoded from the file's JSON (the one decoder of it).
+    /// - Throws: `StoreError` naming `file` when the JSON is not a valid model description.
+    public func architecture(file: String) throws -> ModelSpec {
+        do {
+            return try JSONDecoder().decode(ModelSpec.self, from: Data(architectureJSON.utf8))
+        } catch {
+            throw StoreError(.corrupt, file: file, objectPath: "/", reason: "the architecture attribute is not a valid model description: \(error)")
+        }
+    }
+}
+
 /// Loading stored weights into networks and rebuilding networks from model files.
 extension ModelFile {
     /// Copies every parameter and buffer of `contents` into `network`, matched by path.
@@ -66,12 +78,7 @@ extension ModelFile {
             let why = contents.metadata["architecture_not_rebuilt"].map { " (\($0))" } ?? ""
             throw StoreError(.invalidArgument, file: url.path, reason: "the Keras model's architecture could not be rebuilt\(why); only Sequential models of Conv2D, pooling, Dense, Flatten, Dropout, activations and batch norm are. Its weights can still be drawn with `cnnviz filters`")
         }
-        let spec: ModelSpec
-        do {
-            spec = try JSONDecoder().decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8))
-        } catch {
-            throw StoreError(.corrupt, file: url.path, objectPath: "/", reason: "the architecture attribute is not a valid model description: \(error)")
-        }
+        let spec = try contents.architecture(file: url.path)
         try checkArchitecture(spec, against: contents, file: url.path)
         let network = try spec.build()
         try load(contents, into: network, file: url.path)

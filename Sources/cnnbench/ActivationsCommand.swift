@@ -1,7 +1,7 @@
 import ArgumentParser
 import CNNBench
 import CNNData
-import CNNStore
+import CNNRuns
 import Foundation
 
 struct ActivationsCommand: ParsableCommand {
@@ -16,10 +16,10 @@ struct ActivationsCommand: ParsableCommand {
     @Argument(help: "A model file (CNNBench, Keras Sequential or ONNX).")
     var modelFile: String
 
-    @Option(help: "A PNG of the model's input size.")
+    @Option(help: "A PNG of the model's input size (one up to 8 pixels smaller is centred on a black canvas, as training pads MNIST).")
     var image: String?
 
-    @Option(help: "Data set for --index (default: the one the model was trained on).")
+    @Option(help: "Data set for --index: mnist, fashion-mnist, cifar10 or a folder (default: the one the model was trained on).")
     var dataset: String?
 
     @Option(help: "Where the data set's files are.")
@@ -44,13 +44,12 @@ struct ActivationsCommand: ParsableCommand {
 
     func run() throws {
         threads.apply()
-        let url = URL(fileURLWithPath: modelFile)
-        let (spec, network, contents) = try ModelFile.loadModel(from: url)
-        let (input, label) = try ActivationRecorder.input(for: contents, spec: spec, image: image, dataset: dataset,
-                                                           dataDirectory: dataDir, index: index)
+        let model = try TrainedModel(contentsOf: modelFile)
+        let input = try image.map { try InputImage.png($0, for: model) }
+            ?? InputImage.testImage(index, of: try model.testSet(name: dataset, directory: dataDir), for: model)
         let names = layers?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-        let recorded = try ActivationRecorder.record(network, input: input, layers: names)
-        try ActivationRecorder.write(recorded, model: spec.name, source: label, to: URL(fileURLWithPath: out))
+        let recorded = try ActivationRecorder.record(model.network, input: input.tensor(model.normalization), layers: names)
+        try ActivationRecorder.write(recorded, model: model.spec.name, source: input.source, to: URL(fileURLWithPath: out))
         for (name, tensor) in recorded { print("\(name) \(tensor.shape.shapeDescription)") }
         print("wrote \(out)")
     }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import CNNBench
-import CNNData
-import CNNStore
-import CNNEngine
+import CNNRuns
 import Foundation
 
 struct EvalCommand: ParsableCommand {
@@ -25,42 +23,18 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         threads.apply()
-        let url = URL(fileURLWithPath: modelFile)
-        let (spec, network, contents) = try ModelFile.loadModel(from: url)
-        var source = DataSource(name: dataset ?? "mnist", directory: dataDir)
-        if dataset == nil, let stored = contents.metadata["data_source"],
-           let decoded = try? JSONDecoder().decode(DataSource.self, from: Data(stored.utf8)) {
-            source = decoded
-        }
-        var recipe = TrainingRecipe()
-        recipe.validationCount = 0
-        // The images prepared as training prepared them: shrunk by the stored recipe's factor, if any.
-        if let json = contents.training?.recipeJSON,
-           let stored = try? JSONDecoder().decode(TrainingRecipe.self, from: Data(json.utf8)) {
-            recipe.downsample = stored.downsample
-        }
-        let data = try PreparedData(source: source, modelInput: spec.inputShape, recipe: recipe)
-        guard data.inputShape == spec.inputShape else {
-            throw ValidationError("\(modelFile) expects \(spec.inputShape.shapeDescription) images; \(source.name) has \(data.inputShape.shapeDescription)")
-        }
-        guard data.test.classNames.count == spec.classes else {
-            throw ValidationError("\(modelFile) has \(spec.classes) classes, but \(source.name) has \(data.test.classNames.count) "
-                                  + "(\(data.test.classNames.prefix(10).joined(separator: ", "))): give the data set the model was trained on")
-        }
-        var normalization = data.normalization
-        if let stored = contents.dataset {
-            normalization = Normalization(mean: stored.normalizationMean.map(Float.init), standardDeviation: stored.normalizationStd.map(Float.init))
-        }
-        let result = try Evaluator.evaluate(network, on: data.test, normalization: normalization, classes: spec.classes)
+        let model = try TrainedModel(contentsOf: modelFile)
+        let test = try model.testSet(name: dataset, directory: dataDir)
+        let result = try model.evaluate(on: test, keepMistakes: 100)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
             return
         }
-        print(String(format: "%@ on %@ (%d images): loss %.4f, error %.2f%%%@", spec.name, data.test.name, result.count,
+        print(String(format: "%@ on %@ (%d images): loss %.4f, error %.2f%%%@", model.spec.name, test.name, result.count,
                      result.loss, result.error * 100, result.top5Error.map { String(format: ", top-5 error %.2f%%", $0 * 100) } ?? ""))
-        let names = data.test.classNames
+        let names = result.classNames
         print("confusion matrix (rows: true class, columns: predicted)")
         var rows = [[""] + names.map { String($0.prefix(8)) }]
         for (i, row) in result.confusion.enumerated() { rows.append([String(names[i].prefix(12))] + row.map(String.init)) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CNNBench
 import CNNEngine
 import CNNModels
+import CNNRuns
 import CNNStore
 import Foundation
 
@@ -36,6 +37,6 @@ struct InspectCommand: ParsableCommand {
         }
         if let dataset = contents.dataset { print("data set: \(dataset.name), classes \(dataset.classNames.joined(separator: ", "))") }
         if let optimizer = contents.optimizer { print("optimizer: \(optimizer.kind), \(optimizer.stepCount) steps") }
-        for (key, value) in contents.metadata.sorted(by: { $0.key < $1.key }) where key != "data_source" { print("\(key): \(value)") }
+        for (key, value) in contents.metadata.sorted(by: { $0.key < $1.key }) where key != DataSource.metadataKey { print("\(key): \(value)") }
     }
 }

@@ -3,6 +3,7 @@ import CNNBench
 import CNNData
 import CNNEngine
 import CNNMPI
+import CNNRuns
 import Foundation
 
 struct TrainCommand: ParsableCommand {
@@ -150,7 +151,7 @@ struct TrainCommand: ParsableCommand {
         try TrainingRun.checkOutput(file, policy: resume ? .resume : overwrite ? .overwrite : .refuse)
         let training: TrainingRun
         if resume {
-            let request = ResumeRequest(model: model, source: dataset != nil || dataDir != nil ? DataSource(name: dataset ?? "", directory: dataDir) : nil,
+            let request = ResumeRequest(model: model, dataset: dataset.map(DatasetName.init), dataDirectory: dataDir,
                                         recipe: { try applyingOptions(to: $0) })
             training = try TrainingRun.resume(from: file, request: request)
             if training.epochsCompleted >= training.recipe.epochs {

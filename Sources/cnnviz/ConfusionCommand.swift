@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNFigures
+import CNNRuns
 
 struct ConfusionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,10 +20,11 @@ struct ConfusionCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let evaluated = try EvaluatedModel(file: file, dataset: data.named)
-        let figure = ConfusionFigure(model: evaluated.model, datasetName: evaluated.dataset.displayName,
-                                     evaluation: evaluated.evaluation, references: try referenceOptions.load(for: evaluated.dataset))
-        try output.write(figure, defaultName: "E1-confusion-\(evaluated.model)")
+        let model = try TrainedModel(contentsOf: file)
+        let (source, _, evaluation) = try data.evaluate(model)
+        let figure = ConfusionFigure(model: model.spec.name, datasetName: source.displayName,
+                                     evaluation: evaluation, references: try referenceOptions.load(for: source.name))
+        try output.write(figure, defaultName: "E1-confusion-\(model.spec.name)")
     }
 }
 
@@ -49,9 +51,10 @@ struct MistakesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let evaluated = try EvaluatedModel(file: file, dataset: data.named)
-        let figure = MistakesFigure(model: evaluated.model, datasetName: evaluated.dataset.displayName,
-                                    evaluation: evaluated.evaluation, testSet: evaluated.testSet, count: count)
-        try output.write(figure, defaultName: "E1-mistakes-\(evaluated.model)")
+        let model = try TrainedModel(contentsOf: file)
+        let (source, test, evaluation) = try data.evaluate(model)
+        let figure = MistakesFigure(model: model.spec.name, datasetName: source.displayName,
+                                    evaluation: evaluation, testSet: test, count: count)
+        try output.write(figure, defaultName: "E1-mistakes-\(model.spec.name)")
     }
 }

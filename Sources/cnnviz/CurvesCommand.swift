@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNFigures
+import CNNRuns
 
 struct CurvesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +33,7 @@ struct CurvesCommand: ParsableCommand {
 
     func run() throws {
         let runs = try files.enumerated().map { index, file in try TrainingHistory(file: file, label: labelList?[index]) }
-        let mnist = runs.first { $0.dataset?.name == "mnist" }?.dataset
+        let mnist = runs.first { $0.dataset?.name == .mnist }?.dataset?.name
         let figure = TrainingCurvesFigure(runs: runs, references: try referenceOptions.load(for: mnist))
         try output.write(figure, defaultName: "E1-curves")
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNNFigures
 import CNNFiles
+import CNNRuns
 import Foundation
 
 struct DepthCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNFigures
+import CNNRuns
 
 /// `cnnviz embedding MODEL_FILE`: test images in 2-D by PCA of pixels and of penultimate features (C7).
 struct EmbeddingCommand: ParsableCommand {
@@ -17,10 +18,10 @@ struct EmbeddingCommand: ParsableCommand {
     @Option(help: "The layer whose output is embedded (default: the one before the last dense layer).")
     var layer: String?
 
-    @Option(help: "Data set: mnist or fashion-mnist (default: the one the model was trained on).")
+    @Option(help: "Data set: mnist, fashion-mnist, cifar10 or a folder (default: the one the model was trained on).")
     var dataset: String?
 
-    @Option(help: "Folder holding the data set's IDX files.")
+    @Option(help: "Where the data set's files are (default: where the model's training read them).")
     var dataDir: String?
 
     @Option(parsing: .unconditional, help: "The first N test images are embedded.")
@@ -34,7 +35,7 @@ struct EmbeddingCommand: ParsableCommand {
 
     func run() throws {
         let model = try TrainedModel(contentsOf: modelFile)
-        let test = try LectureData.testSet(for: model, name: dataset, directory: dataDir)
+        let test = try model.testSet(name: dataset, directory: dataDir)
         let figure = try FeatureEmbedding(model, dataset: test, layer: layer, limit: limit)
         try output.write(figure, defaultName: "C7-embedding-\(model.contents.model)")
     }

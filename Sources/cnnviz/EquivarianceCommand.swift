@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNFigures
+import CNNRuns
 
 /// `cnnviz equivariance MODEL_FILE`: an input, a shifted copy, and their feature maps (C5).
 struct EquivarianceCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNFigures
+import CNNRuns
 
 /// `cnnviz health MODEL_FILE`: per-layer weight and activation histograms and dead units (E6).
 struct HealthCommand: ParsableCommand {
@@ -14,10 +15,10 @@ struct HealthCommand: ParsableCommand {
     @Argument(help: "A model file (model.h5 from `cnnbench train`, or an ONNX file).")
     var modelFile: String
 
-    @Option(help: "Data set: mnist or fashion-mnist (default: the one the model was trained on).")
+    @Option(help: "Data set: mnist, fashion-mnist, cifar10 or a folder (default: the one the model was trained on).")
     var dataset: String?
 
-    @Option(help: "Folder holding the data set's IDX files.")
+    @Option(help: "Where the data set's files are (default: where the model's training read them).")
     var dataDir: String?
 
     @Option(parsing: .unconditional, help: "The first N test images are run through the network.")
@@ -31,7 +32,7 @@ struct HealthCommand: ParsableCommand {
 
     func run() throws {
         let model = try TrainedModel(contentsOf: modelFile)
-        let test = try LectureData.testSet(for: model, name: dataset, directory: dataDir)
+        let test = try model.testSet(name: dataset, directory: dataDir)
         let figure = try NetworkHealth(model, dataset: test, limit: limit)
         try output.write(figure, defaultName: "E6-health-\(model.contents.model)")
     }

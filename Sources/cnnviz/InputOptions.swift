@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNFigures
+import CNNRuns
 
 /// `--image`, `--index`, `--dataset`, `--data-dir`: the one input a figure runs through a model.
 struct InputOptions: ParsableArguments {
@@ -9,10 +10,10 @@ struct InputOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "A test image of the data set, by index (default 0 when --image is not given).")
     var index: Int?
 
-    @Option(help: "Data set for --index: mnist or fashion-mnist (default: the one the model was trained on).")
+    @Option(help: "Data set for --index: mnist, fashion-mnist, cifar10 or a folder (default: the one the model was trained on).")
     var dataset: String?
 
-    @Option(help: "Folder holding the data set's IDX files (default: datasets/mnist, or /usr/share/datasets/fashion-mnist).")
+    @Option(help: "Where the data set's files are (default: where the model's training read them).")
     var dataDir: String?
 
     func validate() throws {
@@ -24,7 +25,7 @@ struct InputOptions: ParsableArguments {
     /// The input image, fitted to `model`.
     func load(for model: TrainedModel) throws -> InputImage {
         if let image { return try InputImage.png(image, for: model) }
-        let test = try LectureData.testSet(for: model, name: dataset, directory: dataDir)
+        let test = try model.testSet(name: dataset, directory: dataDir)
         return try InputImage.testImage(index ?? 0, of: test, for: model)
     }
 }

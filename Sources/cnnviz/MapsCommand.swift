@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNFigures
+import CNNRuns
 
 /// `cnnviz maps MODEL_FILE`: one input's feature maps at every convolution and pooling layer (C3).
 struct MapsCommand: ParsableCommand {

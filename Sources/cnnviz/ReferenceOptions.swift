@@ -1,5 +1,7 @@
 import ArgumentParser
+import CNNData
 import CNNFigures
+import CNNRuns
 import Foundation
 
 /// `--references FILE` / `--no-references`: published errors drawn beside MNIST results.
@@ -11,10 +13,10 @@ struct ReferenceOptions: ParsableArguments {
     var noReferences = false
 
     /// The references for a figure of `dataset`: the file given, or the shipped MNIST ones for MNIST.
-    func load(for dataset: NamedDataset?) throws -> [ReferenceError] {
+    func load(for dataset: DatasetName?) throws -> [ReferenceError] {
         if noReferences { return [] }
         if let references { return try ReferenceError.read(from: references) }
-        guard dataset?.name == "mnist" else { return [] }
+        guard dataset == .mnist else { return [] }
         let path = ShippedFiles.locate(ReferenceError.defaultFile)
         guard FileManager.default.fileExists(atPath: path) else {
             FileHandle.standardError.write(Data("note: \(ReferenceError.defaultFile) not found; drawing no published errors\n".utf8))
@@ -29,8 +31,13 @@ struct EvaluationDataOptions: ParsableArguments {
     @Option(help: "mnist, fashion-mnist, cifar10 or a folder (default: the data set the model was trained on).")
     var dataset: String?
 
-    @Option(help: "Where the data set's files are (default: datasets/mnist, /usr/share/datasets/fashion-mnist).")
+    @Option(help: "Where the data set's files are (default: where the model's training read them).")
     var dataDir: String?
 
-    var named: NamedDataset? { dataset.map { NamedDataset($0, directory: dataDir) } }
+    /// `model` run over the test set chosen (by default the one it was trained on), the set, and its data source.
+    func evaluate(_ model: TrainedModel) throws -> (source: DataSource, testSet: Dataset, evaluation: Evaluation) {
+        let source = model.dataSource(name: dataset, directory: dataDir)
+        let test = try model.testSet(name: dataset, directory: dataDir)
+        return (source, test, try model.evaluate(on: test))
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNFigures
+import CNNRuns
 
 struct ResultsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

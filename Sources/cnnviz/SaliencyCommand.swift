@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNFigures
+import CNNRuns
 
 /// `cnnviz saliency MODEL_FILE`: occlusion maps of chosen test images over the inputs (C6).
 struct SaliencyCommand: ParsableCommand {
@@ -24,10 +25,10 @@ struct SaliencyCommand: ParsableCommand {
     @Option(help: "A PNG to occlude instead of test images (may be repeated), of the model's input size.")
     var image: [String] = []
 
-    @Option(help: "Data set: mnist or fashion-mnist (default: the one the model was trained on).")
+    @Option(help: "Data set: mnist, fashion-mnist, cifar10 or a folder (default: the one the model was trained on).")
     var dataset: String?
 
-    @Option(help: "Folder holding the data set's IDX files.")
+    @Option(help: "Where the data set's files are (default: where the model's training read them).")
     var dataDir: String?
 
     @Option(parsing: .unconditional, help: "The patch's side in pixels.")
@@ -56,7 +57,7 @@ struct SaliencyCommand: ParsableCommand {
         let model = try TrainedModel(contentsOf: modelFile)
         var inputs: [(image: InputImage, label: Int?)] = []
         if image.isEmpty {
-            let test = try LectureData.testSet(for: model, name: dataset, directory: dataDir)
+            let test = try model.testSet(name: dataset, directory: dataDir)
             var chosen = try parseChannels(indices, option: "--indices") ?? Array(0..<6)
             if let bad = chosen.first(where: { $0 >= test.count }) {
                 throw ValidationError("--indices: image \(bad) is outside the \(test.count) test images of \(test.name)")

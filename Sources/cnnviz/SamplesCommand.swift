@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNFigures
+import CNNRuns
 
 /// `--dataset`, `--data-dir`, `--split` for the data figures.
 struct DatasetOptions: ParsableArguments {
@@ -16,7 +17,7 @@ struct DatasetOptions: ParsableArguments {
         guard ["train", "test"].contains(split) else { throw ValidationError("--split must be train or test, got \"\(split)\"") }
     }
 
-    var named: NamedDataset { NamedDataset(dataset, directory: dataDir) }
+    var source: DataSource { DataSource(name: dataset, directory: dataDir) }
 }
 
 struct SamplesCommand: ParsableCommand {
@@ -40,8 +41,8 @@ struct SamplesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let figure = try SamplesFigure(dataset: data.named, split: data.split, perClass: perClass)
-        try output.write(figure, defaultName: "F1-samples-\(data.named.name)")
+        let figure = try SamplesFigure(dataset: data.source, split: data.split, perClass: perClass)
+        try output.write(figure, defaultName: "F1-samples-\(data.source.name)")
     }
 }
 
@@ -82,9 +83,9 @@ struct AugmentCommand: ParsableCommand {
     }
 
     func run() throws {
-        let flips = flip.map { $0 == "on" } ?? (data.named.name != "mnist")
-        let figure = try AugmentationFigure(dataset: data.named, split: data.split, index: index, cropPadding: padding,
+        let flips = flip.map { $0 == "on" } ?? (data.source.name != .mnist)
+        let figure = try AugmentationFigure(dataset: data.source, split: data.split, index: index, cropPadding: padding,
                                             horizontalFlip: flips, count: count, seed: seed)
-        try output.write(figure, defaultName: "F1-augment-\(data.named.name)")
+        try output.write(figure, defaultName: "F1-augment-\(data.source.name)")
     }
 }

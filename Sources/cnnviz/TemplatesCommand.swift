@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNFigures
+import CNNRuns
 
 /// `cnnviz templates MODEL_FILE`: a logistic regression's class templates or an MLP's first-layer weights (C1).
 struct TemplatesCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNFigures
+import CNNRuns
 
 /// `cnnviz top MODEL_FILE`: the data-set patches that excite chosen channels most (C4).
 struct TopCommand: ParsableCommand {
@@ -16,10 +17,10 @@ struct TopCommand: ParsableCommand {
     @Option(help: "Channels, separated by commas (default: the first 16 of each layer).")
     var channels: String?
 
-    @Option(help: "Data set searched: mnist or fashion-mnist (default: the one the model was trained on).")
+    @Option(help: "Data set searched: mnist, fashion-mnist, cifar10 or a folder (default: the one the model was trained on).")
     var dataset: String?
 
-    @Option(help: "Folder holding the data set's IDX files.")
+    @Option(help: "Where the data set's files are (default: where the model's training read them).")
     var dataDir: String?
 
     @Option(parsing: .unconditional, help: "Search only the first N test images.")
@@ -38,7 +39,7 @@ struct TopCommand: ParsableCommand {
 
     func run() throws {
         let model = try TrainedModel(contentsOf: modelFile)
-        let test = try LectureData.testSet(for: model, name: dataset, directory: dataDir)
+        let test = try model.testSet(name: dataset, directory: dataDir)
         let figure = try TopActivations(model, dataset: test, layers: layer.map { [$0] }, channels: try parseChannels(channels),
                                         limit: limit, perChannel: count)
         try output.write(figure, defaultName: "C4-top-\(model.contents.model)")

@@ -2,6 +2,7 @@
 import CNNData
 import CNNEngine
 import CNNModels
+import CNNRuns
 import CNNStore
 import Foundation
 import Testing

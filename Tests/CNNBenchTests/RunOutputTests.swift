@@ -1,6 +1,7 @@
 @testable import CNNBench
 import CNNData
 import CNNEngine
+import CNNRuns
 import CNNStore
 import Foundation
 import Testing

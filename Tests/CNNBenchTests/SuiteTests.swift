@@ -1,4 +1,5 @@
 import CNNBench
+import CNNRuns
 import CNNStore
 import Foundation
 import Testing
@@ -30,7 +31,7 @@ struct SuiteTests {
         #expect(lecture.report == "reports/lecture.pdf")
         // B2 and C2's filters: v1net on Fashion-MNIST, kept short, and the sparse colour filters.
         let v1net = try #require(lecture.entries.first { $0.model == "v1net" })
-        #expect(v1net.source.name == "fashion-mnist" && v1net.recipe.epochs == 2 && v1net.recipe.trainLimit == 20000)
+        #expect(v1net.source.name == .fashionMNIST && v1net.recipe.epochs == 2 && v1net.recipe.trainLimit == 20000)
         #expect(lecture.sparseFilters == SparseFilterRecipe())
     }
 

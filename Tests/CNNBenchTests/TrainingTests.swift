@@ -2,6 +2,7 @@ import CNNBench
 import CNNData
 import CNNEngine
 import CNNModels
+import CNNRuns
 import CNNStore
 import Foundation
 import Testing
@@ -186,7 +187,7 @@ struct TrainingTests {
     @Test func evaluationCountsAndConfusion() throws {
         let run = try TrainingRun(model: "logreg", source: Self.mnist, recipe: Self.quickRecipe(epochs: 1))
         let test = run.data.test.subset(Array(0..<300))
-        let result = try Evaluator.evaluate(run.network, on: test, normalization: run.data.normalization, classes: 10)
+        let result = try Evaluation(network: run.network, dataset: test, normalization: run.data.normalization, classes: 10)
         #expect(result.count == 300)
         #expect(result.confusion.joined().reduce(0, +) == 300)
         let wrong = 300 - (0..<10).reduce(0) { $0 + result.confusion[$1][$1] }

@@ -51,12 +51,4 @@ import _TestSupport
         try figure.write(to: pdf)
         #expect(isPDF(atPath: pdf))
     }
-
-    @Test func dataSetNamesAreNormalised() {
-        #expect(NamedDataset("MNIST train").name == "mnist")
-        #expect(NamedDataset("Fashion-MNIST test").name == "fashion-mnist")
-        #expect(NamedDataset("fmnist").displayName == "Fashion-MNIST")
-        #expect(NamedDataset("CIFAR-10").name == "cifar10")
-        #expect(throws: (any Error).self) { try NamedDataset("no-such-folder").load() }
-    }
 }

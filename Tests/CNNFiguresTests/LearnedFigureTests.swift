@@ -5,6 +5,7 @@ import CNNEngine
 import CNNFigures
 import CNNModels
 import CNNPlot
+import CNNRuns
 import CNNStore
 import Foundation
 import Testing
@@ -291,11 +292,11 @@ struct LearnedFigureTests {
         let padded = try InputImage.png(small, for: paper)
         #expect(padded.height == 32 && padded.width == 32 && padded.adjustment != nil)
         #expect(padded.bytes[(2 + 7) * 32 + 2 + 10] == 255)
-        let error = try #require(throws: LearnedFigureError.self) { try InputImage.png(large, for: lenet) }
+        let error = try #require(throws: ShapeError.self) { try InputImage.png(large, for: lenet) }
         #expect(error.description == "\(large) is 40x30 pixels; the model takes 28x28 images (no resizing: crop or scale it first)")
         #expect(try InputImage.png(small, for: lenet).source == "digit.png")
         let data = try randomDataset(count: 3, seed: 1)
-        #expect(throws: LearnedFigureError.self) { try InputImage.testImage(3, of: data, for: lenet) }
+        #expect(throws: ConfigurationError("--index 3 is outside the 3 images of random test")) { try InputImage.testImage(3, of: data, for: lenet) }
     }
 
     @Test("every C figure writes a PNG of the requested size and a PDF")

@@ -4,6 +4,7 @@ import CNNData
 import CNNEngine
 @testable import CNNFigures
 import CNNModels
+import CNNRuns
 import CNNStore
 import Foundation
 import Testing

@@ -2,6 +2,7 @@ import CNNData
 import CNNEngine
 import CNNFigures
 import CNNModels
+import CNNRuns
 import CNNStore
 import Foundation
 import Testing
@@ -24,7 +25,7 @@ private func shippedData(_ name: String) -> String {
         #expect(run.trainLoss == [2, 1, 2.0 / 3, 0.5])
         #expect(run.testError.map { ($0 * 1e9).rounded() / 1e9 } == [40, 20, 13.333333333, 10])
         #expect(run.heldOutName == "test")
-        #expect(run.dataset?.name == "mnist")
+        #expect(run.dataset?.name == .mnist)
         #expect(try TrainingHistory(file: file.path, label: "LR").label == "LR")
 
         // A file whose test columns are NaN falls back on the validation columns.
@@ -57,7 +58,7 @@ private func shippedData(_ name: String) -> String {
         let network = try spec.build()
         network.initialize(seed: 3)
         let images = try DEFTestSupport.dataset(count: 37, side: 28)
-        let evaluation = try TestSetEvaluation(network: network, dataset: images, normalization: .mnist, classes: 10, batchSize: 16)
+        let evaluation = try Evaluation(network: network, dataset: images, normalization: .mnist, classes: 10, batchSize: 16)
         #expect(evaluation.count == 37)
         #expect(evaluation.confusion.count == 10 && evaluation.confusion.allSatisfy { $0.count == 10 })
         #expect(evaluation.confusion.joined().reduce(0, +) == 37)
@@ -151,15 +152,25 @@ private func shippedData(_ name: String) -> String {
 
     @Test("figures prepare a model's test images as its recipe prepared the training images (downsample)")
     func testSetsAreShrunkAsTheRecipeShrankTraining() throws {
-        var contents = ModelFileContents(model: "resnet8", architectureJSON: "{}", inputShape: [1, 14, 14], classes: 10, weights: [])
-        #expect(NamedDataset.downsampleFactor(contents) == nil)
+        let folder = try temporaryFolder("CNNFiguresDEF")
+        let file = folder.appendingPathComponent("small.h5")
+        let spec = ModelSpec(name: "logreg", inputShape: [1, 14, 14], classes: 10,
+                             layers: [.flatten(name: "flatten"), .dense(name: "OUTPUT", inFeatures: 196, outFeatures: 10)])
+        var contents = try ModelFile.initialContents(of: spec, seed: 1)
+        #expect(contents.downsampleFactor == nil)
         contents.training = TrainingRecord(epochsCompleted: 1, recipeJSON: "{\"epochs\": 1, \"downsample\": 2}", iteratorJSON: "{}",
                                            generatorState: [1, 2, 3, 4])
-        #expect(NamedDataset.downsampleFactor(contents) == 2)
-        let mnist = NamedDataset("mnist", directory: repositoryRoot().appendingPathComponent("datasets/mnist").path)
-        let small = try mnist.testSet(for: [1, 14, 14], file: "m.h5", downsample: 2)
+        #expect(contents.downsampleFactor == 2)
+        contents.metadata["data_source"] = "{\"name\": \"mnist\", \"directory\": \"\(repositoryRoot().appendingPathComponent("datasets/mnist").path)\"}"
+        try ModelFile.write(contents, to: file)
+        let model = try TrainedModel(contentsOf: file.path)
+        let small = try model.testSet()
         #expect(small.imageShape == [1, 14, 14] && small.count == 10000)
-        #expect { try mnist.testSet(for: [1, 14, 14], file: "m.h5") } throws: { "\($0)".contains("m.h5: the model takes [1, 14, 14] images") }
+        let health = try NetworkHealth(model, dataset: small, limit: 20)
+        #expect(health.caption.contains("logistic regression"))
+        contents.training = nil
+        try ModelFile.write(contents, to: file)
+        #expect { try TrainedModel(contentsOf: file.path).testSet() } throws: { "\($0)".contains("\(file.path): the model takes [1, 14, 14] images") }
     }
 
     @Test func depthStudyGroupsRunsByDepthAndKind() throws {
@@ -205,12 +216,12 @@ private func shippedData(_ name: String) -> String {
     @Test func resultsTablesGetTheMeasuredRowsOfTheirDataSet() throws {
         let mnist = try ResultsTable(file: shippedData("results_mnist.csv"))
         let cifar = try ResultsTable(file: shippedData("results_cifar10.csv"))
-        #expect(mnist.dataset == "mnist" && mnist.rows.count == 12 && mnist.header.last == "Error rate (%)")
+        #expect(mnist.dataset == .mnist && mnist.rows.count == 12 && mnist.header.last == "Error rate (%)")
         #expect(mnist.rows.first?[4] == "7.6" && mnist.rows.last?[4] == "0.21")
-        #expect(cifar.dataset == "cifar10" && cifar.rows.map { $0[1] } == ["21.1", "5.19", "4.0", "3.65"])
+        #expect(cifar.dataset == .cifar10 && cifar.rows.map { $0[1] } == ["21.1", "5.19", "4.0", "3.65"])
 
-        let lenet = MeasuredResult(model: "lenet5", dataset: NamedDataset("mnist"), epochs: 10, testErrorPercent: 0.8)
-        let fashion = MeasuredResult(model: "resnet20", dataset: NamedDataset("fashion-mnist"), epochs: 3, testErrorPercent: 9.5)
+        let lenet = MeasuredResult(model: "lenet5", dataset: DataSource(.mnist), epochs: 10, testErrorPercent: 0.8)
+        let fashion = MeasuredResult(model: "resnet20", dataset: DataSource(.fashionMNIST), epochs: 3, testErrorPercent: 9.5)
         let tables = ResultsTable.combining([mnist, cifar], with: [lenet, fashion])
         #expect(tables.count == 3)
         #expect(tables[0].rows.count == 13 && tables[0].measured.last == true && tables[0].measured.filter { $0 }.count == 1)

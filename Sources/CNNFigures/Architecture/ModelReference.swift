@@ -14,12 +14,7 @@ public enum ModelReference {
         if FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), !isDirectory.boolValue {
             let url = URL(fileURLWithPath: nameOrPath)
             let contents = ONNXFile.isONNXFile(url) ? try ModelFile.loadModel(from: url).contents : try ModelFile.read(from: url)
-            do {
-                return try JSONDecoder().decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8))
-            } catch {
-                throw StoreError(.corrupt, file: nameOrPath, objectPath: "/",
-                                 reason: "the architecture attribute is not a valid model description: \(error)")
-            }
+            return try contents.architecture(file: nameOrPath)
         }
         if nameOrPath.hasSuffix(".h5") || nameOrPath.hasSuffix(".onnx") || nameOrPath.contains("/") {
             throw ConfigurationError("\(nameOrPath): no such model file")

@@ -4,6 +4,7 @@
 import CNNData
 import CNNEngine
 import CNNPlot
+import CNNRuns
 import Foundation
 
 /// F1: a grid of samples, one row per class with its name.
@@ -34,7 +35,7 @@ public struct SamplesFigure: Figure {
 
     /// Loads the `split` (`train` or `test`) of `dataset` and takes the first `perClass` images of every class.
     /// - Throws: errors naming the data set's files when they cannot be read.
-    public init(dataset: NamedDataset, split: String = "train", perClass: Int = 10) throws {
+    public init(dataset: DataSource, split: String = "train", perClass: Int = 10) throws {
         let (train, test) = try dataset.load()
         self.init(dataset: split == "test" ? test : train, datasetName: dataset.displayName, perClass: perClass)
     }
@@ -103,7 +104,7 @@ public struct AugmentationFigure: Figure {
 
     /// Loads the `split` of `dataset` and draws `count` transforms of image `index`.
     /// - Throws: `ConfigurationError` when `index` is outside the split; errors naming the data set's files.
-    public init(dataset: NamedDataset, split: String = "train", index: Int, cropPadding: Int, horizontalFlip: Bool,
+    public init(dataset: DataSource, split: String = "train", index: Int, cropPadding: Int, horizontalFlip: Bool,
                 count: Int = 15, seed: UInt64 = 0) throws {
         let (train, test) = try dataset.load()
         let images = split == "test" ? test : train

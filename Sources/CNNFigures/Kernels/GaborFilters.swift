@@ -2,6 +2,7 @@
 // filters a network learned, read from a model file.
 import CNNEngine
 import CNNPlot
+import CNNRuns
 import CNNStore
 import Foundation
 
@@ -90,7 +91,7 @@ public struct FirstLayerFilters: Sendable {
         dataset = contents.dataset?.name
         testError = contents.history["test_error"]?.last(where: { $0.isFinite })
         provenance = trainingProvenance(contents)
-        title = modelTitle(contents)
+        title = TrainedModel.displayName(of: contents)
     }
 
     static func firstConvolution(in layer: any Layer) -> Conv2D? {

@@ -2,6 +2,7 @@
 // take these, never a network, so a Keras reader only has to produce them.
 import CNNEngine
 import CNNPlot
+import CNNRuns
 import CNNStore
 import Foundation
 
@@ -77,7 +78,7 @@ public struct ModelConvolutions: Sendable {
 
     /// Every 4-D `<layer>/weight` array of a model file's contents.
     public init(_ contents: ModelFileContents) {
-        self.init(model: modelTitle(contents), layers: contents.weights.compactMap { path, tensor in
+        self.init(model: TrainedModel.displayName(of: contents), layers: contents.weights.compactMap { path, tensor in
             guard tensor.shape.count == 4, path.hasSuffix("/weight") else { return nil }
             return ConvolutionWeights(layer: String(path.dropLast("/weight".count)), shape: tensor.shape, values: tensor.values)
         }, provenance: trainingProvenance(contents))
@@ -107,11 +108,9 @@ func trainingProvenance(_ contents: ModelFileContents) -> String? {
     var parts: [String] = []
     if let name = contents.dataset?.name, !name.isEmpty {
         var details: [String] = []
-        // The recipe is CNNBench's JSON; read without that level's types.
-        if let json = contents.training?.recipeJSON,
-           let recipe = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] {
+        if let recipe = contents.recipeValues {
             if let limit = recipe["trainLimit"] as? Int { details.append("first \(limit) images") }
-            if let factor = recipe["downsample"] as? Int, factor > 1 { details.append("shrunk \(factor)x") }
+            if let factor = contents.downsampleFactor { details.append("shrunk \(factor)x") }
             if recipe["augment"] as? Bool == true { details.append("crops and flips") }
         }
         parts.append("trained on \(name)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))"))

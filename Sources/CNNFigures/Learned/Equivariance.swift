@@ -5,6 +5,7 @@
 // original map and the shifted input's map, with the largest difference away from the borders.
 import CNNEngine
 import CNNPlot
+import CNNRuns
 import Foundation
 
 /// An input, a shifted copy, and one layer's maps of both, with their difference.

@@ -5,7 +5,9 @@
 // seeded start, Rayleigh-Ritz with a Jacobi eigen-solver): deterministic, no LAPACK.
 import CNNData
 import CNNEngine
+import CNNModels
 import CNNPlot
+import CNNRuns
 import Foundation
 
 /// Principal components of a set of points (rows of `values`, `dimension` each), largest variance first.
@@ -210,7 +212,7 @@ public struct FeatureEmbedding: Figure {
     /// linear layer (or the output of `layer`, after the activations that follow it).
     /// - Throws: `LearnedFigureError` for a model without a dense layer, an unknown layer, or images that do not fit.
     public init(_ model: TrainedModel, dataset: Dataset, layer: String? = nil, limit: Int = 2000, batchSize: Int = 250) throws {
-        let data = try modelInputs(dataset, for: model, limit: limit)
+        let data = try model.inputs(dataset, limit: limit)
         guard data.count >= 3 else { throw LearnedFigureError("\(dataset.name): an embedding needs at least 3 images, got \(data.count)") }
         let layers = model.network.layers
         // The layer whose output is embedded: the one named, else the last before the final dense layer,
@@ -237,11 +239,10 @@ public struct FeatureEmbedding: Figure {
 
         var features: [Float] = [], pixels: [Float] = []
         var dimension = 0
-        let normalization = model.normalization
         var start = 0
         while start < data.count {
             let n = min(batchSize, data.count - start)
-            let batch = try normalizedBatch(data, range: start..<(start + n), normalization: normalization)
+            let batch = try model.batch(data, range: start..<(start + n))
             pixels += batch.values
             _ = try model.network.forward(batch) { layer, output in
                 guard layer === captured else { return }
@@ -269,7 +270,7 @@ public struct FeatureEmbedding: Figure {
         panels.append(featurePanel)
         self.panels = panels
         self.labels = labels
-        modelName = paperModelName(model.contents.model)
+        modelName = ModelZoo.displayName(model.contents.model)
         modelTitle = model.displayName
         datasetName = dataset.collectionName
         classNames = model.classNames.count >= classes ? model.classNames : (0..<classes).map(String.init)

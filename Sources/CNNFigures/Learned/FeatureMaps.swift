@@ -4,6 +4,7 @@
 // network in evaluation mode.
 import CNNEngine
 import CNNPlot
+import CNNRuns
 import Foundation
 
 /// The input and every convolution / pooling layer's maps for it, one row group per layer.
@@ -33,8 +34,8 @@ public struct FeatureMapsFigure: Figure {
         }
         self.model = model.displayName; self.input = input; self.layers = stacks
         self.maximumChannels = max(1, maximumChannels)
-        if logits.count == model.spec.classes, let top = logits.indices.max(by: { logits[$0] < logits[$1] }) {
-            let m = logits.max()!
+        if logits.count == model.spec.classes, !logits.isEmpty {
+            let top = argmax(logits), m = logits.max()!
             let total = logits.reduce(0.0) { $0 + exp(Double($1 - m)) }
             prediction = (model.classNames[top], 1 / total)
         } else {

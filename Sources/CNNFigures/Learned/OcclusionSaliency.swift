@@ -5,7 +5,9 @@
 // prediction, blue where it helps, white where the network does not care.
 import CNNData
 import CNNEngine
+import CNNModels
 import CNNPlot
+import CNNRuns
 import Foundation
 
 /// Occlusion maps of a few test images, each over its input, with the true and predicted classes.
@@ -76,7 +78,7 @@ public struct OcclusionSaliency: Figure {
                         predictedLabel: names[predicted], predictedProbability: base[predicted], baseProbability: base[target],
                         map: result.map, largestDrop: result.drops.max() ?? 0)
         }
-        modelName = paperModelName(model.contents.model)
+        modelName = ModelZoo.displayName(model.contents.model)
         modelTitle = model.displayName
         self.patch = patch; self.stride = stride
         fillName = fill.rawValue; fillByte = fill.byte
@@ -86,18 +88,16 @@ public struct OcclusionSaliency: Figure {
     public static func firstMistakes(_ model: TrainedModel, dataset: Dataset, count: Int, excluding: [Int] = [],
                                      batchSize: Int = 250) throws -> [Int] {
         guard count > 0 else { return [] }
-        let data = try modelInputs(dataset, for: model)
+        let data = try model.inputs(dataset)
         let skip = Set(excluding)
         var found: [Int] = []
         var start = 0
         while start < data.count && found.count < count {
             let n = min(batchSize, data.count - start)
-            let logits = try model.network.forward(try normalizedBatch(data, range: start..<(start + n), normalization: model.normalization))
-            let k = logits.count / n, values = logits.values
+            let logits = try model.network.forward(try model.batch(data, range: start..<(start + n)))
+            let k = logits.count / n
             for b in 0..<n where found.count < count && !skip.contains(start + b) {
-                let row = values[(b * k)..<((b + 1) * k)]
-                let predicted = row.indices.max { row[$0] < row[$1] }! - b * k
-                if predicted != Int(data.labels[start + b]) { found.append(start + b) }
+                if argmax(logits.pointer + b * k, count: k) != Int(data.labels[start + b]) { found.append(start + b) }
             }
             start += n
         }

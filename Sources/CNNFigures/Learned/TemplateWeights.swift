@@ -3,6 +3,7 @@
 // MLP each hidden unit has one.
 import CNNEngine
 import CNNPlot
+import CNNRuns
 import CNNStore
 import Foundation
 

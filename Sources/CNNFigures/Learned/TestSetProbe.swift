@@ -1,33 +1,13 @@
-// What C6, C7 and E6 share: a model's test images prepared as training prepared them, run through
-// the stored network in batches, and a plain pair of axes for their charts.
+// What C6, C7 and E6 share besides the model's test images (prepared by CNNRuns' `TrainedModel`):
+// number formats, a softmax, and a plain pair of axes for their charts.
 import CNNData
 import CNNEngine
 import CNNModels
 import CNNPlot
 import Foundation
 
-/// The model's name as papers write it (`ModelZoo.displayName`).
-func paperModelName(_ zooName: String) -> String { ModelZoo.displayName(zooName) }
-
 /// `n` with thousands separators: 10,000.
 func groupedCount(_ n: Int) -> String { CourseReport.grouped(n) }
-
-/// The test images of `dataset` that `model` takes: its first `limit` images, padded to the model's input as
-/// training padded them (MNIST's 28x28 on a 32x32 LeNet-5).
-/// - Throws: `LearnedFigureError` naming the data set and the model file when the images do not fit.
-func modelInputs(_ dataset: Dataset, for model: TrainedModel, limit: Int? = nil) throws -> Dataset {
-    var data = dataset
-    if let limit { data = data.subset(Array(0..<min(max(limit, 1), data.count))) }
-    guard data.channels == model.inputShape[0] else {
-        throw LearnedFigureError("\(dataset.name) has \(data.channels)-channel images; \(model.path) takes \(model.inputShape[0]) channels")
-    }
-    if data.height != model.inputShape[1] || data.width != model.inputShape[2] {
-        let probe = try InputImage.fitted(bytes: Array(data.image(at: 0)), channels: data.channels, height: data.height,
-                                          width: data.width, to: model.inputShape, source: dataset.name)
-        data = try data.padded(toHeight: probe.height, width: probe.width)
-    }
-    return data
-}
 
 /// A whole-number label of four or more digits with thousands separators ("15000" -> "15,000"); others unchanged.
 func separatedThousands(_ label: String) -> String {
@@ -35,21 +15,6 @@ func separatedThousands(_ label: String) -> String {
     let digits = negative ? String(label.dropFirst()) : label
     guard digits.count >= 4, digits.allSatisfy(\.isASCII), let n = Int(digits) else { return label }
     return (negative ? "\u{2212}" : "") + groupedCount(n)
-}
-
-/// Images `range` of `data` as the normalised batch [n, C, H, W] the network takes (byte * scale[c] + offset[c]).
-func normalizedBatch(_ data: Dataset, range: Range<Int>, normalization: Normalization) throws -> Tensor {
-    let (c, h, w) = (data.channels, data.height, data.width), plane = h * w
-    let scale = try normalization.scale(channels: c), offset = try normalization.offset(channels: c)
-    let batch = Tensor(shape: [range.count, c, h, w])
-    data.images.withUnsafeBufferPointer { bytes in
-        let p = batch.pointer, base = range.lowerBound * c * plane
-        for i in 0..<range.count * c * plane {
-            let channel = (i / plane) % c
-            p[i] = Float(bytes[base + i]) * scale[channel] + offset[channel]
-        }
-    }
-    return batch
 }
 
 /// Softmax of one row of logits, in double precision.

@@ -5,6 +5,7 @@
 import CNNData
 import CNNEngine
 import CNNPlot
+import CNNRuns
 import Foundation
 
 /// The patches of a data set that excite chosen channels of chosen layers most.
@@ -81,7 +82,7 @@ public struct TopActivations: Figure {
         }
 
         // The images as the model saw them in training: padded up to its input when a little smaller.
-        let data = try modelInputs(dataset, for: model, limit: limit)
+        let data = try model.inputs(dataset, limit: limit)
 
         // Per (layer, channel): the best (activation, image, unit) seen so far, strongest first.
         var best: [String: [[(value: Float, image: Int, y: Int, x: Int)]]] = [:]
@@ -90,7 +91,7 @@ public struct TopActivations: Figure {
         var start = 0
         while start < data.count {
             let n = min(batchSize, data.count - start)
-            let batch = try normalizedBatch(data, range: start..<start + n, normalization: model.normalization)
+            let batch = try model.batch(data, range: start..<start + n)
             var pending: (name: String, output: Tensor)?
             func settle() {
                 guard let (name, output) = pending else { return }

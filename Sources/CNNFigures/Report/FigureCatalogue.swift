@@ -1,4 +1,5 @@
 // Which figure each catalogue id stands for in a suite's report, drawn from the suite's own files.
+import CNNRuns
 import CNNStore
 import Foundation
 
@@ -93,7 +94,7 @@ public enum FigureCatalogue {
             case .failure(let why): return .failure(why)
             case .success(let url):
                 let model = try TrainedModel(contentsOf: url.path)
-                let test = try LectureData.testSet(for: model)
+                let test = try model.testSet()
                 let figure: any Figure, command: String
                 if id == "C6" {
                     // Six test images and the first two the model gets wrong, as `cnnviz saliency` chooses by default.
@@ -113,7 +114,7 @@ public enum FigureCatalogue {
             case .failure(let why): return .failure(why)
             case .success(let url):
                 let model = try TrainedModel(contentsOf: url.path)
-                let figure = try NetworkHealth(model, dataset: try LectureData.testSet(for: model), limit: 1000)
+                let figure = try NetworkHealth(model, dataset: try model.testSet(), limit: 1000)
                 return .success([ReportFigure(figure: figure, caption: figure.caption,
                                               command: "cnnviz health \(relative(url)) --limit 1000 --out figures/E6-health.pdf")])
             }
@@ -122,7 +123,7 @@ public enum FigureCatalogue {
             case .failure(let why): return .failure(why)
             case .success(let url):
                 let model = try TrainedModel(contentsOf: url.path)
-                let test = try LectureData.testSet(for: model)
+                let test = try model.testSet()
                 let input = try InputImage.testImage(0, of: test, for: model)
                 let figure: any Figure, command: String
                 switch id {
@@ -156,11 +157,13 @@ public enum FigureCatalogue {
                 let references = referenceErrors()
                 let history = try TrainingHistory(file: url.path)
                 let curves = TrainingCurvesFigure(runs: [history], references: references)
-                let evaluated = try EvaluatedModel(file: url.path, dataset: nil)
-                let confusion = ConfusionFigure(model: evaluated.model, datasetName: evaluated.dataset.displayName,
-                                                evaluation: evaluated.evaluation, references: references)
-                let mistakes = MistakesFigure(model: evaluated.model, datasetName: evaluated.dataset.displayName,
-                                              evaluation: evaluated.evaluation, testSet: evaluated.testSet, count: 40)
+                let model = try TrainedModel(contentsOf: url.path)
+                let source = model.dataSource(), test = try model.testSet()
+                let evaluation = try model.evaluate(on: test)
+                let confusion = ConfusionFigure(model: model.spec.name, datasetName: source.displayName,
+                                                evaluation: evaluation, references: references)
+                let mistakes = MistakesFigure(model: model.spec.name, datasetName: source.displayName,
+                                              evaluation: evaluation, testSet: test, count: 40)
                 let file = relative(url)
                 return .success([
                     ReportFigure(figure: curves, caption: curves.caption, command: "cnnviz curves \(file) --out figures/E1-curves.pdf"),
@@ -214,9 +217,9 @@ public enum FigureCatalogue {
             return .success([ReportFigure(figure: figure, caption: figure.caption,
                                           command: "cnnviz results \(files.map(relative).joined(separator: " ")) --out figures/E4-results.pdf")])
         case "F1":
-            let dataset = NamedDataset(results.runs.first { $0.status == "finished" }?.dataset ?? "mnist")
+            let dataset = DataSource(name: results.runs.first { $0.status == "finished" }?.dataset ?? "mnist")
             let samples = try SamplesFigure(dataset: dataset)
-            let augment = try AugmentationFigure(dataset: dataset, index: 0, cropPadding: 4, horizontalFlip: dataset.name != "mnist")
+            let augment = try AugmentationFigure(dataset: dataset, index: 0, cropPadding: 4, horizontalFlip: dataset.name != .mnist)
             return .success([
                 ReportFigure(figure: samples, caption: samples.caption, command: "cnnviz samples --dataset \(dataset.name) --out figures/F1-samples.pdf"),
                 ReportFigure(figure: augment, caption: augment.caption, command: "cnnviz augment --dataset \(dataset.name) --out figures/F1-augment.pdf"),

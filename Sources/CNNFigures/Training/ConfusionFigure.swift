@@ -3,17 +3,18 @@
 import CNNData
 import CNNModels
 import CNNPlot
+import CNNRuns
 import Foundation
 
 /// E1: confusion matrix (counts) and a small bar chart of the test error against published references.
 public struct ConfusionFigure: Figure {
     public var model: String
     public var datasetName: String
-    public var evaluation: TestSetEvaluation
+    public var evaluation: Evaluation
     /// Published errors drawn as bars beside the measured one; empty for none.
     public var references: [ReferenceError]
 
-    public init(model: String, datasetName: String, evaluation: TestSetEvaluation, references: [ReferenceError] = []) {
+    public init(model: String, datasetName: String, evaluation: Evaluation, references: [ReferenceError] = []) {
         self.model = ModelZoo.displayName(model)
         self.datasetName = datasetName
         self.evaluation = evaluation
@@ -76,15 +77,15 @@ public struct ConfusionFigure: Figure {
 public struct MistakesFigure: Figure {
     public var model: String
     public var datasetName: String
-    public var evaluation: TestSetEvaluation
+    public var evaluation: Evaluation
     /// The images shown, as bytes [C, H, W] each, and their mistakes.
-    public var shown: [(image: [UInt8], mistake: TestSetEvaluation.Mistake)]
+    public var shown: [(image: [UInt8], mistake: Evaluation.Mistake)]
     public var channels: Int
     public var height: Int
     public var width: Int
 
     /// Takes the first `count` mistakes of `evaluation`, with their images from `testSet`.
-    public init(model: String, datasetName: String, evaluation: TestSetEvaluation, testSet: Dataset, count: Int = 40) {
+    public init(model: String, datasetName: String, evaluation: Evaluation, testSet: Dataset, count: Int = 40) {
         self.model = ModelZoo.displayName(model)
         self.datasetName = datasetName
         self.evaluation = evaluation

@@ -3,6 +3,7 @@
 // of one model give min-max bands.
 
 import CNNEngine
+import CNNRuns
 import CNNStore
 import Foundation
 
@@ -151,7 +152,7 @@ public struct DepthStudy: Sendable, Equatable {
                 continue
             }
             do {
-                let spec = try JSONDecoder().decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8))
+                let spec = try contents.architecture(file: path)
                 let weights = try spec.build().namedParameters.filter { $0.parameter.value.shape.count >= 2 }.map(\.path)
                 runs.append(DepthRun(kind: kind, depth: depth, path: path,
                                      history: try TrainingHistory(contents: contents, file: path, label: kind.name(depth: depth)),
@@ -170,7 +171,7 @@ public struct DepthStudy: Sendable, Equatable {
     /// "still training (epoch 9 of 16)" for a model file whose run has not done its recipe's epochs,
     /// nil for a finished run (or a file without a recipe, which is taken as it is).
     static func unfinished(_ contents: ModelFileContents) -> String? {
-        guard let training = contents.training, let epochs = NamedDataset.storedRecipe(contents)?["epochs"] as? Int,
+        guard let training = contents.training, let epochs = contents.recipeValues?["epochs"] as? Int,
               training.epochsCompleted < epochs else { return nil }
         return "still training (epoch \(training.epochsCompleted) of \(epochs)), left out"
     }

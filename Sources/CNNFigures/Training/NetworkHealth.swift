@@ -4,7 +4,9 @@
 // signal and gets no gradient, so training cannot revive it. Read from the model file and forward passes.
 import CNNData
 import CNNEngine
+import CNNModels
 import CNNPlot
+import CNNRuns
 import Foundation
 
 /// Counts of values in equal bins over `lower ..< upper` (the last bin includes `upper`).
@@ -71,7 +73,7 @@ public struct NetworkHealth: Figure {
     /// Runs the first `limit` images of `dataset` through `model` and measures every top-level convolution and dense layer.
     /// - Throws: `LearnedFigureError` for a model without such layers or images that do not fit.
     public init(_ model: TrainedModel, dataset: Dataset, limit: Int = 1000, bins: Int = 40, batchSize: Int = 250) throws {
-        let data = try modelInputs(dataset, for: model, limit: limit)
+        let data = try model.inputs(dataset, limit: limit)
         let measured = model.network.layers.filter { $0 is Conv2D || $0 is Dense }
         guard !measured.isEmpty else { throw LearnedFigureError("\(model.path): \(model.contents.model) has no convolution or dense layers") }
         let targets = Set(measured.map(\.name))
@@ -79,11 +81,10 @@ public struct NetworkHealth: Figure {
         var folded: [String: [String]] = [:]
         var active: [String: [Int]] = [:]
         var positionsOf: [String: Int] = [:]
-        let normalization = model.normalization
         var start = 0
         while start < data.count {
             let n = min(batchSize, data.count - start)
-            let batch = try normalizedBatch(data, range: start..<(start + n), normalization: normalization)
+            let batch = try model.batch(data, range: start..<(start + n))
             var pending: (name: String, output: Tensor, folded: [String])?
             func settle() {
                 guard let (name, output, after) = pending else { return }
@@ -130,7 +131,7 @@ public struct NetworkHealth: Figure {
                                activations: Histogram(shown, bins: bins, range: hasReLU ? 0...Double(shown.max() ?? 1) : nil), activationCount: values.count, zeroFraction: zeros,
                                activeFraction: counts.map { Double($0) / total }, hasReLU: hasReLU)
         }
-        modelName = paperModelName(model.contents.model)
+        modelName = ModelZoo.displayName(model.contents.model)
         modelTitle = model.displayName
         datasetName = dataset.collectionName
         images = data.count

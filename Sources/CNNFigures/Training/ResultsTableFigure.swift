@@ -3,18 +3,19 @@
 
 import CNNEngine
 import CNNPlot
+import CNNRuns
 import CNNStore
 import Foundation
 
 /// One of this toolkit's results: a model, the data set it was tested on and its final test error.
 public struct MeasuredResult: Sendable, Equatable {
     public var model: String
-    public var dataset: NamedDataset?
+    public var dataset: DataSource?
     public var epochs: Int
     /// Test error in percent, after the last epoch.
     public var testErrorPercent: Double
 
-    public init(model: String, dataset: NamedDataset?, epochs: Int, testErrorPercent: Double) {
+    public init(model: String, dataset: DataSource?, epochs: Int, testErrorPercent: Double) {
         self.model = model; self.dataset = dataset; self.epochs = epochs; self.testErrorPercent = testErrorPercent
     }
 
@@ -33,8 +34,8 @@ public struct MeasuredResult: Sendable, Equatable {
 /// A results table: its title, columns and rows, the rows measured by this toolkit marked.
 public struct ResultsTable: Sendable, Equatable {
     public var title: String
-    /// The data set whose results it holds (`mnist`), from its `# dataset:` line.
-    public var dataset: String?
+    /// The data set whose results it holds, from its `# dataset:` line.
+    public var dataset: DatasetName?
     public var header: [String]
     public var rows: [[String]]
     /// Which rows are this toolkit's measurements.
@@ -42,7 +43,7 @@ public struct ResultsTable: Sendable, Equatable {
     /// The column holding the error rate.
     public var errorColumn: Int
 
-    public init(title: String, dataset: String?, header: [String], rows: [[String]], measured: [Bool], errorColumn: Int) {
+    public init(title: String, dataset: DatasetName?, header: [String], rows: [[String]], measured: [Bool], errorColumn: Int) {
         self.title = title; self.dataset = dataset; self.header = header; self.rows = rows
         self.measured = measured; self.errorColumn = errorColumn
     }
@@ -54,7 +55,7 @@ public struct ResultsTable: Sendable, Equatable {
         let error = try table.requireColumn(containing: "error")
         for row in table.rows.indices { _ = try table.number(row: row, column: error) }
         self.init(title: table.metadata["title"] ?? URL(fileURLWithPath: path).lastPathComponent,
-                  dataset: table.metadata["dataset"].map { NamedDataset($0).name }, header: table.header,
+                  dataset: table.metadata["dataset"].map(DatasetName.init), header: table.header,
                   rows: table.rows, measured: table.rows.map { _ in false }, errorColumn: error)
     }
 

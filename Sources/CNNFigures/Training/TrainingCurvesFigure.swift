@@ -4,6 +4,7 @@
 import CNNEngine
 import CNNModels
 import CNNPlot
+import CNNRuns
 import CNNStore
 import Foundation
 
@@ -19,11 +20,11 @@ public struct TrainingHistory: Sendable, Equatable {
     public var testError: [Double]
     /// `test`, or `validation` when the file has no test columns.
     public var heldOutName: String
-    /// The data set's name (`mnist`), if the file says.
-    public var dataset: NamedDataset?
+    /// The data set it was trained on, if the file says.
+    public var dataset: DataSource?
 
     public init(label: String, epochs: [Double], trainLoss: [Double], testLoss: [Double], trainError: [Double],
-                testError: [Double], heldOutName: String = "test", dataset: NamedDataset? = nil) {
+                testError: [Double], heldOutName: String = "test", dataset: DataSource? = nil) {
         self.label = label; self.epochs = epochs; self.trainLoss = trainLoss; self.testLoss = testLoss
         self.trainError = trainError; self.testError = testError; self.heldOutName = heldOutName; self.dataset = dataset
     }
@@ -44,8 +45,8 @@ public struct TrainingHistory: Sendable, Equatable {
         }
         let hasTest = (history["test_error"] ?? []).contains { $0.isFinite }
         let prefix = hasTest ? "test" : "val"
-        dataset = NamedDataset.trainedOn(contents)
-        self.label = label ?? ModelZoo.displayName(contents.model) + (dataset.map { " on \($0.displayName)" } ?? "")
+        dataset = contents.trainedOn
+        self.label = label ?? TrainedModel.displayName(of: contents)
         self.epochs = epochs
         trainLoss = try column("train_loss")
         trainError = try column("train_error").map { $0 * 100 }

@@ -20,10 +20,7 @@ extension ONNXFile {
         guard !contents.architectureJSON.isEmpty else {
             throw StoreError(.invalidArgument, file: file, reason: "the model has no architecture (weights only), so it cannot be exported as an ONNX graph")
         }
-        let spec: ModelSpec
-        do { spec = try JSONDecoder().decode(ModelSpec.self, from: Data(contents.architectureJSON.utf8)) } catch {
-            throw StoreError(.corrupt, file: file, reason: "the architecture is not a valid model description: \(error)")
-        }
+        let spec = try contents.architecture(file: file)
         var writer = ONNXGraphWriter(arrays: Dictionary(contents.weights + contents.buffers, uniquingKeysWith: { a, _ in a }), file: file)
         var shape = spec.inputShape
         var value = "input"
