@@ -42,7 +42,7 @@ void cnn_wino_input(float *v, long ldt, const float *x, int images, int c, int h
     for (int b = 0; b < images; b++) {
         for (int ch = 0; ch < c; ch++) {
             // The plane, padded by one on the top and left and to a whole number of tiles below and right;
-            // the border stays zero from the memset above.
+            // only rows 1..h and columns 1..w are ever written, so the border stays zero from the memset above.
             const float *plane = x + ((long)b * c + ch) * h * w;
             for (int y = 0; y < h; y++) memcpy(pad + (y + 1) * wp + 1, plane + (long)y * w, sizeof(float) * w);
             float *out = v + (long)ch * ldt + (long)b * th * tw;
@@ -69,8 +69,6 @@ void cnn_wino_input(float *v, long ldt, const float *x, int images, int c, int h
                     }
                 }
             }
-            // Rows written past h (odd h) are zeroed again for the next plane.
-            for (int y = h + 1; y < hp; y++) memset(pad + y * wp, 0, sizeof(float) * wp);
         }
     }
 }

@@ -22,6 +22,14 @@ struct PyTorchAgreementTests {
         #expect(error < Self.tolerance, "\(c.name) \(what): max relative error \(error)")
     }
 
+    /// A batch norm (1-D or 2-D) with the case's parameters, running statistics and mode.
+    func stored<BN: BatchNormBase>(_ bn: BN, _ c: ReferenceCase) -> BN {
+        bn.gamma.value.assign(c.tensor("w")); bn.beta.value.assign(c.tensor("b"))
+        bn.runningMean.value.assign(c.tensor("running_mean")); bn.runningVar.value.assign(c.tensor("running_var"))
+        bn.isTraining = c.integer("training") == 1
+        return bn
+    }
+
     func layer(for c: ReferenceCase) throws -> (any Layer)? {
         switch c.op {
         case "conv2d":
@@ -40,12 +48,8 @@ struct PyTorchAgreementTests {
         case "adaptive_avg_pool2d":
             return try AdaptiveAvgPool2D(c.name, outputSize: c.pair("output_size"))
         case "batch_norm2d":
-            let bn = try BatchNorm2D(c.name, features: c.integer("num_features"), momentum: Float(c.reals["momentum"] ?? 0.1),
-                                     epsilon: Float(c.reals["eps"] ?? 1e-5))
-            bn.gamma.value.assign(c.tensor("w")); bn.beta.value.assign(c.tensor("b"))
-            bn.runningMean.value.assign(c.tensor("running_mean")); bn.runningVar.value.assign(c.tensor("running_var"))
-            bn.isTraining = c.integer("training") == 1
-            return bn
+            return try stored(BatchNorm2D(c.name, features: c.integer("num_features"), momentum: Float(c.reals["momentum"] ?? 0.1),
+                                          epsilon: Float(c.reals["eps"] ?? 1e-5)), c)
         case "linear":
             let fc = try Dense(c.name, inFeatures: c.integer("in_features"), outFeatures: c.integer("out_features"))
             fc.weight.value.assign(c.tensor("w")); fc.bias!.value.assign(c.tensor("b"))
@@ -62,12 +66,8 @@ struct PyTorchAgreementTests {
             return try LocalResponseNorm(c.name, size: c.integer("size"), alpha: Float(try #require(c.reals["alpha"])),
                                          beta: Float(try #require(c.reals["beta"])), k: Float(try #require(c.reals["k"])))
         case "batch_norm1d":
-            let bn = try BatchNorm1D(c.name, features: c.integer("num_features"), momentum: Float(c.reals["momentum"] ?? 0.1),
-                                     epsilon: Float(c.reals["eps"] ?? 1e-5))
-            bn.gamma.value.assign(c.tensor("w")); bn.beta.value.assign(c.tensor("b"))
-            bn.runningMean.value.assign(c.tensor("running_mean")); bn.runningVar.value.assign(c.tensor("running_var"))
-            bn.isTraining = c.integer("training") == 1
-            return bn
+            return try stored(BatchNorm1D(c.name, features: c.integer("num_features"), momentum: Float(c.reals["momentum"] ?? 0.1),
+                                          epsilon: Float(c.reals["eps"] ?? 1e-5)), c)
         case "dropout":
             let dropout = try Dropout(c.name, probability: Float(try #require(c.reals["p"])), seed: 1)
             dropout.isTraining = c.integer("training") == 1

@@ -28,7 +28,6 @@ normalization_std, seed, torch_version, torch_f32_loss_max_abs_err, torch_f32_we
 description.
 """
 import argparse
-import gzip
 import os
 import sys
 
@@ -40,22 +39,13 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "reference"))
+from idx import read_idx  # noqa: E402
 from models import lenet5  # noqa: E402
 
 SEED = 1998
 STEPS, BATCH = 10, 64
 LR, MOMENTUM, WEIGHT_DECAY = 0.05, 0.9, 5e-4
 MEAN, STD = 0.1307, 0.3081
-
-
-def read_idx(path):
-    """An IDX file of unsigned bytes (magic 0x0000080D, D = number of dimensions)."""
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    assert data[:3] == b"\x00\x00\x08", f"{path}: not an unsigned-byte IDX file"
-    ndim = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
 def normalize(images):

@@ -20,7 +20,6 @@ What it writes into model-format-VERSION/:
                 attributes format_version, torch_version, description
 """
 import argparse
-import gzip
 import os
 import shutil
 import subprocess
@@ -34,19 +33,10 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "reference"))
+from idx import read_idx  # noqa: E402
 from models import lenet5  # noqa: E402
 
 COUNT = 16
-
-
-def read_idx(path):
-    """An IDX file of unsigned bytes (magic 0x0000080D, D = number of dimensions)."""
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    assert data[:3] == b"\x00\x00\x08", f"{path}: not an unsigned-byte IDX file"
-    ndim = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
 def main():
