@@ -26,14 +26,40 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     /// Images shrunk by this factor before training and testing, each output pixel the mean of a
     /// factor x factor block (2: Fashion-MNIST's 28x28 as 14x14, a quarter of the arithmetic), or nil for full size.
     public var downsample: Int?
+    /// Start every residual block as the identity: the scale (gamma) of the last batch norm in each
+    /// block with a shortcut set to zero (Goyal et al. 2017; torchvision's `zero_init_residual`).
+    /// Plain blocks have no shortcut and are untouched.
+    public var zeroInitResidual: Bool
 
     public init(epochs: Int = 10, batchSize: Int = 64, optimizer: OptimizerKind = .sgd, learningRate: Double = 0.05,
                 momentum: Double = 0.9, nesterov: Bool = false, weightDecay: Double = 0, schedule: LearningRateSchedule = .init(),
-                augment: Bool = false, labelSmoothing: Double = 0, seed: UInt64 = 0, validationCount: Int = 5000, trainLimit: Int? = nil, downsample: Int? = nil) {
+                augment: Bool = false, labelSmoothing: Double = 0, seed: UInt64 = 0, validationCount: Int = 5000, trainLimit: Int? = nil, downsample: Int? = nil,
+                zeroInitResidual: Bool = false) {
         self.epochs = epochs; self.batchSize = batchSize; self.optimizer = optimizer; self.learningRate = learningRate
         self.momentum = momentum; self.nesterov = nesterov; self.weightDecay = weightDecay; self.schedule = schedule
         self.augment = augment; self.labelSmoothing = labelSmoothing; self.seed = seed
         self.validationCount = validationCount; self.trainLimit = trainLimit; self.downsample = downsample
+        self.zeroInitResidual = zeroInitResidual
+    }
+
+    /// Decodes a stored recipe; files written before a field existed get its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        optimizer = try c.decode(OptimizerKind.self, forKey: .optimizer)
+        learningRate = try c.decode(Double.self, forKey: .learningRate)
+        momentum = try c.decode(Double.self, forKey: .momentum)
+        nesterov = try c.decode(Bool.self, forKey: .nesterov)
+        weightDecay = try c.decode(Double.self, forKey: .weightDecay)
+        schedule = try c.decode(LearningRateSchedule.self, forKey: .schedule)
+        augment = try c.decode(Bool.self, forKey: .augment)
+        labelSmoothing = try c.decode(Double.self, forKey: .labelSmoothing)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        validationCount = try c.decode(Int.self, forKey: .validationCount)
+        trainLimit = try c.decodeIfPresent(Int.self, forKey: .trainLimit)
+        downsample = try c.decodeIfPresent(Int.self, forKey: .downsample)
+        zeroInitResidual = try c.decodeIfPresent(Bool.self, forKey: .zeroInitResidual) ?? false
     }
 
     /// The default recipe for a zoo model.
@@ -68,6 +94,14 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
             r.schedule.decay = .multiStep(milestones: milestones.map { max(1, Int((Double($0) * Double(newEpochs) / Double(epochs)).rounded())) }, gamma: gamma)
         default: break
         }
+        return r
+    }
+
+    /// The recipe as it applies to `network`: zero-initialised residual branches only where it has a
+    /// shortcut (a plain net's recipe records that nothing was zeroed).
+    public func fitted(to network: any Layer) -> TrainingRecipe {
+        var r = self
+        r.zeroInitResidual = zeroInitResidual && network.hasResidualShortcut
         return r
     }
 

@@ -120,6 +120,7 @@ extension TrainingRun {
             ("seed", { String($0.seed) }), ("validation", { String($0.validationCount) }),
             ("train limit", { $0.trainLimit.map(String.init) ?? "none" }),
             ("downsampling", { $0.downsample.map { "\($0)x" } ?? "none" }),
+            ("zero-initialised residual branches", { $0.zeroInitResidual ? "yes" : "no" }),
         ]
         return fields.compactMap { name, value in
             value(stored) == value(requested) ? nil : "\(name): stored \(value(stored)), asked \(value(requested))"

@@ -53,7 +53,7 @@ public struct Suite: Sendable {
 
     static let runKeys: Set<String> = ["model", "name", "dataset", "data_dir", "epochs", "batch_size", "optimizer", "lr", "momentum",
                                        "nesterov", "weight_decay", "schedule", "warmup", "augment", "label_smoothing", "seed", "seeds",
-                                       "validation", "train_limit", "downsample"]
+                                       "validation", "train_limit", "downsample", "zero_init_residual"]
     static let topKeys: Set<String> = ["name", "description", "defaults", "runs", "grid", "timing", "figures", "report", "sparse_filters"]
     static let sparseFilterKeys: Set<String> = ["filters", "size", "patches", "steps", "sparsity", "lr", "seed"]
     /// The run folder of the sparse filters under the suite's folder.
@@ -274,6 +274,10 @@ struct SuiteParser {
         if let v = try int(keys["validation"], key: "validation", minimum: 0) { recipe.validationCount = v }
         if let v = try int(keys["train_limit"], key: "train_limit", minimum: 1) { recipe.trainLimit = v }
         if let v = try int(keys["downsample"], key: "downsample", minimum: 1) { recipe.downsample = v == 1 ? nil : v }
+        if let v = try bool(keys["zero_init_residual"], key: "zero_init_residual"), v {
+            recipe.zeroInitResidual = true
+            recipe = recipe.fitted(to: try ModelZoo.spec(model).build())
+        }
         do { try recipe.validate() } catch { throw self.error(node, "\(context): \(error)") }
         let dataset = try string(keys["dataset"], key: "dataset") ?? "mnist"
         let source = DataSource(name: dataset, directory: try string(keys["data_dir"], key: "data_dir") ?? dataDirectory)

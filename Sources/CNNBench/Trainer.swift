@@ -110,6 +110,8 @@ public final class TrainingRun {
         let spec = try entry.spec(classes: data.train.classNames.count, input: data.inputShape)
         let network = try spec.build()
         network.initialize(seed: recipe.seed)
+        let recipe = recipe.fitted(to: network)
+        if recipe.zeroInitResidual { network.zeroInitializeResidualBranches() }
         try self.init(spec: spec, recipe: recipe, source: source, data: data, network: network)
     }
 

@@ -56,6 +56,8 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Training images held out for validation.") var validation: Int?
     @Option(parsing: .unconditional, help: "Train on the first N training images only (quick runs).") var trainLimit: Int?
     @Option(parsing: .unconditional, help: "Shrink the images by this factor (2: 28x28 as 14x14), each pixel the mean of a block.") var downsample: Int?
+    @Flag(help: "Start each residual block as the identity (last batch-norm scale of its branch zero; Goyal et al. 2017).")
+    var zeroInitResidual = false
     @Flag(help: "Share every batch among the ranks of mpirun (build with --traits MPI); alone, the one-process reference.")
     var distributed = false
     @Option(parsing: .unconditional, help: "With --distributed: micro-batches per batch, a power of two that the number of ranks divides (default 8, or the resumed run's).")
@@ -98,6 +100,7 @@ struct TrainCommand: ParsableCommand {
         if let validation { r.validationCount = validation }
         if let trainLimit { r.trainLimit = trainLimit }
         if let downsample { r.downsample = downsample == 1 ? nil : downsample }
+        if zeroInitResidual { r.zeroInitResidual = true }
         do { try r.validate() } catch { throw ValidationError("\(error)") }
         return r
     }

@@ -26,6 +26,8 @@ struct SuiteTests {
             $0.recipe.epochs == 24 && $0.recipe.schedule.warmupEpochs == 1 && $0.recipe.trainLimit == 10000 && $0.recipe.batchSize == 128 && $0.recipe.downsample == 2 && !$0.recipe.augment
         })
         #expect(Set(depth.entries.map(\.recipe.seed)) == [0, 1])
+        // Zero-initialised residual branches: recorded for the residual nets only (a plain net has none).
+        #expect(depth.entries.allSatisfy { $0.recipe.zeroInitResidual == $0.model.hasPrefix("resnet") })
         let lecture = try Suite.load(from: root.appendingPathComponent("suites/lecture.yaml").path)
         #expect(lecture.figures == Suite.allFigures)
         #expect(lecture.report == "reports/lecture.pdf")

@@ -213,6 +213,34 @@ struct TrainingTests {
         #expect(lines.first?.hasPrefix("epoch 2/2: 50% (50/100 img)") == true)
     }
 
+    @Test func zeroInitialisedResidualBranchesStartAsTheIdentity() throws {
+        for (model, residual) in [("resnet8", true), ("plain8", false)] {
+            let network = try ModelZoo.spec(model, input: [1, 14, 14]).build()
+            network.initialize(seed: 3)
+            let before = network.namedParameters.map { ($0.path, $0.parameter.value.values) }
+            network.zeroInitializeResidualBranches()
+            #expect(network.hasResidualShortcut == residual)
+            for ((path, old), now) in zip(before, network.namedParameters) {
+                let values = now.parameter.value.values
+                // The last batch norm of each block's body (bn2) loses its scale; nothing else changes.
+                if residual && path.hasSuffix("bn2/weight") {
+                    #expect(values.allSatisfy { $0 == 0 } && old.allSatisfy { $0 == 1 }, "\(path)")
+                } else {
+                    #expect(values == old, "\(path)")
+                }
+            }
+        }
+        // The recipe records it only where it applies, and files written before it existed read as "no".
+        var recipe = TrainingRecipe(zeroInitResidual: true)
+        #expect(recipe.fitted(to: try ModelZoo.spec("plain8").build()).zeroInitResidual == false)
+        #expect(recipe.fitted(to: try ModelZoo.spec("resnet8").build()).zeroInitResidual == true)
+        recipe.zeroInitResidual = false
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(recipe)) as! [String: Any]
+        json.removeValue(forKey: "zeroInitResidual")
+        let old = try JSONDecoder().decode(TrainingRecipe.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(old == recipe)
+    }
+
     @Test func recipesValidate() {
         var r = TrainingRecipe.defaults(for: "resnet20")
         #expect(r.batchSize == 128 && r.learningRate == 0.1 && r.weightDecay == 1e-4)

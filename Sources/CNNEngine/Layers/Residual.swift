@@ -160,3 +160,23 @@ public final class Residual: Layer {
         return inputGradient
     }
 }
+
+extension Layer {
+    /// Makes every residual block (one with a shortcut) start as the identity plus its shortcut: the
+    /// scale of the last batch norm in its body is set to zero, so the body adds nothing until training
+    /// moves that scale (Goyal et al. 2017, section 5.1; torchvision's `zero_init_residual`). Plain
+    /// blocks, which have no shortcut, are left as they are: zeroing them would cut the signal.
+    public func zeroInitializeResidualBranches() {
+        if let block = self as? Residual, block.hasShortcut,
+           let norm = block.body.layers.last(where: { $0 is BatchNormBase }) as? BatchNormBase {
+            norm.gamma.value.fill(0)
+        }
+        for layer in sublayers { layer.zeroInitializeResidualBranches() }
+    }
+
+    /// Whether this layer is, or holds, a residual block with a shortcut.
+    public var hasResidualShortcut: Bool {
+        if let block = self as? Residual, block.hasShortcut { return true }
+        return sublayers.contains { $0.hasResidualShortcut }
+    }
+}
