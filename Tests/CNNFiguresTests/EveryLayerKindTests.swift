@@ -22,7 +22,6 @@ struct EveryLayerKindTests {
         case .leakyReLU: return (.leakyReLU(name: "leaky", slope: 0.1), [2, 4, 4])
         case .tanh: return (.tanh(name: "tanh"), [2, 4, 4])
         case .sigmoid: return (.sigmoid(name: "sigmoid"), [2, 4, 4])
-        case .swish: return (.swish(name: "swish"), [2, 4, 4])
         case .flatten: return (.flatten(name: "flatten"), [2, 3, 3])
         case .dropout: return (.dropout(name: "drop", probability: 0.5), [2, 4, 4])
         case .maxPool2D: return (.maxPool2D(name: "max", kernelSize: 3, stride: 2, padding: 1), [2, 6, 6])

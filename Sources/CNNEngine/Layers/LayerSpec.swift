@@ -19,7 +19,7 @@
 /// `description` is the name users read (`Conv2D`).
 public enum LayerKind: String, CaseIterable, Codable, Sendable, CustomStringConvertible {
     case conv2D, dense, relu, leakyReLU, tanh, sigmoid, flatten, dropout, maxPool2D, avgPool2D, adaptiveAvgPool2D,
-         batchNorm2D, batchNorm1D, localResponseNorm, sequential, residual, channelConcat, swish
+         batchNorm2D, batchNorm1D, localResponseNorm, sequential, residual, channelConcat
 
     /// The name users read in summaries and messages, as PyTorch spells the layer (`Conv2D`, `ReLU`).
     public var description: String {
@@ -41,7 +41,6 @@ public enum LayerKind: String, CaseIterable, Codable, Sendable, CustomStringConv
         case .sequential: "Sequential"
         case .residual: "Residual"
         case .channelConcat: "ChannelConcat"
-        case .swish: "Swish"
         }
     }
 
@@ -52,7 +51,7 @@ public enum LayerKind: String, CaseIterable, Codable, Sendable, CustomStringConv
         case .dense: .fullyConnected
         case .maxPool2D, .avgPool2D: .pooling
         case .adaptiveAvgPool2D: .adaptivePooling
-        case .relu, .leakyReLU, .tanh, .sigmoid, .swish: .activation
+        case .relu, .leakyReLU, .tanh, .sigmoid: .activation
         case .batchNorm2D, .batchNorm1D, .localResponseNorm: .normalization
         case .dropout: .regularization
         case .flatten: .reshape
@@ -143,7 +142,6 @@ public indirect enum LayerSpec: Codable, Equatable, Sendable {
     case sequential(SequentialSpec)
     case residual(ResidualSpec)
     case channelConcat(ChannelConcatSpec)
-    case swish(SwishSpec)
 
     /// The configuration the case holds.
     public var payload: any LayerSpecPayload {
@@ -165,7 +163,6 @@ public indirect enum LayerSpec: Codable, Equatable, Sendable {
         case let .sequential(spec): spec
         case let .residual(spec): spec
         case let .channelConcat(spec): spec
-        case let .swish(spec): spec
         }
     }
 
@@ -227,7 +224,6 @@ public indirect enum LayerSpec: Codable, Equatable, Sendable {
         case .sequential: self = .sequential(try payload(SequentialSpec.self))
         case .residual: self = .residual(try payload(ResidualSpec.self))
         case .channelConcat: self = .channelConcat(try payload(ChannelConcatSpec.self))
-        case .swish: self = .swish(try payload(SwishSpec.self))
         }
     }
 
@@ -317,14 +313,6 @@ public struct LeakyReLUSpec: LayerSpecPayload {
     public var slope: Float
     public init(name: String, slope: Float) { self.name = name; self.slope = slope }
     public func build() throws -> any Layer { LeakyReLU(name, slope: slope) }
-}
-
-/// A `Swish`.
-public struct SwishSpec: LayerSpecPayload {
-    public static var kind: LayerKind { .swish }
-    public var name: String
-    public init(name: String) { self.name = name }
-    public func build() throws -> any Layer { Swish(name) }
 }
 
 /// A `Tanh`.
@@ -526,7 +514,6 @@ extension LayerSpec {
     public static func relu(name: String) -> LayerSpec { .relu(ReLUSpec(name: name)) }
     public static func leakyReLU(name: String, slope: Float) -> LayerSpec { .leakyReLU(LeakyReLUSpec(name: name, slope: slope)) }
     public static func tanh(name: String) -> LayerSpec { .tanh(TanhSpec(name: name)) }
-    public static func swish(name: String) -> LayerSpec { .swish(SwishSpec(name: name)) }
     public static func sigmoid(name: String) -> LayerSpec { .sigmoid(SigmoidSpec(name: name)) }
     public static func flatten(name: String) -> LayerSpec { .flatten(FlattenSpec(name: name)) }
     public static func dropout(name: String, probability: Float) -> LayerSpec { .dropout(DropoutSpec(name: name, probability: probability)) }
