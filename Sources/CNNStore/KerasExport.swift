@@ -41,6 +41,20 @@ extension KerasFile {
                 StoreError(.invalidArgument, file: file, objectPath: layer.name, reason: "layer \(layer.name) cannot be written as a Keras layer: \(why); export the model as ONNX instead")
             }
             let name = layer.name
+            func pooling(kernel: Pair, stride: Pair, padding: Pair, ceilMode: Bool) throws -> [String: Any] {
+                guard padding == Pair(0, 0), !ceilMode else { throw refuse("pooling with padding or ceil mode") }
+                return ["pool_size": [kernel.height, kernel.width], "strides": [stride.height, stride.width],
+                        "padding": "valid", "data_format": "channels_last"]
+            }
+            func batchNormalization(momentum: Float, epsilon: Float) -> [String: Any] {
+                ["axis": -1, "momentum": Double(1 - momentum), "epsilon": Double(epsilon), "center": true, "scale": true]
+            }
+            func batchNormalizationWeights() throws -> [(name: String, shape: [Int], values: [Float])] {
+                try [("weight", "gamma"), ("bias", "beta"), ("running_mean", "moving_mean"), ("running_var", "moving_variance")].map { p, k in
+                    let t = try array("\(name)/\(p)")
+                    return ("\(name)/\(k):0", t.shape, t.values)
+                }
+            }
             var config: [String: Any] = ["name": name, "trainable": true, "dtype": "float32"]
             var className: String
             var values: [(name: String, shape: [Int], values: [Float])] = []
@@ -99,31 +113,20 @@ extension KerasFile {
                 className = "Dropout"
                 config["rate"] = Double(dropout.probability)
                 keepFlattened = true
-            case .maxPool2D, .avgPool2D:
-                let (kernel, stride, padding, ceilMode): (Pair, Pair, Pair, Bool)
-                switch layer {
-                case let .maxPool2D(pool): (kernel, stride, padding, ceilMode) = (pool.kernelSize, pool.stride, pool.padding, pool.ceilMode)
-                    className = "MaxPooling2D"
-                case let .avgPool2D(pool): (kernel, stride, padding, ceilMode) = (pool.kernelSize, pool.stride, pool.padding, pool.ceilMode)
-                    className = "AveragePooling2D"
-                default: preconditionFailure("matched above")
-                }
-                guard padding == Pair(0, 0), !ceilMode else { throw refuse("pooling with padding or ceil mode") }
-                config.merge(["pool_size": [kernel.height, kernel.width], "strides": [stride.height, stride.width],
-                              "padding": "valid", "data_format": "channels_last"]) { $1 }
-            case .batchNorm2D, .batchNorm1D:
-                let (momentum, epsilon): (Float, Float)
-                switch layer {
-                case let .batchNorm2D(norm): (momentum, epsilon) = (norm.momentum, norm.epsilon)
-                case let .batchNorm1D(norm): (momentum, epsilon) = (norm.momentum, norm.epsilon)
-                default: preconditionFailure("matched above")
-                }
+            case let .maxPool2D(pool):
+                className = "MaxPooling2D"
+                config.merge(try pooling(kernel: pool.kernelSize, stride: pool.stride, padding: pool.padding, ceilMode: pool.ceilMode)) { $1 }
+            case let .avgPool2D(pool):
+                className = "AveragePooling2D"
+                config.merge(try pooling(kernel: pool.kernelSize, stride: pool.stride, padding: pool.padding, ceilMode: pool.ceilMode)) { $1 }
+            case let .batchNorm2D(norm):
                 className = "BatchNormalization"
-                config.merge(["axis": -1, "momentum": Double(1 - momentum), "epsilon": Double(epsilon), "center": true, "scale": true]) { $1 }
-                for (p, k) in [("weight", "gamma"), ("bias", "beta"), ("running_mean", "moving_mean"), ("running_var", "moving_variance")] {
-                    let t = try array("\(name)/\(p)")
-                    values.append(("\(name)/\(k):0", t.shape, t.values))
-                }
+                config.merge(batchNormalization(momentum: norm.momentum, epsilon: norm.epsilon)) { $1 }
+                values = try batchNormalizationWeights()
+            case let .batchNorm1D(norm):
+                className = "BatchNormalization"
+                config.merge(batchNormalization(momentum: norm.momentum, epsilon: norm.epsilon)) { $1 }
+                values = try batchNormalizationWeights()
             case .leakyReLU: throw refuse("Keras' LeakyReLU is not read back by CNNBench")
             case .localResponseNorm: throw refuse("Keras has no local response normalisation layer")
             case .adaptiveAvgPool2D: throw refuse("adaptive pooling")

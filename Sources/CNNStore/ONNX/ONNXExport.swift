@@ -144,6 +144,14 @@ struct ONNXGraphWriter {
         nodes[index].output = nodes[index].output.map { $0 == old ? new : $0 }
     }
 
+    /// A BatchNormalization node with the layer's γ, β and running statistics (ONNX's momentum is PyTorch's 1 - momentum).
+    mutating func batchNormalization(_ path: String, input: String, momentum: Float, epsilon: Float) throws -> String {
+        node("BatchNormalization", path, inputs: [
+            input, try initializer(path + "/weight"), try initializer(path + "/bias"),
+            try initializer(path + "/running_mean"), try initializer(path + "/running_var")],
+            attributes: [.init("epsilon", float: epsilon), .init("momentum", float: 1 - momentum)])
+    }
+
     /// Emits the nodes of one layer whose input is the value `input` of one-sample shape `shape`;
     /// returns the output value and updates `shape`.
     mutating func emit(_ spec: LayerSpec, input: String, shape: inout [Int], prefix: String) throws -> String {
@@ -199,17 +207,8 @@ struct ONNXGraphWriter {
                 output = node("AveragePool", path, inputs: [input], attributes: [
                     .init("kernel_shape", ints: [k.height, k.width]), .init("strides", ints: [k.height, k.width])])
             }
-        case .batchNorm2D, .batchNorm1D:
-            let (momentum, epsilon): (Float, Float)
-            switch spec {
-            case let .batchNorm2D(norm): (momentum, epsilon) = (norm.momentum, norm.epsilon)
-            case let .batchNorm1D(norm): (momentum, epsilon) = (norm.momentum, norm.epsilon)
-            default: preconditionFailure("matched above")
-            }
-            output = node("BatchNormalization", path, inputs: [
-                input, try initializer(path + "/weight"), try initializer(path + "/bias"),
-                try initializer(path + "/running_mean"), try initializer(path + "/running_var")],
-                attributes: [.init("epsilon", float: epsilon), .init("momentum", float: 1 - momentum)])
+        case let .batchNorm2D(norm): output = try batchNormalization(path, input: input, momentum: norm.momentum, epsilon: norm.epsilon)
+        case let .batchNorm1D(norm): output = try batchNormalization(path, input: input, momentum: norm.momentum, epsilon: norm.epsilon)
         case let .localResponseNorm(lrn):
             output = node("LRN", path, inputs: [input], attributes: [
                 .init("size", int: lrn.size), .init("alpha", float: lrn.alpha), .init("beta", float: lrn.beta), .init("bias", float: lrn.k)])
