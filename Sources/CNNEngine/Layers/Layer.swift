@@ -139,7 +139,11 @@ extension Layer {
     }
 
     /// The number of learnable values in this layer and its sublayers.
-    public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.parameter.value.count } }
+    public var parameterCount: Int {
+        var count = parameters.reduce(0) { $0 + $1.value.count }
+        forEachLayer { visit in count += visit.layer.parameters.reduce(0) { $0 + $1.value.count } }
+        return count
+    }
 
     /// Sets training or evaluation mode on this layer and every sublayer.
     public func setTraining(_ training: Bool) {
