@@ -105,7 +105,7 @@ extension TrainingRun {
         let batch = labels.count
         let imageSize = inputs.count / max(batch, 1)
         var dropouts: [Dropout] = []
-        Self.visit(network) { _, layer in if let d = layer as? Dropout { dropouts.append(d) } }
+        network.forEachLayer { visit in if let d = visit.layer as? Dropout { dropouts.append(d) } }
         var local: [[Float]] = []
         var statistics: [Double] = []
         for k in parallel.mine {

@@ -57,22 +57,12 @@ public struct PeakMeasurement: Codable, Sendable {
 public enum ConvKernelTimer {
     /// The convolutions of `spec` (searched through containers) with their input shapes.
     static func convolutions(of spec: ModelSpec) throws -> [(Conv2D, [Int])] {
+        let network = try spec.build()
+        _ = try network.outputShape(for: spec.inputShape)
         var found: [(Conv2D, [Int])] = []
-        func walk(_ layers: [any Layer], _ input: [Int]) throws -> [Int] {
-            var shape = input
-            for layer in layers {
-                if let conv = layer as? Conv2D { found.append((conv, shape)) }
-                if let block = layer as? Residual {
-                    _ = try walk(block.body.layers, shape)
-                    if case let .projection(p) = block.shortcut { _ = try walk(p.layers, shape) }
-                } else if let sequence = layer as? Sequential {
-                    _ = try walk(sequence.layers, shape)
-                }
-                shape = try layer.outputShape(for: shape)
-            }
-            return shape
+        network.forEachLayer(inputShape: spec.inputShape) { visit in
+            if let conv = visit.layer as? Conv2D, let shape = visit.inputShape { found.append((conv, shape)) }
         }
-        _ = try walk(try spec.build().layers, spec.inputShape)
         return found
     }
 

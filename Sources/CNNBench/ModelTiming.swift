@@ -131,7 +131,7 @@ public enum ModelTimer {
             let out = try layer.outputShape(for: shape)
             let f = median(forward[i]), b = median(backward[i])
             let backwardMacs = i == 0 ? macs : 2 * macs
-            rows.append(.init(name: layer.name, kind: layer.kind, outputShape: out, forwardMilliseconds: f * 1e3,
+            rows.append(.init(name: layer.name, kind: layer.kindName, outputShape: out, forwardMilliseconds: f * 1e3,
                               backwardMilliseconds: b * 1e3, macs: macs,
                               forwardGFLOPS: macs > 0 ? 2 * Double(macs) / f / 1e9 : nil,
                               backwardGFLOPS: macs > 0 ? 2 * Double(backwardMacs) / b / 1e9 : nil, share: 0))

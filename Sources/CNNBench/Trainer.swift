@@ -262,7 +262,7 @@ public final class TrainingRun {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var dropout: [String: [UInt64]] = [:]
-        Self.visit(network) { path, layer in if let d = layer as? Dropout { dropout[path] = d.generator.state } }
+        network.forEachLayer { visit in if let d = visit.layer as? Dropout { dropout[visit.path] = d.generator.state } }
         let resume = ResumeState(source: source, iterator: iterator.state, partial: partial, dropoutGenerators: dropout)
         let paths = network.namedParameters.map(\.path)
         var state: [String: [Float]] = [:]
@@ -317,15 +317,6 @@ public final class TrainingRun {
         return c
     }
 
-    /// Calls `body(path, layer)` for every layer, depth first.
-    static func visit(_ layer: any Layer, prefix: String = "", _ body: (String, any Layer) -> Void) {
-        for child in layer.sublayers {
-            let path = prefix + child.name
-            body(path, child)
-            visit(child, prefix: path + "/", body)
-        }
-    }
-
     /// Reads a model file and checks that `request` may continue it, without loading data or building the network.
     /// - Returns: The file's contents and architecture, its resume state, and the recipe and data to continue with.
     /// - Throws: As `resume(from:request:)`.
@@ -377,8 +368,8 @@ public final class TrainingRun {
         }
         try run.iterator.restore(resume.iterator)
         run.partial = resume.partial
-        visit(network) { path, layer in
-            if let d = layer as? Dropout, let state = resume.dropoutGenerators[path] { d.generator = SeededGenerator(state: state) }
+        network.forEachLayer { visit in
+            if let d = visit.layer as? Dropout, let state = resume.dropoutGenerators[visit.path] { d.generator = SeededGenerator(state: state) }
         }
         run.history = Checkpoint.records(from: contents.history)
         if let commandLine = contents.metadata["command_line"] { run.metadata["command_line"] = commandLine }

@@ -5,6 +5,7 @@ public struct ModelSummary: Codable, Sendable {
     /// One row: a layer at some depth of nesting.
     public struct Row: Codable, Sendable, Equatable {
         public var name: String
+        /// The layer's `kindName` (`Conv2D`, `PlainBlock`, ...).
         public var kind: String
         public var depth: Int
         public var outputShape: [Int]
@@ -25,38 +26,17 @@ public struct ModelSummary: Codable, Sendable {
         let network = try spec.build()
         model = spec.name
         inputShape = spec.inputShape
-        rows = []
-        var shape = spec.inputShape
-        for layer in network.layers {
-            Self.describe(layer, input: shape, depth: 0, into: &rows)
-            shape = try layer.outputShape(for: shape)
+        var rows: [Row] = []
+        // Every layer at every depth: a residual block's row, then its body's, its projection's and its activation's.
+        network.forEachLayer(inputShape: spec.inputShape) { visit in
+            let layer = visit.layer
+            rows.append(Row(name: layer.name, kind: layer.kindName, depth: visit.depth,
+                            outputShape: visit.inputShape.flatMap { try? layer.outputShape(for: $0) } ?? [],
+                            parameters: layer.parameterCount, macs: visit.inputShape.flatMap { try? layer.multiplyAdds(for: $0) } ?? 0))
         }
+        self.rows = rows
         parameters = network.parameterCount
         macs = try network.multiplyAdds(for: spec.inputShape)
-    }
-
-    private static func describe(_ layer: any Layer, input: [Int], depth: Int, into rows: inout [Row]) {
-        let output = (try? layer.outputShape(for: input)) ?? []
-        rows.append(Row(name: layer.name, kind: layer.kind, depth: depth, outputShape: output,
-                        parameters: layer.parameterCount, macs: (try? layer.multiplyAdds(for: input)) ?? 0))
-        var shape = input
-        let inner: [any Layer]
-        if let block = layer as? Residual {
-            inner = block.body.layers
-        } else if let concat = layer as? ChannelConcat {
-            inner = concat.body.layers
-        } else if let sequence = layer as? Sequential {
-            inner = sequence.layers
-        } else {
-            inner = []
-        }
-        for child in inner {
-            describe(child, input: shape, depth: depth + 1, into: &rows)
-            shape = (try? child.outputShape(for: shape)) ?? shape
-        }
-        if let block = layer as? Residual, case let .projection(p) = block.shortcut {
-            describe(p, input: input, depth: depth + 1, into: &rows)
-        }
     }
 
     /// The table as text, with thousands separators and totals.

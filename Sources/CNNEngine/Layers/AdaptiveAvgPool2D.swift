@@ -4,7 +4,8 @@
 /// Output cell i covers input rows floor(i·H/oh) ..< ceil((i+1)·H/oh), likewise for columns.
 public final class AdaptiveAvgPool2D: Layer {
     public let name: String
-    public var kind: String { outputSize == Pair(1, 1) ? "GlobalAvgPool2D" : "AdaptiveAvgPool2D" }
+    public var kind: LayerKind { .adaptiveAvgPool2D }
+    public var kindName: String { outputSize == Pair(1, 1) ? "GlobalAvgPool2D" : "AdaptiveAvgPool2D" }
     public let outputSize: Pair
     public var isTraining = true
     public var needsInputGradient = true
@@ -27,7 +28,7 @@ public final class AdaptiveAvgPool2D: Layer {
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         guard inputShape.count == 3 else {
-            throw ShapeError("\(kind) \"\(name)\": expected input [C, H, W], got \(inputShape.shapeDescription)")
+            throw ShapeError("\(kindName) \"\(name)\": expected input [C, H, W], got \(inputShape.shapeDescription)")
         }
         return [inputShape[0], outputSize.height, outputSize.width]
     }

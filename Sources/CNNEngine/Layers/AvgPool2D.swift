@@ -4,7 +4,7 @@
 /// input; without it, only real input cells.
 public final class AvgPool2D: Layer {
     public let name: String
-    public var kind: String { "AvgPool2D" }
+    public var kind: LayerKind { .avgPool2D }
     public var kernelSize: Pair { window.kernel }
     public var stride: Pair { window.stride }
     public var padding: Pair { window.padding }

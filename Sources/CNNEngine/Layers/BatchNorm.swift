@@ -31,7 +31,7 @@ public class BatchNormBase {
     /// Whether the last forward pass applied that ReLU.
     private(set) var lastAppliedReLU = false
 
-    init(name: String, features: Int, momentum: Float, epsilon: Float, kind: String) throws {
+    init(name: String, features: Int, momentum: Float, epsilon: Float, kind: LayerKind) throws {
         guard features > 0 else { throw ConfigurationError("\(kind) \"\(name)\": features must be positive, got \(features)") }
         guard momentum >= 0, momentum <= 1, epsilon > 0 else {
             throw ConfigurationError("\(kind) \"\(name)\": momentum must be in [0, 1] and epsilon positive, got \(momentum), \(epsilon)")
@@ -78,7 +78,7 @@ public class BatchNormBase {
     /// Whether `tensor` is this layer's output with the fused ReLU already applied.
     func isRectifiedOutput(_ tensor: Tensor) -> Bool { lastAppliedReLU && tensor === output }
 
-    func normBackward(_ outputGradient: Tensor, kind: String) throws -> Tensor {
+    func normBackward(_ outputGradient: Tensor, kind: LayerKind) throws -> Tensor {
         guard let shape = lastShape else { throw ShapeError("\(kind) \"\(name)\": backward called before forward") }
         guard outputGradient.shape == output.shape else {
             throw ShapeError("\(kind) \"\(name)\": output gradient \(outputGradient.shape.shapeDescription) does not match output \(output.shape.shapeDescription)")
@@ -104,10 +104,10 @@ public class BatchNormBase {
 
 /// Batch normalisation over the channels of images [N, C, H, W] (PyTorch's `BatchNorm2d`).
 public final class BatchNorm2D: BatchNormBase, Layer {
-    public var kind: String { "BatchNorm2D" }
+    public var kind: LayerKind { .batchNorm2D }
 
     public init(_ name: String, features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) throws {
-        try super.init(name: name, features: features, momentum: momentum, epsilon: epsilon, kind: "BatchNorm2D")
+        try super.init(name: name, features: features, momentum: momentum, epsilon: epsilon, kind: .batchNorm2D)
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
@@ -127,10 +127,10 @@ public final class BatchNorm2D: BatchNormBase, Layer {
 
 /// Batch normalisation over the features of vectors [N, C] (PyTorch's `BatchNorm1d`).
 public final class BatchNorm1D: BatchNormBase, Layer {
-    public var kind: String { "BatchNorm1D" }
+    public var kind: LayerKind { .batchNorm1D }
 
     public init(_ name: String, features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) throws {
-        try super.init(name: name, features: features, momentum: momentum, epsilon: epsilon, kind: "BatchNorm1D")
+        try super.init(name: name, features: features, momentum: momentum, epsilon: epsilon, kind: .batchNorm1D)
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {

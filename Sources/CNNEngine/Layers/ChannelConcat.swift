@@ -1,7 +1,7 @@
 /// DenseNet's connection (Huang et al. 2017): y = [x, g(x)], concatenated along channels.
 public final class ChannelConcat: Layer {
     public let name: String
-    public var kind: String { "ChannelConcat" }
+    public var kind: LayerKind { .channelConcat }
     public let body: Sequential
     public var isTraining = true
     public var needsInputGradient = true

@@ -3,7 +3,7 @@
 /// Weights are `[outChannels, inChannels / groups, kernelHeight, kernelWidth]`, as in PyTorch.
 public final class Conv2D: Layer {
     public let name: String
-    public var kind: String { "Conv2D" }
+    public var kind: LayerKind { .conv2D }
     public let inChannels: Int
     public let outChannels: Int
     public let kernelSize: Pair

@@ -1,7 +1,7 @@
 /// A fully connected layer: y = x wᵀ + b, with w of shape `[outFeatures, inFeatures]` as in PyTorch's `Linear`.
 public final class Dense: Layer {
     public let name: String
-    public var kind: String { "Dense" }
+    public var kind: LayerKind { .dense }
     public let inFeatures: Int
     public let outFeatures: Int
     public let initializer: Initializer

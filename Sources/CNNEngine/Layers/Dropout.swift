@@ -4,7 +4,7 @@
 /// fixes it whatever the number of threads. In evaluation mode the layer is the identity.
 public final class Dropout: Layer {
     public let name: String
-    public var kind: String { "Dropout" }
+    public var kind: LayerKind { .dropout }
     public let probability: Float
     public var isTraining = true
     public var needsInputGradient = true

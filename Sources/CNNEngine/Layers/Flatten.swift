@@ -1,7 +1,7 @@
 /// Flattens each sample to one dimension: [N, C, H, W] -> [N, C·H·W] (row-major, as PyTorch).
 public final class Flatten: Layer {
     public let name: String
-    public var kind: String { "Flatten" }
+    public var kind: LayerKind { .flatten }
     public var isTraining = true
     public var needsInputGradient = true
     private var inputShape: [Int] = []

@@ -1,7 +1,7 @@
 /// Leaky rectifier: y = x for x > 0, slope · x otherwise.
 public final class LeakyReLU: ElementwiseActivation {
     public let name: String
-    public var kind: String { "LeakyReLU" }
+    public var kind: LayerKind { .leakyReLU }
     public let slope: Float
     public var isTraining = true
     public var needsInputGradient = true

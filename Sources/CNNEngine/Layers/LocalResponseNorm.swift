@@ -8,7 +8,7 @@ import Darwin
 /// y_c = x_c / (k + α/n Σ x_{c'}²)^β, the sum over channels c - ⌊n/2⌋ ... c + ⌊(n-1)/2⌋.
 public final class LocalResponseNorm: Layer {
     public let name: String
-    public var kind: String { "LocalResponseNorm" }
+    public var kind: LayerKind { .localResponseNorm }
     public let size: Int
     public let alpha: Float
     public let beta: Float

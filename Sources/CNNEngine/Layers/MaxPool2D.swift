@@ -3,7 +3,7 @@ import CKernels
 /// Max pooling: each output is the largest input in its window (padding counts as -∞).
 public final class MaxPool2D: Layer {
     public let name: String
-    public var kind: String { "MaxPool2D" }
+    public var kind: LayerKind { .maxPool2D }
     public var kernelSize: Pair { window.kernel }
     public var stride: Pair { window.stride }
     public var padding: Pair { window.padding }

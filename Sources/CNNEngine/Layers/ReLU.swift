@@ -5,7 +5,7 @@
 /// layer then passes its input and gradient through unchanged.
 public final class ReLU: ElementwiseActivation {
     public let name: String
-    public var kind: String { "ReLU" }
+    public var kind: LayerKind { .relu }
     public var isTraining = true
     public var needsInputGradient = true
     var input: Tensor?

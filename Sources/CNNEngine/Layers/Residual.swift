@@ -16,7 +16,8 @@ public final class Residual: Layer {
     }
 
     public let name: String
-    public var kind: String { if case .none = shortcut { return "PlainBlock" }; return "Residual" }
+    public var kind: LayerKind { .residual }
+    public var kindName: String { hasShortcut ? "Residual" : "PlainBlock" }
     public let body: Sequential
     public let shortcut: Shortcut
     /// The activation after the sum (ReLU in ResNets), or nil.
@@ -38,6 +39,14 @@ public final class Residual: Layer {
         if case let .projection(p) = shortcut { result.append(p) }
         if let activation { result.append(activation) }
         return result
+    }
+
+    /// The body's layers in turn from the block's input, the projection from the block's input, the activation from the body's output.
+    public func sublayerInputShapes(for inputShape: [Int]) throws -> [[Int]] {
+        var shapes = try body.sublayerInputShapes(for: inputShape)
+        if case .projection = shortcut { shapes.append(inputShape) }
+        if activation != nil { shapes.append(try body.outputShape(for: inputShape)) }
+        return shapes
     }
 
     public var needsInputGradient: Bool {

@@ -1,7 +1,7 @@
 /// Layers applied one after another; the model zoo's networks are `Sequential`s of named layers.
 public final class Sequential: Layer {
     public let name: String
-    public var kind: String { "Sequential" }
+    public var kind: LayerKind { .sequential }
     public private(set) var layers: [any Layer]
     public var isTraining = true
 
@@ -29,15 +29,6 @@ public final class Sequential: Layer {
     public var needsInputGradient: Bool {
         get { layers.first?.needsInputGradient ?? true }
         set { layers.first?.needsInputGradient = newValue }
-    }
-
-    /// The layer with `name`, searched depth-first through sublayers.
-    public func layer(named name: String) -> (any Layer)? {
-        for layer in layers {
-            if layer.name == name { return layer }
-            if let inner = layer as? Sequential, let found = inner.layer(named: name) { return found }
-        }
-        return nil
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {

@@ -7,7 +7,7 @@ import Darwin
 /// Logistic sigmoid: y = 1 / (1 + e^-x), dy/dx = y (1 - y).
 public final class Sigmoid: ElementwiseActivation {
     public let name: String
-    public var kind: String { "Sigmoid" }
+    public var kind: LayerKind { .sigmoid }
     public var isTraining = true
     public var needsInputGradient = true
     var input: Tensor?

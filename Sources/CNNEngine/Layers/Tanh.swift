@@ -7,7 +7,7 @@ import Darwin
 /// Hyperbolic tangent: y = tanh(x), dy/dx = 1 - y².
 public final class Tanh: ElementwiseActivation {
     public let name: String
-    public var kind: String { "Tanh" }
+    public var kind: LayerKind { .tanh }
     public var isTraining = true
     public var needsInputGradient = true
     var input: Tensor?

@@ -81,17 +81,25 @@ public struct ArchitectureDiagram: Sendable, Equatable {
 
     /// A shape-preserving layer's note for the previous stage ("" to drop it), or nil for a layer that makes a stage.
     static func detail(of spec: LayerSpec, input: [Int], output: [Int]) -> String? {
-        switch spec {
-        case .relu: return "ReLU"
-        case .tanh: return "tanh"
-        case .sigmoid: return "sigmoid"
-        case .leakyReLU: return "leaky ReLU"
-        case .batchNorm2D, .batchNorm1D: return "BN"
-        case .localResponseNorm: return "LRN"
-        case .dropout: return "dropout"
-        case .flatten: return ""
-        case .adaptiveAvgPool2D where input == output: return ""
-        default: return nil
+        switch spec.kind.role {
+        case .activation, .normalization, .regularization: return note(for: spec.kind)
+        case .reshape: return ""
+        case .adaptivePooling where input == output: return ""
+        case .convolution, .fullyConnected, .pooling, .adaptivePooling, .container: return nil
+        }
+    }
+
+    /// A shape-keeping layer as the slides write it under the maps (`BN`, `leaky ReLU`); other kinds by their names.
+    static func note(for kind: LayerKind) -> String {
+        switch kind {
+        case .relu: "ReLU"
+        case .tanh: "tanh"
+        case .sigmoid: "sigmoid"
+        case .leakyReLU: "leaky ReLU"
+        case .batchNorm2D, .batchNorm1D: "BN"
+        case .localResponseNorm: "LRN"
+        case .dropout: "dropout"
+        default: kind.description
         }
     }
 
@@ -100,26 +108,27 @@ public struct ArchitectureDiagram: Sendable, Equatable {
             ArchitectureStage(name: spec.name, shape: output, operation: operation, details: [], kind: kind, repeats: 1)
         }
         switch spec {
-        case let .conv2D(_, _, _, kernel, stride, _, dilation, groups, _, _):
-            var text = "conv \(kernel.height)×\(kernel.width)"
-            if stride != 1 { text += " /\(stride)" }
-            if dilation != 1 { text += ", dilation \(dilation)" }
-            if groups != 1 { text += ", \(groups) groups" }
+        case let .conv2D(conv):
+            var text = "conv \(conv.kernelSize.height)×\(conv.kernelSize.width)"
+            if conv.stride != 1 { text += " /\(conv.stride)" }
+            if conv.dilation != 1 { text += ", dilation \(conv.dilation)" }
+            if conv.groups != 1 { text += ", \(conv.groups) groups" }
             return make(text, .convolution)
-        case let .maxPool2D(_, kernel, stride, _, _):
-            return make("max pool \(kernel.height)×\(kernel.width)" + (stride == kernel ? "" : " /\(stride)"), .pooling)
-        case let .avgPool2D(_, kernel, stride, _, _, _):
-            return make("avg pool \(kernel.height)×\(kernel.width)" + (stride == kernel ? "" : " /\(stride)"), .pooling)
-        case let .adaptiveAvgPool2D(_, size):
+        case let .maxPool2D(pool):
+            return make("max pool \(pool.kernelSize.height)×\(pool.kernelSize.width)" + (pool.stride == pool.kernelSize ? "" : " /\(pool.stride)"), .pooling)
+        case let .avgPool2D(pool):
+            return make("avg pool \(pool.kernelSize.height)×\(pool.kernelSize.width)" + (pool.stride == pool.kernelSize ? "" : " /\(pool.stride)"), .pooling)
+        case let .adaptiveAvgPool2D(pool):
+            let size = pool.outputSize
             return make(size == 1 ? "global avg pool" : "avg pool to \(size.height)×\(size.width)", .pooling)
         case .dense:
             return make("fully connected", .dense)
-        case let .residual(_, body, shortcut, _):
-            let convolutions = body.compactMap { layer -> String? in
-                if case let .conv2D(_, _, _, k, _, _, _, _, _, _) = layer { return "\(k.height)×\(k.width)" }
+        case let .residual(block):
+            let convolutions = block.body.compactMap { layer -> String? in
+                if case let .conv2D(conv) = layer { return "\(conv.kernelSize.height)×\(conv.kernelSize.width)" }
                 return nil
             }
-            let kind: StageKind = shortcut == .none ? .plainBlocks : .residualBlocks
+            let kind: StageKind = block.shortcut == .none ? .plainBlocks : .residualBlocks
             var stage = make(kind == .residualBlocks ? "residual block" : "plain block", kind)
             stage.details = ["conv " + convolutions.joined(separator: ", ")]
             return stage
@@ -130,13 +139,13 @@ public struct ArchitectureDiagram: Sendable, Equatable {
         }
     }
 
+    /// Convolutions and dense layers, counted as the papers count depth: a residual block's body, not its projection.
     static func weightLayerCount(_ spec: LayerSpec) -> Int {
         switch spec {
-        case .conv2D, .dense: return 1
-        case let .sequential(_, layers): return layers.reduce(0) { $0 + weightLayerCount($1) }
-        case let .residual(_, body, _, _): return body.reduce(0) { $0 + weightLayerCount($1) }
-        case let .channelConcat(_, body): return body.reduce(0) { $0 + weightLayerCount($1) }
-        default: return 0
+        case let .residual(block): return block.body.reduce(0) { $0 + weightLayerCount($1) }
+        default:
+            let own = [.convolution, .fullyConnected].contains(spec.kind.role) ? 1 : 0
+            return spec.children.reduce(own) { $0 + weightLayerCount($1) }
         }
     }
 

@@ -41,18 +41,18 @@ public struct BlockDiagram: Sendable, Equatable {
     public init(block spec: LayerSpec, inputShape: [Int], source: String) throws {
         let body: [LayerSpec]
         switch spec {
-        case let .residual(_, layers, shortcut, activation):
-            body = layers
+        case let .residual(block):
+            body = block.body
             merge = .sum
-            self.activation = activation.map { BlockDiagram.activationName($0) }
-            switch shortcut {
+            activation = block.activation.map { BlockDiagram.activationName($0) }
+            switch block.shortcut {
             case .none: self.shortcut = "none (plain block)"
             case .identity: self.shortcut = "identity x"
             case let .zeroPadded(stride): self.shortcut = "x subsampled /\(stride), zero channels added"
             case .projection: self.shortcut = "projection (1x1 conv, BN)"
             }
-        case let .channelConcat(_, layers):
-            body = layers
+        case let .channelConcat(concat):
+            body = concat.body
             merge = .concatenation
             activation = nil
             shortcut = "x, copied"
@@ -67,11 +67,11 @@ public struct BlockDiagram: Sendable, Equatable {
             let output = try layer.build().outputShape(for: shape)
             defer { shape = output }
             switch layer {
-            case let .conv2D(_, inC, outC, kernel, stride, _, _, _, _, _):
-                let strideText = stride == 1 ? "" : " /\(stride)"
-                steps.append(Step(label: "weight layer", detail: "conv \(kernel.height)×\(kernel.width)\(strideText), \(inC) → \(outC)", shape: output))
-            case .dense(_, let inF, let outF, _, _):
-                steps.append(Step(label: "weight layer", detail: "fully connected, \(inF) → \(outF)", shape: output))
+            case let .conv2D(conv):
+                let strideText = conv.stride == 1 ? "" : " /\(conv.stride)"
+                steps.append(Step(label: "weight layer", detail: "conv \(conv.kernelSize.height)×\(conv.kernelSize.width)\(strideText), \(conv.inChannels) → \(conv.outChannels)", shape: output))
+            case let .dense(dense):
+                steps.append(Step(label: "weight layer", detail: "fully connected, \(dense.inFeatures) → \(dense.outFeatures)", shape: output))
             case .batchNorm2D, .batchNorm1D:
                 if let last = steps.last, last.label == "weight layer", !last.detail.hasSuffix("BN") {
                     steps[steps.count - 1].detail += ", BN"
@@ -119,14 +119,14 @@ public struct BlockDiagram: Sendable, Equatable {
         let network = try spec.build()
         var shape = spec.inputShape
         for (layerSpec, layer) in zip(spec.layers, network.layers) {
-            if case let .residual(name, _, shortcut, _) = layerSpec,
-               blockName.map({ $0 == name }) ?? (shortcut == .identity) {
-                return try BlockDiagram(block: layerSpec, inputShape: shape, source: "\(spec.name) \(name)")
+            if case let .residual(block) = layerSpec,
+               blockName.map({ $0 == block.name }) ?? (block.shortcut == .identity) {
+                return try BlockDiagram(block: layerSpec, inputShape: shape, source: "\(spec.name) \(block.name)")
             }
             shape = try layer.outputShape(for: shape)
         }
         let blocks = spec.layers.compactMap { layer -> String? in
-            if case let .residual(name, _, _, _) = layer { return name }
+            if case let .residual(block) = layer { return block.name }
             return nil
         }
         throw ConfigurationError(blocks.isEmpty ? "model \(model) has no residual blocks"

@@ -95,9 +95,7 @@ public struct FirstLayerFilters: Sendable {
     }
 
     static func firstConvolution(in layer: any Layer) -> Conv2D? {
-        if let conv = layer as? Conv2D { return conv }
-        for child in layer.sublayers { if let found = firstConvolution(in: child) { return found } }
-        return nil
+        (layer as? Conv2D) ?? layer.firstLayer { $0 is Conv2D } as? Conv2D
     }
 
     /// The filters as drawn: RGB planes for three input channels, else one plane (the mean over channels).

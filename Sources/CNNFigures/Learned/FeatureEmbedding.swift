@@ -224,7 +224,7 @@ public struct FeatureEmbedding: Figure {
             }
             index = found
         } else {
-            guard let last = layers.lastIndex(where: { $0.kind == "Dense" }), last > 0 else {
+            guard let last = layers.lastIndex(where: { $0.kind == .dense }), last > 0 else {
                 throw LearnedFigureError("\(model.path): \(model.contents.model) has no linear layer after another layer; give --layer")
             }
             index = last - 1

@@ -17,7 +17,7 @@ public struct LearnedFigureError: Error, CustomStringConvertible, Equatable, Sen
 extension TrainedModel {
     /// The top-level layer named `name`.
     /// - Throws: `LearnedFigureError` listing the layers that would do.
-    public func layer(named name: String, kinds: Set<String>, what: String) throws -> any Layer {
+    public func layer(named name: String, kinds: Set<LayerKind>, what: String) throws -> any Layer {
         let candidates = network.layers.filter { kinds.contains($0.kind) }
         if let found = candidates.first(where: { $0.name == name }) { return found }
         throw LearnedFigureError("\(path): no \(what) named \"\(name)\"; \(contents.model) has \(candidates.map(\.name).joined(separator: ", "))")
@@ -25,9 +25,14 @@ extension TrainedModel {
 }
 
 /// The layer kinds whose outputs are feature maps worth drawing (convolutions, pooling, blocks).
-let featureMapKinds: Set<String> = ["Conv2D", "MaxPool2D", "AvgPool2D", "Residual", "PlainBlock", "ChannelConcat", "Sequential"]
+let featureMapKinds = Set(LayerKind.allCases.filter { kind in
+    switch kind.role {
+    case .convolution, .pooling, .container: true
+    case .fullyConnected, .adaptivePooling, .activation, .normalization, .regularization, .reshape: false
+    }
+})
 /// Layers folded into the feature maps of the layer before them (a map is drawn after its nonlinearity).
-let foldedKinds: Set<String> = ["ReLU", "LeakyReLU", "Tanh", "Sigmoid", "BatchNorm2D", "LocalResponseNorm", "Dropout"]
+let foldedKinds = Set(LayerKind.allCases.filter(\.role.keepsShape))
 
 // MARK: - Feature maps
 
@@ -67,7 +72,7 @@ public func featureMaps(of model: TrainedModel, input: Tensor) throws -> (stacks
         guard output.shape.count == 4 else { open = false; return }
         let shape = Array(output.shape.dropFirst())
         if featureMapKinds.contains(layer.kind) {
-            stacks.append(FeatureMapStack(layer: layer.name, kind: layer.kind, foldedLayers: [], shape: shape, values: output.values))
+            stacks.append(FeatureMapStack(layer: layer.name, kind: layer.kindName, foldedLayers: [], shape: shape, values: output.values))
             open = true
         } else if open, foldedKinds.contains(layer.kind), shape == stacks[stacks.count - 1].shape {
             stacks[stacks.count - 1].values = output.values
@@ -149,7 +154,7 @@ public struct ReceptiveField: Sendable, Equatable {
             return field
         default:
             guard foldedKinds.contains(layer.kind) else {
-                throw LearnedFigureError("\(file): layer \"\(layer.name)\" (\(layer.kind)) has no receptive field window")
+                throw LearnedFigureError("\(file): layer \"\(layer.name)\" (\(layer.kindName)) has no receptive field window")
             }
             return self
         }

@@ -34,7 +34,7 @@ public struct TemplateWeights: Figure {
         var dense: Dense?
         for layer in model.network.layers {
             if let d = layer as? Dense { dense = d; break }
-            guard layer.kind == "Flatten" else { break }
+            guard layer.kind == .flatten else { break }
         }
         guard let dense, dense.inFeatures == inputSize else {
             throw LearnedFigureError("\(model.path): \(model.contents.model) does not start with a dense layer on the input pixels (a logreg or mlp model has one)")

@@ -35,9 +35,9 @@ public struct Histogram: Sendable, Equatable {
 
 /// The health of one weight layer: its weights, its activations over a batch, its dead units.
 public struct LayerHealth: Sendable, Equatable {
-    /// The layer's name (`C3`) and kind (`Conv2D`, `Dense`).
+    /// The layer's name (`C3`) and kind (`.conv2D`, `.dense`).
     public var name: String
-    public var kind: String
+    public var kind: LayerKind
     /// Channels (convolutions) or units (dense layers).
     public var units: Int
     /// The layers folded into its output (`relu3`).
@@ -59,7 +59,7 @@ public struct LayerHealth: Sendable, Equatable {
     /// The share of units that are dead.
     public var deadFraction: Double { Double(deadUnits.count) / Double(max(units, 1)) }
     /// "channel" or "unit".
-    public var unitWord: String { kind == "Conv2D" ? "channel" : "unit" }
+    public var unitWord: String { kind == .conv2D ? "channel" : "unit" }
 }
 
 /// Weights, activations and dead units of every convolution and dense layer of a trained model.
@@ -119,7 +119,7 @@ public struct NetworkHealth: Figure {
         layers = measured.map { layer in
             let weight = layer.parameters.first { $0.name == "weight" }!.value.values
             let after = folded[layer.name] ?? []
-            let hasReLU = after.contains { name in model.network.layers.first { $0.name == name }?.kind == "ReLU" }
+            let hasReLU = after.contains { name in model.network.layers.first { $0.name == name }?.kind == .relu }
             let values = outputs[layer.name] ?? []
             let shown = hasReLU ? values.filter { $0 > 0 } : values
             let zeros = hasReLU ? Double(values.count - shown.count) / Double(max(values.count, 1)) : 0
@@ -161,7 +161,7 @@ public struct NetworkHealth: Figure {
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
-        let note = "\(groupedCount(images)) \(datasetName) test images; red: dead \(layers.contains { $0.kind == "Conv2D" } ? "channels" : "units") (never above 0)"
+        let note = "\(groupedCount(images)) \(datasetName) test images; red: dead \(layers.contains { $0.kind == .conv2D } ? "channels" : "units") (never above 0)"
         let body = canvas.learnedPage(rect, title: title, note: note)
         let rowGap = style.labelGap * 2, columnGap = style.labelGap * 3
         let rowHeight = (body.height - rowGap * Double(layers.count - 1)) / Double(layers.count)
