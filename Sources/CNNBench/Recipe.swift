@@ -122,3 +122,75 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
         if let downsample, downsample < 1 { throw ConfigurationError("downsampling factor must be at least 1, got \(downsample)") }
     }
 }
+
+/// The recipe values a user sets: a suite's run keys or `cnnbench train`'s options, each nil when not
+/// given. Both front ends parse their own syntax into this and apply it the one way, `applied(to:)`.
+public struct RecipeOverrides: Sendable, Equatable {
+    public var epochs: Int?
+    public var batchSize: Int?
+    public var optimizer: TrainingRecipe.OptimizerKind?
+    public var learningRate: Double?
+    public var momentum: Double?
+    public var nesterov: Bool?
+    public var weightDecay: Double?
+    /// A schedule as `LearningRateSchedule.Decay.parse` reads it (`cosine`, `multistep:12,18:0.1`).
+    public var schedule: String?
+    public var warmupEpochs: Double?
+    public var augment: Bool?
+    public var labelSmoothing: Double?
+    public var seed: UInt64?
+    public var validationCount: Int?
+    public var trainLimit: Int?
+    /// 1 for full size.
+    public var downsample: Int?
+    public var zeroInitResidual: Bool?
+
+    public init() {}
+
+    /// An override that could not be applied, with the key a user wrote it under.
+    public struct Failure: Error, CustomStringConvertible {
+        /// `schedule` for a schedule that does not parse; nil when the recipe as a whole fails `validate()`.
+        public var key: String?
+        public var description: String
+    }
+
+    /// `base` with every value given: epochs first (stretching the schedule's milestones), then the schedule,
+    /// parsed for those epochs, then the rest.
+    /// - Throws: `Failure` for a schedule that does not parse or a recipe that fails `validate()`.
+    public func applied(to base: TrainingRecipe) throws -> TrainingRecipe {
+        var r = base
+        if let epochs { r = r.withEpochs(epochs) }
+        if let batchSize { r.batchSize = batchSize }
+        if let optimizer { r.optimizer = optimizer }
+        if let learningRate { r.learningRate = learningRate }
+        if let momentum { r.momentum = momentum }
+        if let nesterov { r.nesterov = nesterov }
+        if let weightDecay { r.weightDecay = weightDecay }
+        if let schedule {
+            do { r.schedule.decay = try LearningRateSchedule.Decay.parse(schedule, epochs: r.epochs) } catch {
+                throw Failure(key: "schedule", description: "\(error)")
+            }
+        }
+        if let warmupEpochs { r.schedule.warmupEpochs = warmupEpochs }
+        if let augment { r.augment = augment }
+        if let labelSmoothing { r.labelSmoothing = labelSmoothing }
+        if let seed { r.seed = seed }
+        if let validationCount { r.validationCount = validationCount }
+        if let trainLimit { r.trainLimit = trainLimit }
+        if let downsample { r.downsample = downsample == 1 ? nil : downsample }
+        if let zeroInitResidual { r.zeroInitResidual = zeroInitResidual }
+        do { try r.validate() } catch { throw Failure(key: nil, description: "\(error)") }
+        return r
+    }
+}
+
+extension TrainingRecipe.OptimizerKind {
+    /// `sgd`, `adam` or `adamw` in any case.
+    /// - Throws: `ConfigurationError` saying which names there are.
+    public static func named(_ name: String) throws -> Self {
+        guard let kind = Self(rawValue: name.lowercased()) else {
+            throw ConfigurationError("optimizer must be sgd, adam or adamw, got \"\(name)\"")
+        }
+        return kind
+    }
+}

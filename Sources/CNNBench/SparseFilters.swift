@@ -10,6 +10,7 @@
 // added, transposed, into the encoder's, so W gets the gradient of the tied objective.
 import CNNData
 import CNNEngine
+import CNNModels
 import CNNRuns
 import CNNStore
 import Foundation
@@ -199,10 +200,10 @@ public final class SparseFilterTraining {
     }
 
     /// What the model is and what it learned from, for captions (the figures add the filters' count and shape):
-    /// "sparse autoencoder (tied weights, L1 sparsity), 4000 Adam steps on 40000 whitened 8×8 patches of astronaut, ...".
+    /// "sparse autoencoder (tied weights, L1 sparsity), 4,000 Adam steps on 40,000 whitened 8×8 patches of astronaut, ...".
     public var description: String {
         let names = patches.sources.map { ($0 as NSString).deletingPathExtension }.joined(separator: ", ")
-        return "sparse autoencoder (tied weights, L1 sparsity), \(recipe.steps) Adam steps on \(recipe.patches) "
+        return "sparse autoencoder (tied weights, L1 sparsity), \(groupedThousands(recipe.steps)) Adam steps on \(groupedThousands(recipe.patches)) "
             + "whitened \(recipe.size)×\(recipe.size) patches of the photographs \(names)"
     }
 

@@ -250,35 +250,31 @@ struct SuiteParser {
             throw error(node, "\(context) needs a model")
         }
         try checkModel(model, node: modelNode)
-        var recipe = TrainingRecipe.defaults(for: model)
-        if let v = try int(keys["epochs"], key: "epochs", minimum: 1) { recipe = recipe.withEpochs(v) }
-        if let v = try int(keys["batch_size"], key: "batch_size", minimum: 1) { recipe.batchSize = v }
+        var overrides = RecipeOverrides()
+        overrides.epochs = try int(keys["epochs"], key: "epochs", minimum: 1)
+        overrides.batchSize = try int(keys["batch_size"], key: "batch_size", minimum: 1)
         if let node = keys["optimizer"] {
-            guard let v = node.string.flatMap({ TrainingRecipe.OptimizerKind(rawValue: $0.lowercased()) }) else {
-                throw error(node, "optimizer must be sgd, adam or adamw")
-            }
-            recipe.optimizer = v
+            do { overrides.optimizer = try .named(node.string ?? "") } catch { throw self.error(node, "\(error)") }
         }
-        if let v = try double(keys["lr"], key: "lr", minimum: 1e-12) { recipe.learningRate = v }
-        if let v = try double(keys["momentum"], key: "momentum", minimum: 0) { recipe.momentum = v }
-        if let v = try bool(keys["nesterov"], key: "nesterov") { recipe.nesterov = v }
-        if let v = try double(keys["weight_decay"], key: "weight_decay", minimum: 0) { recipe.weightDecay = v }
-        if let node = keys["schedule"] {
-            do { recipe.schedule.decay = try LearningRateSchedule.Decay.parse(node.string ?? "", epochs: recipe.epochs) } catch {
-                throw self.error(node, "\(error)")
-            }
+        overrides.learningRate = try double(keys["lr"], key: "lr", minimum: 1e-12)
+        overrides.momentum = try double(keys["momentum"], key: "momentum", minimum: 0)
+        overrides.nesterov = try bool(keys["nesterov"], key: "nesterov")
+        overrides.weightDecay = try double(keys["weight_decay"], key: "weight_decay", minimum: 0)
+        overrides.schedule = keys["schedule"].map { $0.string ?? "" }
+        overrides.warmupEpochs = try double(keys["warmup"], key: "warmup", minimum: 0)
+        overrides.augment = try bool(keys["augment"], key: "augment")
+        overrides.labelSmoothing = try double(keys["label_smoothing"], key: "label_smoothing", minimum: 0)
+        overrides.validationCount = try int(keys["validation"], key: "validation", minimum: 0)
+        overrides.trainLimit = try int(keys["train_limit"], key: "train_limit", minimum: 1)
+        overrides.downsample = try int(keys["downsample"], key: "downsample", minimum: 1)
+        overrides.zeroInitResidual = try bool(keys["zero_init_residual"], key: "zero_init_residual")
+        var recipe: TrainingRecipe
+        do { recipe = try overrides.applied(to: TrainingRecipe.defaults(for: model)) } catch let failure as RecipeOverrides.Failure {
+            if failure.key == "schedule", let at = keys["schedule"] { throw self.error(at, failure.description) }
+            throw self.error(node, "\(context): \(failure.description)")
         }
-        if let v = try double(keys["warmup"], key: "warmup", minimum: 0) { recipe.schedule.warmupEpochs = v }
-        if let v = try bool(keys["augment"], key: "augment") { recipe.augment = v }
-        if let v = try double(keys["label_smoothing"], key: "label_smoothing", minimum: 0) { recipe.labelSmoothing = v }
-        if let v = try int(keys["validation"], key: "validation", minimum: 0) { recipe.validationCount = v }
-        if let v = try int(keys["train_limit"], key: "train_limit", minimum: 1) { recipe.trainLimit = v }
-        if let v = try int(keys["downsample"], key: "downsample", minimum: 1) { recipe.downsample = v == 1 ? nil : v }
-        if let v = try bool(keys["zero_init_residual"], key: "zero_init_residual"), v {
-            recipe.zeroInitResidual = true
-            recipe = recipe.fitted(to: try ModelZoo.spec(model).build())
-        }
-        do { try recipe.validate() } catch { throw self.error(node, "\(context): \(error)") }
+        // Zero-initialised residual branches are recorded only for a model that has them.
+        if recipe.zeroInitResidual { recipe = recipe.fitted(to: try ModelZoo.spec(model).build()) }
         let dataset = try string(keys["dataset"], key: "dataset") ?? "mnist"
         let source = DataSource(name: dataset, directory: try string(keys["data_dir"], key: "data_dir") ?? dataDirectory)
         var seeds: [UInt64] = [0]

@@ -37,6 +37,15 @@ extension Figure {
         return Array(NSOrderedSet(array: problems).array as! [String])
     }
 
+    /// Every text the figure writes in its first frame as drawn at `size` (default: the preferred size), in
+    /// drawing order (a wrapped text is one entry, its lines joined by newlines). Nothing is written.
+    public func drawnTexts(size: Size? = nil) throws -> [String] {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("texts-\(UUID().uuidString).png").path
+        let canvas = try Canvas(path: scratch, size: size ?? preferredSize, dpi: 10)
+        try draw(on: canvas, in: canvas.bounds, frame: 0)
+        return canvas.textBoxes.map(\.text)
+    }
+
     /// Writes the figure to `path` (PNG, PDF or SVG by extension). A multi-frame figure becomes a
     /// multi-page PDF, or numbered files `name-01.png`, `name-02.png`, ... for PNG and SVG.
     /// - Returns: the paths written.

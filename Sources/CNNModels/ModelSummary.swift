@@ -41,19 +41,10 @@ public struct ModelSummary: Codable, Sendable {
 
     /// The table as text, with thousands separators and totals.
     public var table: String {
-        func grouped(_ n: Int) -> String {
-            let s = String(n)
-            var out = ""
-            for (i, ch) in s.reversed().enumerated() {
-                if i > 0 && i % 3 == 0 { out.append(",") }
-                out.append(ch)
-            }
-            return String(out.reversed())
-        }
         let header = ["Layer", "Kind", "Output shape", "Parameters", "Mult-adds"]
         var cells = rows.map { row in
             [String(repeating: "  ", count: row.depth) + row.name, row.kind,
-             row.outputShape.map(String.init).joined(separator: "x"), grouped(row.parameters), grouped(row.macs)]
+             row.outputShape.map(String.init).joined(separator: "x"), groupedThousands(row.parameters), groupedThousands(row.macs)]
         }
         cells.insert(header, at: 0)
         let widths = (0..<header.count).map { c in cells.map { $0[c].count }.max() ?? 0 }
@@ -65,7 +56,18 @@ public struct ModelSummary: Codable, Sendable {
         let rule = String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1))
         var text = "\(model), input \(inputShape.map(String.init).joined(separator: "x"))\n" + line(cells[0]) + "\n" + rule + "\n"
         text += cells.dropFirst().map(line).joined(separator: "\n")
-        text += "\n" + rule + "\nTotal parameters: \(grouped(parameters))\nMult-adds per sample: \(grouped(macs))\n"
+        text += "\n" + rule + "\nTotal parameters: \(groupedThousands(parameters))\nMult-adds per sample: \(groupedThousands(macs))\n"
         return text
     }
+}
+
+/// `n` with thousands separators, the toolkit's one number format for counts: 20,000,500 (a minus sign, not a
+/// hyphen, before a negative number).
+public func groupedThousands(_ n: Int) -> String {
+    var out = ""
+    for (i, ch) in String(n.magnitude).reversed().enumerated() {
+        if i > 0 && i % 3 == 0 { out.append(",") }
+        out.append(ch)
+    }
+    return (n < 0 ? "\u{2212}" : "") + String(out.reversed())
 }

@@ -69,40 +69,26 @@ struct TrainCommand: ParsableCommand {
 
     /// `base` with every recipe option given on the command line applied.
     func applyingOptions(to base: TrainingRecipe) throws -> TrainingRecipe {
-        var r = base
-        if let epochs { r = r.withEpochs(epochs) }
-        if let batchSize { r.batchSize = batchSize }
-        if let optimizer {
-            guard let kind = TrainingRecipe.OptimizerKind(rawValue: optimizer.lowercased()) else {
-                throw ValidationError("--optimizer must be sgd, adam or adamw, got \"\(optimizer)\"")
+        var o = RecipeOverrides()
+        o.epochs = epochs; o.batchSize = batchSize; o.learningRate = lr; o.momentum = momentum
+        o.nesterov = nesterov ? true : nil; o.weightDecay = weightDecay; o.schedule = schedule; o.warmupEpochs = warmup
+        o.labelSmoothing = labelSmoothing; o.seed = seed; o.validationCount = validation; o.trainLimit = trainLimit
+        o.downsample = downsample; o.zeroInitResidual = zeroInitResidual ? true : nil
+        do {
+            o.optimizer = try optimizer.map { try .named($0) }
+            if let augment {
+                switch augment.lowercased() {
+                case "on", "true", "yes": o.augment = true
+                case "off", "false", "no": o.augment = false
+                default: throw ConfigurationError("--augment must be on or off, got \"\(augment)\"")
+                }
             }
-            r.optimizer = kind
+            return try o.applied(to: base)
+        } catch let failure as RecipeOverrides.Failure {
+            throw ValidationError((failure.key.map { "--\($0): " } ?? "") + failure.description)
+        } catch {
+            throw ValidationError("\(error)")
         }
-        if let lr { r.learningRate = lr }
-        if let momentum { r.momentum = momentum }
-        if nesterov { r.nesterov = true }
-        if let weightDecay { r.weightDecay = weightDecay }
-        if let schedule {
-            do { r.schedule.decay = try LearningRateSchedule.Decay.parse(schedule, epochs: r.epochs) } catch {
-                throw ValidationError("--schedule: \(error)")
-            }
-        }
-        if let warmup { r.schedule.warmupEpochs = warmup }
-        if let augment {
-            switch augment.lowercased() {
-            case "on", "true", "yes": r.augment = true
-            case "off", "false", "no": r.augment = false
-            default: throw ValidationError("--augment must be on or off, got \"\(augment)\"")
-            }
-        }
-        if let labelSmoothing { r.labelSmoothing = labelSmoothing }
-        if let seed { r.seed = seed }
-        if let validation { r.validationCount = validation }
-        if let trainLimit { r.trainLimit = trainLimit }
-        if let downsample { r.downsample = downsample == 1 ? nil : downsample }
-        if zeroInitResidual { r.zeroInitResidual = true }
-        do { try r.validate() } catch { throw ValidationError("\(error)") }
-        return r
     }
 
     func validate() throws {

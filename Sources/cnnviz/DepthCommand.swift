@@ -10,7 +10,7 @@ struct DepthCommand: ParsableCommand {
         abstract: "E2: ImageNet top-5 error by year with depth (--table); E3: plain vs residual error against depth (--runs); E5: their gradient norms per layer (--runs --gradients).",
         discussion: """
         --table reads an editable CSV (year,entry,top5_error_percent,layers); the default is the toolkit's
-        data/imagenet_history.csv. --runs reads every */model.h5 under a folder whose model is plainN or
+        data/imagenet_history.csv. Shipped files (data/...) are found from any folder inside the toolkit. --runs reads every */model.h5 under a folder whose model is plainN or
         resnetN (train them with `cnnbench train plain20 ... --out DIR/plain20`); several seeds of one model
         are drawn as min-max bands.
         Examples: cnnviz depth
@@ -45,7 +45,8 @@ struct DepthCommand: ParsableCommand {
 
     func run() throws {
         if let runs {
-            let study = try DepthStudy(location: runs)
+            // A shipped study (data/depth-study.json) is found from any folder inside the toolkit.
+            let study = try DepthStudy(location: FileManager.default.fileExists(atPath: runs) ? runs : ShippedFiles.locate(runs))
             for skipped in study.skipped {
                 FileHandle.standardError.write(Data("note: skipped \(skipped)\n".utf8))
             }
@@ -60,7 +61,7 @@ struct DepthCommand: ParsableCommand {
                 try output.write(DepthFigure(study: study), defaultName: "E3-depth")
             }
         } else {
-            let path = table ?? ShippedFiles.locate(ImageNetResult.defaultFile)
+            let path = ShippedFiles.locate(table ?? ImageNetResult.defaultFile)
             try output.write(try ImageNetHistoryFigure(file: path), defaultName: "E2-imagenet-depth")
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNFigures
+import CNNRuns
 
 /// `cnnviz kernels`: B1, classic kernels on photographs.
 struct KernelsCommand: ParsableCommand {
@@ -8,7 +9,9 @@ struct KernelsCommand: ParsableCommand {
         abstract: "B1: photographs beside their convolutions with Sobel, edge, sharpen and blur kernels (the engine's Conv2D).",
         discussion: """
             Colour images are converted to grey (BT.601 luma) first.
-            Example: cnnviz kernels datasets/images/camera.png datasets/images/chelsea.png --out figures/B1-kernels.pdf
+            Without images, the two photographs that ship with the toolkit (found from any folder inside it).
+            Examples: cnnviz kernels --out figures/B1-kernels.pdf
+                      cnnviz kernels my-photo.png --out figures/B1-mine.png
             """)
 
     @Argument(help: "PNG images (default: datasets/images/camera.png and chelsea.png).")
@@ -21,7 +24,7 @@ struct KernelsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let paths = images.isEmpty ? ["datasets/images/camera.png", "datasets/images/chelsea.png"] : images
+        let paths = images.isEmpty ? ClassicKernelsFigure.shippedImages.map(ShippedFiles.locate) : images
         try output.write(try ClassicKernelsFigure(imagePaths: paths), defaultName: "B1-kernels")
     }
 }

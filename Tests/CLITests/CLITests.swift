@@ -115,6 +115,12 @@ struct CLITests {
             #expect(result.status != 0)
             #expect(result.output.contains("CNNBENCH_THREADS must be a whole number from 1 to 1024, got \"\(value)\""), "\(result.output)")
         }
+        // The engine's switches: a typo is refused before any work, by both tools, naming the variable.
+        for (variable, value, tool) in [("CNNBENCH_ISA", "avx9", "cnnbench"), ("CNNBENCH_DIRECT_CONV", "yes", "cnnviz"),
+                                        ("CNNBENCH_WINOGRAD", "maybe", "cnnbench"), ("CNNBENCH_GEMM", "mkl", "cnnviz")] {
+            let result = try run(tool, ["--help"], environment: [variable: value])
+            #expect(result.status != 0 && result.output.contains("\(variable)") && result.output.contains("\"\(value)\""), "\(result.output)")
+        }
         let epochs = try run("cnnbench", ["train", "logreg", "--epochs", "-4"])
         #expect(epochs.status != 0 && epochs.output.contains("epochs must be at least 1, got -4"), "\(epochs.output)")
         let perClass = try run("cnnviz", ["samples", "--per-class", "-3"])

@@ -30,7 +30,7 @@ struct SparseFilterTests {
         #expect(contents.model == "sparse-autoencoder" && contents.inputShape == [3, 4, 4])
         let encoder = try #require(contents.weights.first { $0.path == "encoder/weight" }?.tensor)
         #expect(encoder.shape == [8, 3, 4, 4] && encoder.values == training.pixelFilters)
-        #expect(contents.metadata["description"]?.contains("300 Adam steps on 2000 whitened 4×4 patches") == true)
+        #expect(contents.metadata["description"]?.contains("300 Adam steps on 2,000 whitened 4×4 patches") == true)
         #expect(contents.metadata["description"]?.contains("astronaut, camera, chelsea, coffee") == true)
         #expect(contents.metadata["seed"] == "3")
         // The file is a model the engine rebuilds: patch in, whitened patch out.

@@ -444,6 +444,23 @@ struct DispatchTests {
         }
     }
 
+    @Test func engineSwitchesAreValidated() throws {
+        #expect(try DirectConvolution.mode([:]) == .rules)
+        #expect(try DirectConvolution.mode(["CNNBENCH_DIRECT_CONV": "on"]) == .rules)
+        #expect(try DirectConvolution.mode(["CNNBENCH_DIRECT_CONV": "0"]) == .off)
+        #expect(try DirectConvolution.mode(["CNNBENCH_DIRECT_CONV": "ALL"]) == .all)
+        let direct = #expect(throws: ConfigurationError.self) { try DirectConvolution.mode(["CNNBENCH_DIRECT_CONV": "fast"]) }
+        #expect(direct?.description.hasPrefix("CNNBENCH_DIRECT_CONV must be 1") == true)
+        #expect(direct?.description.hasSuffix("got \"fast\"") == true)
+        #expect(try Winograd.isEnabled([:]) && Winograd.isEnabled(["CNNBENCH_WINOGRAD": "1"]))
+        #expect(try !Winograd.isEnabled(["CNNBENCH_WINOGRAD": "off"]))
+        let winograd = #expect(throws: ConfigurationError.self) { try Winograd.isEnabled(["CNNBENCH_WINOGRAD": "no"]) }
+        #expect(winograd?.description == "CNNBENCH_WINOGRAD must be 1 (or on, or unset) or 0 (or off); got \"no\"")
+        #expect(try !GEMMBackend.asksForBLAS([:]) && !GEMMBackend.asksForBLAS(["CNNBENCH_GEMM": "oneDNN"]))
+        #expect(try GEMMBackend.asksForBLAS(["CNNBENCH_GEMM": "BLAS"]))
+        #expect(throws: ConfigurationError.self) { try GEMMBackend.asksForBLAS(["CNNBENCH_GEMM": "mkl"]) }
+    }
+
     @Test func eachPassTakesTheKernelsMeasuredFasterForIt() {
         let small = ConvGeometry(batch: 2, inChannels: 64, inHeight: 8, inWidth: 8, outChannels: 64, kernelHeight: 3, kernelWidth: 3,
                                  padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)

@@ -89,7 +89,10 @@ struct ColourFilterTests {
         }
         #expect(grid.title == "C2. Learned first-layer filters of v1net on stripes")
         #expect(convolutions.provenance == "trained on stripes train, 1 epoch, test error 25%")
-        #expect(grid.caption.contains("The model: trained on stripes train, 1 epoch, test error 25%."))
+        // The figure says it (under the grid, wrapped, never shrunk); the caption points to it rather than repeat it.
+        let texts = try grid.drawnTexts().map { $0.replacingOccurrences(of: "\n", with: " ") }
+        #expect(texts.contains("The model: trained on stripes train, 1 epoch, test error 25%."), "\(texts)")
+        #expect(grid.caption.hasSuffix("The line under the grid says what the model is and what it learned from."))
         let png = folder.appendingPathComponent("c2.png").path
         try grid.write(to: png, size: Size(width: 800, height: 500), dpi: 72)
         #expect(pngSize(atPath: png) == PixelSize(800, 500))

@@ -59,15 +59,7 @@ struct LayoutTests {
         }
         for figure in figures {
             let problems = try figure.layoutProblems()
-            if name.hasPrefix("D1") {
-                // Known: the architecture diagrams shrink their operation labels and legend to about 9.5 pt to fit a
-                // page 10-14 in wide; on a 1500 px slide that is 14-16 px, not 18.
-                withKnownIssue("D1's labels are below 18 px at 1500 px") {
-                    #expect(problems.isEmpty, "\(name): \(problems.prefix(5).joined(separator: "; "))")
-                }
-            } else {
-                #expect(problems.isEmpty, "\(name): \(problems.prefix(5).joined(separator: "; "))")
-            }
+            #expect(problems.isEmpty, "\(name): \(problems.prefix(5).joined(separator: "; "))")
         }
     }
 }

@@ -16,13 +16,39 @@ import Foundation
 
 /// Whether the direct kernels can run here, and which layers take them.
 public enum DirectConvolution {
-    /// False when `CNNBENCH_DIRECT_CONV=0` turns the direct kernels off (to compare with im2col + GEMM).
-    public static let enabled = ProcessInfo.processInfo.environment["CNNBENCH_DIRECT_CONV"] != "0"
+    /// What `CNNBENCH_DIRECT_CONV` asks for.
+    public enum Mode: String, Sendable, CaseIterable {
+        /// Unset, `1` or `on`: the measured rules below choose.
+        case rules = "1"
+        /// `0` or `off`: every layer on im2col + GEMM (to compare with the direct kernels).
+        case off = "0"
+        /// `all`: every pass the direct kernels support goes to them, past the rules
+        /// (`directWeightPassPays`, `directDataPassPays`), to re-measure those rules on a new machine.
+        case all
+    }
 
-    /// True when `CNNBENCH_DIRECT_CONV=all` sends every pass the direct kernels support to them, past
-    /// the measured rules below (`directWeightPassPays`, `directDataPassPays`): to re-measure those
-    /// rules on a new machine with `cnnbench time MODEL --kernels`.
-    public static let forcedEverywhere = ProcessInfo.processInfo.environment["CNNBENCH_DIRECT_CONV"] == "all"
+    /// The mode `CNNBENCH_DIRECT_CONV` names, or an error that names the variable and its values.
+    public static func mode(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Mode {
+        switch environment["CNNBENCH_DIRECT_CONV"]?.lowercased() {
+        case nil, "", "1", "on": return .rules
+        case "0", "off": return .off
+        case "all": return .all
+        case let value?: throw ConfigurationError("CNNBENCH_DIRECT_CONV must be 1 (or on, or unset: the measured rules), 0 (or off) or all; got \"\(value)\"")
+        }
+    }
+
+    static let modeOfProcess: Mode = {
+        do { return try mode() } catch {
+            FileHandle.standardError.write(Data("cnnbench: \(error); using the measured rules\n".utf8))
+            return .rules
+        }
+    }()
+
+    /// False when `CNNBENCH_DIRECT_CONV=0` turns the direct kernels off (to compare with im2col + GEMM).
+    public static var enabled: Bool { modeOfProcess != .off }
+
+    /// True when `CNNBENCH_DIRECT_CONV=all` sends every pass the direct kernels support to them.
+    public static var forcedEverywhere: Bool { modeOfProcess == .all }
 
     /// True when the active path has direct kernels (AVX2 or AVX-512) and they are not turned off.
     public static var isAvailable: Bool { enabled && InstructionSet.active >= .avx2 }

@@ -96,10 +96,24 @@ public enum GEMMBackend: Sendable, Equatable, CustomStringConvertible {
     /// installed, the process's path is not `generic` and `CNNBENCH_GEMM` is not `blas`.
     public static let loaded: GEMMBackend = {
         let isa = InstructionSet.fromProcess
-        guard isa != .generic, ProcessInfo.processInfo.environment["CNNBENCH_GEMM"]?.lowercased() != "blas",
-              cnn_fast_gemm_load(isa.code) == 1 else { return .blas }
+        let blasAsked: Bool
+        do { blasAsked = try asksForBLAS() } catch {
+            FileHandle.standardError.write(Data("cnnbench: \(error); using the fastest GEMM\n".utf8))
+            blasAsked = false
+        }
+        guard isa != .generic, !blasAsked, cnn_fast_gemm_load(isa.code) == 1 else { return .blas }
         return .oneDNN(version: String(cString: cnn_fast_gemm_name()))
     }()
+
+    /// Whether `CNNBENCH_GEMM` asks for the BLAS (`blas`) rather than the fastest GEMM there is (unset, `auto`
+    /// or `onednn`), or an error that names the variable and its values.
+    public static func asksForBLAS(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Bool {
+        switch environment["CNNBENCH_GEMM"]?.lowercased() {
+        case nil, "", "auto", "onednn": return false
+        case "blas": return true
+        case let value?: throw ConfigurationError("CNNBENCH_GEMM must be blas, or auto or onednn (the fastest there is, the default); got \"\(value)\"")
+        }
+    }
 
     static let oneDNNLoaded: Bool = { if case .oneDNN = loaded { true } else { false } }()
 

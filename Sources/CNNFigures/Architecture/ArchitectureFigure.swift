@@ -34,14 +34,25 @@ public struct ArchitectureFigure: Figure {
             + (diagram.stages.contains { $0.repeats > 1 } ? "; repeated layers and blocks are grouped" : "")
             + (diagram.stages.contains { $0.hasShortcut } ? "; arcs are residual shortcuts (x + g(x))." : ".")
     }
-    public var preferredSize: Size { .inches(max(8, 1.75 * Double(diagram.stages.count)), 3.6) }
+    /// 1.75 in a stage, and a third as tall as wide: text stays 18 px on a page shown 1500 px wide without
+    /// shrinking the glyphs below legibility (a flatter page made the layout shrink its labels to 14 px).
+    public var preferredSize: Size {
+        let width = max(8, 1.75 * Double(diagram.stages.count))
+        return .inches(width, max(3.6, width / 3))
+    }
+
+    /// The legend's font: the style's tick font, grown to 18 px on a page shown 1500 px wide.
+    static func legendFont(_ canvas: Canvas) -> Font {
+        let tick = canvas.style.tickFont
+        return tick.withSize(max(tick.size, 18.0 / 1500.0 * canvas.size.width))
+    }
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
         let outer = rect.insetBy(dx: style.margin, dy: style.margin)
         let titleHeight = canvas.titleHeight(title)
         let legendKinds = ArchitectureFigure.legendOrder.filter { kind in diagram.stages.contains { $0.kind == kind } }
-        let legendHeight = canvas.measure("Hg", font: style.tickFont).height + style.labelGap
+        let legendHeight = canvas.measure("Hg", font: ArchitectureFigure.legendFont(canvas)).height + style.labelGap
         let body = outer.inset(top: titleHeight, bottom: legendHeight)
         let layout = StageLayout.fit(diagram.stages, in: body, canvas: canvas)
         drawStages(layout, on: canvas)
@@ -151,7 +162,7 @@ public struct ArchitectureFigure: Figure {
     }
 
     private func drawLegend(_ kinds: [StageKind], on canvas: Canvas, in rect: Rect) {
-        let font = canvas.style.tickFont
+        let font = ArchitectureFigure.legendFont(canvas)
         let swatch = font.size
         let items = kinds.map { (kind: $0, width: swatch + 4 + canvas.measure(ArchitectureFigure.legendName($0), font: font).width) }
         let spacing = 16.0
@@ -220,7 +231,8 @@ struct StageLayout {
         let units = units(stages)
         let hasArc = stages.contains { $0.hasShortcut }
         // Start where the smallest text (the operations) is 18 px on a page shown 1500 px wide; shrink only if it must.
-        var fontScale = max(1.0, 18.0 / 1500.0 * canvas.size.width / style.tickFont.size)
+        let legibleScale = 18.0 / 1500.0 * canvas.size.width / style.tickFont.size
+        var fontScale = max(1.0, legibleScale)
         while true {
             let nameFont = Font(size: style.labelFont.size * fontScale, bold: true)
             let shapeFont = style.labelFont.withSize(style.labelFont.size * fontScale)
@@ -274,7 +286,8 @@ struct StageLayout {
                 high = low
             }
             let k = high
-            let tooSmall = k * maxUnits < max(minimumBand, 40) && fontScale > 0.6
+            // Text never shrinks below 18 px at 1500 px: the glyphs get smaller instead.
+            let tooSmall = k * maxUnits < max(minimumBand, 40) && fontScale * 0.9 >= legibleScale
             if tooSmall && width(0).total > rect.width * 0.7 {
                 fontScale *= 0.9
                 continue

@@ -108,7 +108,7 @@ public struct CountingExamplesFigure: Figure, Sendable {
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let header = ["Network", "Count", "Parameters"]
-        let rows = examples.map { [$0.question, $0.formula, formatCount($0.parameters)] }
+        let rows = examples.map { [$0.question, $0.formula, groupedThousands($0.parameters)] }
         let note = "Counted by the engine (parameterCount of the built layers); the formula is written out from the same layer sizes. "
             + "The 9×9 MLP vs CNN comparison is from the ML-in-Python lecture (biases ignored)."
         try drawTable(on: canvas, in: rect, title: title, header: header, rows: rows, rightAligned: [2],
@@ -150,7 +150,7 @@ public struct ParameterTable: Figure, Sendable {
     public var preferredSize: Size { .inches(8.5, max(4, min(11, 1.4 + 0.2 * Double(rows.count + 2)))) }
     public var caption: String {
         "Per-layer table of \(displayName) for one \(shapeText(summary.inputShape)) input, from the model definition "
-            + "(ModelSummary): \(formatCount(summary.parameters)) parameters, \(formatCount(summary.macs)) multiply-adds."
+            + "(ModelSummary): \(groupedThousands(summary.parameters)) parameters, \(groupedThousands(summary.macs)) multiply-adds."
     }
 
     /// Where the totals were checked, true for each model: torchvision defines AlexNet, VGG and the
@@ -174,9 +174,9 @@ public struct ParameterTable: Figure, Sendable {
         let header = ["Layer", "Kind", "Output shape", "Parameters", "Mult-adds"]
         var cells = rows.map { row in
             [String(repeating: "   ", count: row.depth) + row.name, row.kind, shapeText(row.outputShape),
-             row.parameters == 0 ? "–" : formatCount(row.parameters), row.macs == 0 ? "–" : formatCount(row.macs)]
+             row.parameters == 0 ? "–" : groupedThousands(row.parameters), row.macs == 0 ? "–" : groupedThousands(row.macs)]
         }
-        cells.append(["Total", "", "", formatCount(summary.parameters), formatCount(summary.macs)])
+        cells.append(["Total", "", "", groupedThousands(summary.parameters), groupedThousands(summary.macs)])
         var note = "Input \(shapeText(summary.inputShape)). Multiply-adds count convolutions and dense layers for one image. "
         note += Self.provenance(summary.model)
         if isFolded { note += " Each block is folded into one row with its layers' sums (--depth \(depth + 1) lists them)." }
@@ -186,16 +186,6 @@ public struct ParameterTable: Figure, Sendable {
     }
 }
 
-/// A number with thousands separators: 20,000,500.
-fileprivate func formatCount(_ n: Int) -> String {
-    let digits = String(abs(n))
-    var out = ""
-    for (i, ch) in digits.reversed().enumerated() {
-        if i > 0 && i % 3 == 0 { out.append(",") }
-        out.append(ch)
-    }
-    return (n < 0 ? "−" : "") + String(out.reversed())
-}
 
 fileprivate func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "×") }
 

@@ -73,6 +73,9 @@ public struct ClassicKernelsFigure: Figure, Sendable {
 
     /// Reads the photographs and convolves them.
     /// - Throws: `DataError` naming a file that is missing or not a PNG.
+    /// The photographs that ship with the toolkit, relative to its root (find them with `ShippedFiles.locate`).
+    public static let shippedImages = ["datasets/images/camera.png", "datasets/images/chelsea.png"]
+
     public init(imagePaths: [String], kernels: [ClassicKernel] = ClassicKernel.lecture) throws {
         let images = try imagePaths.map { path in
             (name: String(path.split(separator: "/").last ?? Substring(path)), image: try PNGImage(contentsOf: path))

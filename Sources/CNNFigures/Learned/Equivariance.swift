@@ -158,7 +158,7 @@ public struct EquivarianceFigure: Figure {
                 canvas.rgbImage(red: Array(values[0..<plane]), green: Array(values[plane..<2 * plane]), blue: Array(values[2 * plane..<3 * plane]),
                                 width: image.width, height: image.height, in: r, range: ValueRange(0, 1), border: border)
             } else {
-                canvas.image(values, width: image.width, height: image.height, in: r, colorMap: .greys, range: ValueRange(0, 1), border: border)
+                canvas.greyDatasetImage(values, width: image.width, height: image.height, in: r, border: border)
             }
         }
         let differenceScale = Double(maximumActivation > 0 ? maximumActivation : 1)

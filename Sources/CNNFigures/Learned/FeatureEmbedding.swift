@@ -258,13 +258,13 @@ public struct FeatureEmbedding: Figure {
         // The pixels' panel only where their covariance is small enough to compute (up to 64x64 grey images).
         var panels: [Panel] = []
         if pixelDimension <= 4096 {
-            panels.append(Self.panel(name: "pixels", description: "the \(groupedCount(pixelDimension)) input pixels", values: pixels,
+            panels.append(Self.panel(name: "pixels", description: "the \(groupedThousands(pixelDimension)) input pixels", values: pixels,
                                      dimension: pixelDimension, labels: labels, classes: classes))
         }
         guard dimension <= 4096 else {
-            throw LearnedFigureError("\(model.path): layer \(named.name) has \(groupedCount(dimension)) features per image; choose a layer with at most 4,096 (--layer)")
+            throw LearnedFigureError("\(model.path): layer \(named.name) has \(groupedThousands(dimension)) features per image; choose a layer with at most 4,096 (--layer)")
         }
-        var featurePanel = Self.panel(name: named.name, description: "\(named.name)'s \(groupedCount(dimension)) features\(via)", values: features,
+        var featurePanel = Self.panel(name: named.name, description: "\(named.name)'s \(groupedThousands(dimension)) features\(via)", values: features,
                                       dimension: dimension, labels: labels, classes: classes)
         featurePanel.after = folded.joined(separator: ", ")
         panels.append(featurePanel)
@@ -302,7 +302,7 @@ public struct FeatureEmbedding: Figure {
     public var catalogueID: String { "C7" }
 
     public var title: String {
-        "C7. What \(modelName) has learned: \(groupedCount(labels.count)) \(datasetName) test images in 2-D (PCA)"
+        "C7. What \(modelName) has learned: \(groupedThousands(labels.count)) \(datasetName) test images in 2-D (PCA)"
     }
 
     static func percent(_ x: Double) -> String { formatNumber(x * 100, maximumFractionDigits: 1) + "%" }
@@ -312,7 +312,7 @@ public struct FeatureEmbedding: Figure {
             "\(p.description): the two axes explain \(Self.percent(p.explained[0])) and \(Self.percent(p.explained[1])) of the variance, "
                 + "and the nearest class mean in the plane is the right class for \(Self.percent(p.nearestMeanAccuracy)) of the images"
         }
-        return "The first \(groupedCount(labels.count)) \(datasetName) test images projected on the first two principal components "
+        return "The first \(groupedThousands(labels.count)) \(datasetName) test images projected on the first two principal components "
             + "(computed by CNNBench, deterministic) of \(parts.joined(separator: "; of ")), one colour per class. "
             + "Features from a forward pass of \(modelTitle)'s stored network; nothing was retrained."
     }
@@ -333,7 +333,7 @@ public struct FeatureEmbedding: Figure {
         for (k, panel) in panels.enumerated() {
             let area = Rect(x: panelsArea.minX + Double(k) * (panelWidth + gap), y: panelsArea.minY, width: panelWidth, height: panelsArea.height)
             let xs = panel.points.map { $0[0] }, ys = panel.points.map { $0[1] }
-            let heading = panel.name == "pixels" ? "input: \(groupedCount(panel.dimension)) pixels" : "\(panel.name): \(groupedCount(panel.dimension)) features\(panel.after.isEmpty ? "" : " after \(panel.after)")"
+            let heading = panel.name == "pixels" ? "input: \(groupedThousands(panel.dimension)) pixels" : "\(panel.name): \(groupedThousands(panel.dimension)) features\(panel.after.isEmpty ? "" : " after \(panel.after)")"
             let footer = "nearest class mean right for \(Self.percent(panel.nearestMeanAccuracy))"
             let footerHeight = canvas.measure(footer, font: style.tickFont).height + style.labelGap
             let axes = canvas.plotAxes(in: area.inset(bottom: footerHeight), title: heading,

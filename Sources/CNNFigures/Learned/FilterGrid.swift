@@ -149,7 +149,8 @@ public struct FilterGrid: Figure {
 
     public var caption: String {
         var text = "Learned convolution filters of \(weights.layer) \(weights.shape.shapeDescription) in \(model), read from the model file (\(note))."
-        if let provenance { text += " The model: \(provenance)." }
+        // The figure itself says what the model is and learned from (the line under the grid).
+        if provenance != nil { text += " The line under the grid says what the model is and what it learned from." }
         return text
     }
 
@@ -157,7 +158,7 @@ public struct FilterGrid: Figure {
         let rows = (cells.count + columns - 1) / columns
         // About 7 inches for the grid, its cells square, plus title, captions and colour bar.
         let cell = min(1.1, 6.6 / Double(columns))
-        let footer = provenance == nil ? 0 : 0.4
+        let footer = provenance == nil ? 0 : 0.6
         return .inches(8, min(9, max(2.6, 1.3 + footer + Double(rows) * cell * (mode == .slices ? 1.05 : 1.25))))
     }
 

@@ -16,8 +16,15 @@ public struct ImageCell: Sendable, Equatable {
 }
 
 extension Canvas {
-    /// Writes `title` and a muted one-line `note` (shrunk to fit) at the top of `rect`, and `footer`
-    /// at its bottom; returns the area left between them.
+    /// A grey data-set image (values in 0...1, 1 the stroke) drawn as every figure draws one: inverted, dark
+    /// strokes on a light ground, like the samples (F1) and the mistakes (E1).
+    func greyDatasetImage(_ values: [Float], width: Int, height: Int, in rect: Rect, border: RGBColor? = nil) {
+        image(values.map { $0.isNaN ? 0.5 : 1 - $0 }, width: width, height: height, in: rect, colorMap: .greys,
+              range: ValueRange(0, 1), border: border)
+    }
+
+    /// Writes `title` and a muted `note` at the top of `rect`, and `footer` at its bottom, both wrapped onto
+    /// as many lines as they need (never shrunk); returns the area left between them.
     func learnedPage(_ rect: Rect, title: String, note: String? = nil, footer: String? = nil) -> Rect {
         let area = rect.insetBy(dx: style.margin, dy: style.margin)
         var top = area.minY
@@ -25,15 +32,18 @@ extension Canvas {
         top += titleHeight(title)
         let noteFont = style.labelFont.withSize(style.labelFont.size * 0.9)
         if let note {
-            let h = measure(note, font: noteFont).height
-            fittedText(note, in: Rect(x: area.minX, y: top, width: area.width, height: h), font: noteFont,
+            let lines = wrapped(note, width: area.width, font: noteFont).joined(separator: "\n")
+            let h = measure(lines, font: noteFont).height
+            fittedText(lines, in: Rect(x: area.minX, y: top, width: area.width, height: h), font: noteFont,
                        color: style.mutedForeground, vertical: .top)
             top += h + style.labelGap
         }
         var bottom = area.maxY
         if let footer {
-            let h = measure(footer, font: noteFont).height
-            fittedText(footer, in: Rect(x: area.minX, y: bottom - h, width: area.width, height: h), font: noteFont,
+            // Wrapped, never shrunk: it says what the model is, and must be read at report size.
+            let lines = wrapped(footer, width: area.width, font: noteFont).joined(separator: "\n")
+            let h = measure(lines, font: noteFont).height
+            fittedText(lines, in: Rect(x: area.minX, y: bottom - h, width: area.width, height: h), font: noteFont,
                        color: style.mutedForeground, vertical: .top)
             bottom -= h + style.labelGap
         }

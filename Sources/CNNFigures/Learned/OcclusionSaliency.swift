@@ -256,8 +256,8 @@ public struct OcclusionSaliency: Figure {
             canvas.rgbImage(red: Array(values[0..<plane]), green: Array(values[plane..<2 * plane]), blue: Array(values[2 * plane..<3 * plane]),
                             width: input.width, height: input.height, in: rect, range: ValueRange(0, 1), border: RGBColor(hex: 0x9A9A9A))
         } else {
-            canvas.image(Array(values[0..<plane]), width: input.width, height: input.height, in: rect, colorMap: .greys,
-                         range: ValueRange(0, 1), border: RGBColor(hex: 0x9A9A9A))
+            canvas.greyDatasetImage(Array(values[0..<plane]), width: input.width, height: input.height, in: rect,
+                                    border: RGBColor(hex: 0x9A9A9A))
         }
     }
 

@@ -6,15 +6,12 @@ import CNNModels
 import CNNPlot
 import Foundation
 
-/// `n` with thousands separators: 10,000.
-func groupedCount(_ n: Int) -> String { CourseReport.grouped(n) }
-
 /// A whole-number label of four or more digits with thousands separators ("15000" -> "15,000"); others unchanged.
 func separatedThousands(_ label: String) -> String {
     let negative = label.hasPrefix("\u{2212}")
     let digits = negative ? String(label.dropFirst()) : label
     guard digits.count >= 4, digits.allSatisfy(\.isASCII), let n = Int(digits) else { return label }
-    return (negative ? "\u{2212}" : "") + groupedCount(n)
+    return (negative ? "\u{2212}" : "") + groupedThousands(n)
 }
 
 /// Softmax of one row of logits, in double precision.
@@ -58,7 +55,7 @@ extension Canvas {
         let xRange = exactX ? x : (xTicks.first ?? x.lowerBound)...(xTicks.last ?? x.upperBound)
         let yRange = (yTicks.first ?? y.lowerBound)...(yTicks.last ?? y.upperBound)
         let xLabels = formatTickLabels(xTicks).map(separatedThousands)
-        let yLabels = yLogarithmic ? yTicks.map { $0 >= 1 && $0 < 1e5 ? groupedCount(Int($0.rounded())) : formatTickLabels([$0], logarithmic: true)[0] }
+        let yLabels = yLogarithmic ? yTicks.map { $0 >= 1 && $0 < 1e5 ? groupedThousands(Int($0.rounded())) : formatTickLabels([$0], logarithmic: true)[0] }
             : formatTickLabels(yTicks).map(separatedThousands)
         let tick = style.tickFont, label = style.labelFont
         let tickHeight = measure("0", font: tick).height

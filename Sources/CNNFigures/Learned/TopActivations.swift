@@ -259,7 +259,7 @@ public struct TopActivations: Figure {
                                         blue: Array(values[2 * plane..<3 * plane]), width: pw, height: ph, in: r,
                                         range: ValueRange(0, 1))
                     } else {
-                        canvas.image(patch.pixels, width: pw, height: ph, in: r, colorMap: .greys, range: ValueRange(0, 1))
+                        canvas.greyDatasetImage(patch.pixels, width: pw, height: ph, in: r)
                     }
                 }
                 canvas.text(tileCaption(entry), at: Point(x: origin.x + tile / 2, y: origin.y + tile + 2),

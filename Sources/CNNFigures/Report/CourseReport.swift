@@ -1,6 +1,7 @@
 // The course report: a title page, the catalogue figures grouped as in FIGURES.md with captions,
 // the results and benchmark tables, and the commands that regenerate every figure. Every value
 // comes from the suite's own files.
+import CNNModels
 import CNNStore
 import Foundation
 
@@ -55,7 +56,7 @@ public enum CourseReport {
             try doc.paragraph("Each row is one training run of the suite. Errors are on the data set's test split. The best epoch is chosen on the validation split held out of the training images (never on the test set), and its test error is shown; a run without a validation split shows its last epoch. Seconds are training wall time (evaluation excluded).")
             try doc.table(["run", "model", "data", "params", "epochs", "test error", "at best val. (epoch)", "train error", "seconds", "img/s"],
                           results.runs.map { r in
-                              [r.name, r.model, r.dataset, grouped(r.parameters), String(r.epochs), percent(r.testError),
+                              [r.name, r.model, r.dataset, groupedThousands(r.parameters), String(r.epochs), percent(r.testError),
                                r.bestTestError.isNaN ? "-" : "\(percent(r.bestTestError)) (\(r.bestEpoch))", percent(r.finalTrainError),
                                String(format: "%.1f", r.seconds), String(format: "%.0f", r.imagesPerSecond)]
                           }, numeric: [3, 4, 5, 7, 8, 9])
@@ -109,13 +110,4 @@ public enum CourseReport {
 
     static func percent(_ x: Double) -> String { x.isNaN ? "-" : String(format: "%.2f%%", x * 100) }
 
-    static func grouped(_ n: Int) -> String {
-        let s = String(n)
-        var out = ""
-        for (i, ch) in s.reversed().enumerated() {
-            if i > 0 && i % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return String(out.reversed())
-    }
 }

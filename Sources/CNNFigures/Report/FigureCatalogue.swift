@@ -48,12 +48,12 @@ public enum FigureCatalogue {
             }
             return .success(list)
         case "B1":
-            let images = ["datasets/images/camera.png", "datasets/images/chelsea.png"]
+            let images = ClassicKernelsFigure.shippedImages.map(ShippedFiles.locate)
             guard images.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else {
-                return .failure(Unavailable(reason: "datasets/images/ is not in the working directory"))
+                return .failure(Unavailable(reason: "the shipped photographs (datasets/images/) are not found from the working directory"))
             }
             let figure = try ClassicKernelsFigure(imagePaths: images)
-            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz kernels \(images.joined(separator: " ")) --out figures/B1-kernels.pdf")])
+            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz kernels --out figures/B1-kernels.pdf")])
         case "B2":
             let files = filterModels.isEmpty ? (lenet.map { [$0] } ?? []) : filterModels
             let figure = GaborFigure(bank: try GaborBank(), learned: try files.map { try FirstLayerFilters(modelFile: $0.path) })
@@ -173,7 +173,7 @@ public enum FigureCatalogue {
             }
         case "E2":
             let figure = try ImageNetHistoryFigure(file: ShippedFiles.locate(ImageNetResult.defaultFile))
-            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz depth --table \(ImageNetResult.defaultFile) --out figures/E2-imagenet-depth.pdf")])
+            return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz depth --out figures/E2-imagenet-depth.pdf")])
         case "E3":
             // The suite's own plain/residual runs, else those of a depth suite run beside it (runs/depth, runs/depth-small).
             let hasDepthRuns = { (r: SuiteResults) in
@@ -196,7 +196,7 @@ public enum FigureCatalogue {
             } else if FileManager.default.fileExists(atPath: shipped) {
                 study = try DepthStudy(studyFile: shipped)
                 from = " From the histories of the depth suite's runs committed in \(DepthStudy.shippedFile) (cnnbench run depth, then cnnviz depth --runs runs/depth --export \(DepthStudy.shippedFile))."
-                runs = "../../\(DepthStudy.shippedFile)"
+                runs = DepthStudy.shippedFile  // cnnviz finds shipped files from any folder inside the toolkit
             } else {
                 return .failure(Unavailable(reason: "the suite trained no plain or residual networks, no depth suite was run beside it (cnnbench run depth-small), and \(DepthStudy.shippedFile) is missing"))
             }

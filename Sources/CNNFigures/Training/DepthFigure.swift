@@ -23,7 +23,8 @@ public struct DepthFigure: Figure {
                 + "\(NetworkKind.residual.name(depth: deepest))"
         }
         text += seeds > 1 ? "; lines are means over \(seeds) seeds, bands span the smallest to the largest." : "."
-        return text
+        let start = study.zeroInitialisationNote
+        return start.isEmpty ? text : text + " " + start
     }
 
     /// The deepest depth trained both plain and residual.

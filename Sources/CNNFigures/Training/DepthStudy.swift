@@ -28,11 +28,13 @@ public struct DepthRun: Sendable, Equatable {
     public var gradientNorms: GradientNormLog?
     /// The paths of its weights with at least two dimensions, from the input to the output.
     public var weightPaths: [String]
+    /// Whether its residual blocks started as the identity (recipe `zeroInitResidual`).
+    public var zeroInitResidual: Bool
 
     public init(kind: NetworkKind, depth: Int, path: String, history: TrainingHistory,
-                gradientNorms: GradientNormLog? = nil, weightPaths: [String] = []) {
+                gradientNorms: GradientNormLog? = nil, weightPaths: [String] = [], zeroInitResidual: Bool = false) {
         self.kind = kind; self.depth = depth; self.path = path; self.history = history
-        self.gradientNorms = gradientNorms; self.weightPaths = weightPaths
+        self.gradientNorms = gradientNorms; self.weightPaths = weightPaths; self.zeroInitResidual = zeroInitResidual
     }
 
     /// `plain20` gives (.plain, 20), `resnet56` (.residual, 56); other names nil.
@@ -156,7 +158,8 @@ public struct DepthStudy: Sendable, Equatable {
                 let weights = try spec.build().namedParameters.filter { $0.parameter.value.shape.count >= 2 }.map(\.path)
                 runs.append(DepthRun(kind: kind, depth: depth, path: path,
                                      history: try TrainingHistory(contents: contents, file: path, label: kind.name(depth: depth)),
-                                     gradientNorms: try GradientNormLog(contents: contents, file: path), weightPaths: weights))
+                                     gradientNorms: try GradientNormLog(contents: contents, file: path), weightPaths: weights,
+                                     zeroInitResidual: contents.recipeValues?["zeroInitResidual"] as? Bool ?? false))
             } catch {
                 skipped.append("\(path): \(error)")
             }
@@ -174,6 +177,16 @@ public struct DepthStudy: Sendable, Equatable {
         guard let training = contents.training, let epochs = contents.recipeValues?["epochs"] as? Int,
               training.epochsCompleted < epochs else { return nil }
         return "still training (epoch \(training.epochsCompleted) of \(epochs)), left out"
+    }
+
+    /// How the residual nets started, for captions: "" when none was zero-initialised, else a clause that says
+    /// which (all of them, or how many).
+    public var zeroInitialisationNote: String {
+        let residual = groups.filter { $0.kind == .residual }.flatMap(\.runs)
+        let zeroed = residual.filter(\.zeroInitResidual).count
+        guard zeroed > 0 else { return "" }
+        let which = zeroed == residual.count ? "Every residual block" : "In \(zeroed) of the \(residual.count) residual runs each residual block"
+        return "\(which) started as the identity (the last batch-norm scale of its branch zero, Goyal et al. 2017)."
     }
 
     /// Every depth trained, ascending.

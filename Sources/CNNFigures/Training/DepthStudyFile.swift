@@ -21,6 +21,8 @@ struct DepthStudyFile: Codable {
         var heldOutName: String
         var gradientNorms: GradientNormLog?
         var weightPaths: [String]
+        /// Absent in files written before it was recorded: false.
+        var zeroInitResidual: Bool?
     }
     var format = "cnnbench-depth-study"
     var formatVersion = 1
@@ -38,7 +40,8 @@ extension DepthStudy {
             DepthStudyFile.Run(model: r.kind == .plain ? "plain\(r.depth)" : "resnet\(r.depth)", file: r.path,
                                epochs: r.history.epochs, trainLoss: r.history.trainLoss, testLoss: r.history.testLoss,
                                trainErrorPercent: r.history.trainError, testErrorPercent: r.history.testError,
-                               heldOutName: r.history.heldOutName, gradientNorms: r.gradientNorms, weightPaths: r.weightPaths)
+                               heldOutName: r.history.heldOutName, gradientNorms: r.gradientNorms, weightPaths: r.weightPaths,
+                               zeroInitResidual: r.zeroInitResidual)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -65,7 +68,7 @@ extension DepthStudy {
             let history = TrainingHistory(label: kind.name(depth: depth), epochs: r.epochs, trainLoss: r.trainLoss, testLoss: r.testLoss,
                                           trainError: r.trainErrorPercent, testError: r.testErrorPercent, heldOutName: r.heldOutName)
             runs.append(DepthRun(kind: kind, depth: depth, path: r.file, history: history, gradientNorms: r.gradientNorms,
-                                 weightPaths: r.weightPaths))
+                                 weightPaths: r.weightPaths, zeroInitResidual: r.zeroInitResidual ?? false))
         }
         guard !runs.isEmpty else { throw ConfigurationError("\(path): no plainN or resnetN runs") }
         self.init(runs: runs, skipped: skipped)

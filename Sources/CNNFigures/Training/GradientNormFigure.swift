@@ -55,7 +55,8 @@ public struct GradientNormFigure: Figure {
             text += String(format: " In epoch %d the first layer's gradient is %@ the last layer's in plain-%d and %@ in ResNet-%d.",
                            epoch, Self.times(p), depth, Self.times(r), depth)
         }
-        return text
+        let start = study.zeroInitialisationNote
+        return start.isEmpty ? text : text + " " + start
     }
 
     /// "0.12 times", "3.4 times".

@@ -151,9 +151,9 @@ public struct NetworkHealth: Figure {
 
     public var caption: String {
         "For each convolution and dense layer of \(modelTitle): the histogram of its weights; the histogram of its outputs after "
-            + "its activation over the first \(groupedCount(images)) \(datasetName) test images (count on a log scale; exact zeros "
+            + "its activation over the first \(groupedThousands(images)) \(datasetName) test images (count on a log scale; exact zeros "
             + "after a ReLU left out, their share printed); and the share of (image, position) at which each channel or unit is above 0. "
-            + "Dead (never above 0 over the \(groupedCount(images)) images): \(layers.map(deadText).joined(separator: "; ")). "
+            + "Dead (never above 0 over the \(groupedThousands(images)) images): \(layers.map(deadText).joined(separator: "; ")). "
             + "From the stored weights and forward passes; nothing was retrained."
     }
 
@@ -161,7 +161,7 @@ public struct NetworkHealth: Figure {
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
-        let note = "\(groupedCount(images)) \(datasetName) test images; red: dead \(layers.contains { $0.kind == .conv2D } ? "channels" : "units") (never above 0)"
+        let note = "\(groupedThousands(images)) \(datasetName) test images; red: dead \(layers.contains { $0.kind == .conv2D } ? "channels" : "units") (never above 0)"
         let body = canvas.learnedPage(rect, title: title, note: note)
         let rowGap = style.labelGap * 2, columnGap = style.labelGap * 3
         let rowHeight = (body.height - rowGap * Double(layers.count - 1)) / Double(layers.count)
@@ -174,7 +174,7 @@ public struct NetworkHealth: Figure {
 
             // Weights, linear counts.
             let w = layer.weights
-            let weightAxes = canvas.plotAxes(in: area(0), title: "\(layer.name) weights (\(groupedCount(layer.weightCount)))",
+            let weightAxes = canvas.plotAxes(in: area(0), title: "\(layer.name) weights (\(groupedThousands(layer.weightCount)))",
                                              x: w.lower...w.upper, y: 0...Double(w.counts.max() ?? 1), xLabel: last ? "weight" : nil,
                                              yLabel: "count", tickCount: 6, exactX: true)
             drawBars(w, axes: weightAxes, color: bar, on: canvas)
