@@ -51,19 +51,6 @@ struct ReportPipelineTests {
         try expectEachRuns(try regenerateCommands(results, folder: out), from: out)
     }
 
-    /// Regenerate commands that fail today when run from the suite's folder, as the report tells the reader to, by the
-    /// file they write. Each runs under `withKnownIssue`, which fails once the command works: then delete its line.
-    static let knownFailures: [String: String] = [
-        "B1-kernels": "the photographs are named relative to the repository's root (datasets/images/...), not the suite's folder",
-        "C3-feature-maps": dataFromWorkingDirectory, "C4-top-patches": dataFromWorkingDirectory,
-        "C5-equivariance": dataFromWorkingDirectory, "C6-saliency": dataFromWorkingDirectory,
-        "C7-embedding": dataFromWorkingDirectory, "E6-health": dataFromWorkingDirectory,
-        "E2-imagenet-depth": "--table data/imagenet_history.csv is relative to the repository's root; cnnviz depth does not look for the shipped table",
-        "E3-depth": depthStudyPath, "E5-gradient-norms": depthStudyPath,
-    ]
-    static let dataFromWorkingDirectory = "reads MNIST from datasets/mnist under the working directory, not from the model file's data source (cnnviz confusion and mistakes do)"
-    static let depthStudyPath = "--runs ../../data/depth-study.json holds only when the suite's folder is runs/SUITE in the repository"
-
     /// Slow (a minute and a half in a debug build on two busy cores): run with CNNBENCH_SLOW_TESTS=1.
     @Test("every catalogue figure a LeNet-5 and a logreg run can show: each regenerate command runs with cnnviz",
           .enabled(if: ProcessInfo.processInfo.environment["CNNBENCH_SLOW_TESTS"] == "1", "slow: set CNNBENCH_SLOW_TESTS=1"))
@@ -126,12 +113,8 @@ struct ReportPipelineTests {
             #expect(FileManager.default.fileExists(atPath: written.path), "\(id): the report wrote no \(words[at + 1])")
             try? FileManager.default.removeItem(at: written)
             let result = try runTool("cnnviz", Array(words.dropFirst()), in: folder)
-            let check = {
-                #expect(result.status == 0, "\(id): `\(command)` failed: \(result.output)")
-                #expect(isPDF(atPath: written.path), "\(id): `\(command)` wrote no PDF at \(written.path)")
-            }
-            let stem = (written.lastPathComponent as NSString).deletingPathExtension
-            if let why = Self.knownFailures[stem] { withKnownIssue(Comment(rawValue: why), check) } else { check() }
+            #expect(result.status == 0, "\(id): `\(command)` failed: \(result.output)")
+            #expect(isPDF(atPath: written.path), "\(id): `\(command)` wrote no PDF at \(written.path)")
         }
     }
 }
