@@ -148,8 +148,10 @@ public struct GaborFigure: Figure, Sendable {
         let body = canvas.titledFrame(title: title, note: note, in: area, scale: scale, spacing: 10)
         let gap = 30 * scale
         let bankWidth = learned.isEmpty ? body.width : (body.width - gap) * (learned.count == 1 ? 0.64 : 0.5)
-        let labelFont = Font(size: style.labelFont.size * scale, bold: true)
-        let tickFont = Font(size: style.tickFont.size * scale)
+        // Never below 18 px on a page shown 1500 px wide.
+        let legible = 18.0 / 1500.0 * canvas.size.width
+        let labelFont = Font(size: max(style.labelFont.size * scale, legible), bold: true)
+        let tickFont = Font(size: max(style.tickFont.size * scale, legible))
         let labelHeight = canvas.measure("Hg", font: labelFont).height
 
         // The bank: columns are orientations, rows wavelengths, with their values written along the edges.

@@ -4,6 +4,7 @@
 // from the kernels, strides and paddings along the path from the input.
 import CNNData
 import CNNEngine
+import CNNModels
 import CNNPlot
 import CNNRuns
 import Foundation
@@ -195,7 +196,7 @@ public struct TopActivations: Figure {
     public var caption: String {
         let dead = deadChannels.map { "\($0.layer) channel \($0.channel)" }
         let deadNote = dead.isEmpty ? "" : " Never active on any of the images (an empty tile): \(dead.joined(separator: ", "))."
-        return "For \(channelsDrawn) of \(model), the \(perChannel) of \(imagesSearched) \(datasetName) images whose "
+        return "For \(channelsDrawn) of \(model), the \(perChannel) of \(groupedThousands(imagesSearched)) \(datasetName) images whose "
             + "maximum activation is largest, cropped to the receptive field of the unit where it occurs (" +
             layers.map { "\($0): \(fields[$0]!.size.height)×\(fields[$0]!.size.width) px" }.joined(separator: ", ") + "), strongest first; grey: padding outside the image." + deadNote
     }
@@ -214,7 +215,7 @@ public struct TopActivations: Figure {
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
-        let note = "searched \(imagesSearched) images; each tile: one channel, strongest patch top left, read across; "
+        let note = "searched \(groupedThousands(imagesSearched)) images; each tile: one channel, strongest patch top left, read across; "
             + "grey: outside the image (padding)"
         let body = canvas.learnedPage(rect, title: title, note: note)
         let columns = 8

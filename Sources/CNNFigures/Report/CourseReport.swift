@@ -83,10 +83,10 @@ public enum CourseReport {
             try doc.heading(group.title)
             try doc.paragraph("From: \(group.lecture).", font: nil, color: nil)
             for id in ids {
-                for item in figures[id] ?? [] { try doc.figure(item.figure, frame: item.frame, caption: "\(id). \(item.caption)") }
+                for item in figures[id] ?? [] { try doc.figure(item.figure, frame: item.frame, caption: "\(item.figure.catalogueID). \(item.caption)") }
             }
         }
-        let commands = figures.keys.sorted().flatMap { id in (figures[id] ?? []).map { "\(id): \($0.command)" } }
+        let commands = figures.keys.sorted().flatMap { id in (figures[id] ?? []).map { "\($0.figure.catalogueID): \($0.command)" } }
         if !commands.isEmpty || !results.commands.isEmpty {
             try doc.newPage()
             try doc.heading("Regenerating this report")

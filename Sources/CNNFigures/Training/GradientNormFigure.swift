@@ -56,7 +56,11 @@ public struct GradientNormFigure: Figure {
                            epoch, Self.times(p), depth, Self.times(r), depth)
         }
         let start = study.zeroInitialisationNote
-        return start.isEmpty ? text : text + " " + start
+        guard !start.isEmpty else { return text }
+        // With the branches' last scale at zero, the branch weights' gradient is zero at the first step: say why
+        // the residual curve starts so low, so that it is not read as vanishing gradients.
+        return text + " " + start + " So in the first batches the weights inside the residual branches get almost no gradient: "
+            + "the signal and its gradient pass through the shortcuts until the branches' scales grow."
     }
 
     /// "0.12 times", "3.4 times".
