@@ -1,9 +1,7 @@
 import ArgumentParser
 import CNNBench
-import CNNData
 import CNNEngine
 import CNNMPI
-import CNNRuns
 import Foundation
 
 struct TrainCommand: ParsableCommand {
@@ -127,64 +125,14 @@ struct TrainCommand: ParsableCommand {
 
     func train(parallel collective: (any Collective)?) throws {
         threads.apply()
-        let rank = collective?.rank ?? 0
         if let collective, collective.size > 1 {
-            FileHandle.standardError.write(Data("rank \(rank) of \(collective.size): pid \(ProcessInfo.processInfo.processIdentifier) on \(RunLock.hostName)\n".utf8))
+            FileHandle.standardError.write(Data("rank \(collective.rank) of \(collective.size): pid \(ProcessInfo.processInfo.processIdentifier) on \(RunLock.hostName)\n".utf8))
         }
-        // Only rank 0 speaks.
-        func say(_ line: String) { if rank == 0 { print(line) } }
-        let name = dataset ?? "mnist"
-        let source = DataSource(name: name, directory: dataDir)
-        let folder = URL(fileURLWithPath: out ?? "runs/\(model)-\(name.replacingOccurrences(of: "/", with: "_"))")
-        let file = folder.appendingPathComponent("model.h5")
-        try TrainingRun.checkOutput(file, policy: resume ? .resume : overwrite ? .overwrite : .refuse)
-        let training: TrainingRun
-        if resume {
-            let request = ResumeRequest(model: model, dataset: dataset.map(DatasetName.init), dataDirectory: dataDir,
-                                        recipe: { try applyingOptions(to: $0) })
-            training = try TrainingRun.resume(from: file, request: request)
-            if training.epochsCompleted >= training.recipe.epochs {
-                say("\(file.path) already holds all \(training.recipe.epochs) epochs; nothing to train (ask for more with --epochs)")
-            } else {
-                say("resuming \(file.path) at epoch \(training.epochsCompleted + 1) of \(training.recipe.epochs)")
-            }
-        } else {
-            training = try TrainingRun(model: model, source: source, recipe: try recipe())
-            say("training \(training.spec.name) (\(training.network.parameterCount) parameters) on \(training.data.train.name): "
-                  + "\(training.data.train.count) train, \(training.data.validation?.count ?? 0) validation, \(training.data.test.count) test images; "
-                  + "\(Parallel.threadCount) thread(s)")
-        }
-        let commandLine = CommandLine.arguments.joined(separator: " ")
-        // A resumed run keeps the command that started it and adds the one that continued it.
-        training.metadata["command_line"] = training.metadata["command_line"].map { "\($0); resumed: \(commandLine)" } ?? commandLine
-        if let collective {
-            let stored = training.resumedMetadata["micro_batches"].flatMap(Int.init)
-            if let stored, let microBatches, stored != microBatches {
-                throw ValidationError("\(file.path) was trained with --micro-batches \(stored); resume it with the same (any number of ranks that divides it)")
-            }
-            let parallel: DataParallel
-            do { parallel = try DataParallel(collective: collective, microBatches: microBatches ?? stored ?? 8) } catch {
-                throw ValidationError("\(error)")
-            }
-            training.parallel = parallel
-            training.metadata["micro_batches"] = String(parallel.microBatches)
-            training.metadata["ranks"] = String(parallel.size)
-            say("data-parallel: \(parallel.size) rank(s), \(parallel.microBatches) micro-batches of each batch of \(training.recipe.batchSize)")
-        }
-        Interrupt.install()
-        defer {
-            if let parallel = training.parallel, parallel.size > 1, training.communication.steps > 0 {
-                let (seconds, steps) = training.communication
-                say(String(format: "communication: %.2f s in %d steps, %.2f ms per step; each step rank 0 gathers and broadcasts %d bytes of gradient per rank",
-                           seconds, steps, seconds * 1e3 / Double(steps), training.network.parameterCount * 4))
-            }
-        }
-        if try training.train(saveTo: file, progress: rank == 0 ? ProgressReporter() : nil, log: { say($0) }) {
-            if let last = training.history.last {
-                say(String(format: "done: test error %.2f%% after %d epochs; model file %@", last.testError * 100, last.epoch, file.path))
-            }
-        } else {
-            throw ExitCode(130)
-        }
+        let job = TrainingJob(model: model, dataset: dataset, dataDirectory: dataDir, out: out,
+                              policy: resume ? .resume : overwrite ? .overwrite : .refuse,
+                              overrides: { try applyingOptions(to: $0) }, microBatches: microBatches,
+                              commandLine: CommandLine.arguments.joined(separator: " "))
+        // Stopped by Ctrl-C or SIGTERM after saving: the shell's status for an interrupt.
+        guard try job.run(collective: collective, progress: ProgressReporter(), say: { print($0) }) else { throw ExitCode(130) }
     }
 }
