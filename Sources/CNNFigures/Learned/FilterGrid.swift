@@ -148,7 +148,9 @@ public struct FilterGrid: Figure {
     }
 
     public var caption: String {
-        var text = "Learned convolution filters of \(weights.layer) \(weights.shape.shapeDescription) in \(model), read from the model file (\(note))."
+        // The colour key is written in the figure (its note line), not repeated here.
+        var text = "Learned convolution filters of \(weights.layer) \(weights.shape.shapeDescription) in \(model), read from the model file; "
+            + "the line under the title gives the colour key and scaling."
         // The figure itself says what the model is and learned from (the line under the grid).
         if provenance != nil { text += " The line under the grid says what the model is and what it learned from." }
         return text
