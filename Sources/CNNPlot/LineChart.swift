@@ -74,6 +74,8 @@ public struct LineChart: Sendable, Equatable {
     public var legend: LegendPosition
     /// Whether light grid lines mark the ticks.
     public var showsGrid: Bool
+    /// Ticks at exactly these x values (the depths trained, say) instead of nice ones; nil for nice ones.
+    public var xTicks: [Double]? = nil
 
     /// Creates a line chart.
     public init(series: [LineSeries], title: String? = nil, xLabel: String? = nil, yLabel: String? = nil,
@@ -174,7 +176,11 @@ public struct LineChart: Sendable, Equatable {
         let xs = series.flatMap(\.x).filter(\.isFinite)
         var ys = series.flatMap { $0.y + ($0.band?.lower ?? []) + ($0.band?.upper ?? []) }.filter(\.isFinite)
         if yScale == .logarithmic { ys = ys.filter { $0 > 0 } }
-        let x = ChartAxis(dataLower: xs.min() ?? 0, dataUpper: xs.max() ?? 1, scale: .linear, fixed: xRange)
+        var x = ChartAxis(dataLower: xs.min() ?? 0, dataUpper: xs.max() ?? 1, scale: .linear, fixed: xRange)
+        if let xTicks {
+            x.ticks = xTicks.filter { $0 >= x.lower && $0 <= x.upper }
+            x.labels = formatTickLabels(x.ticks, logarithmic: false)
+        }
         let y = ChartAxis(dataLower: ys.min() ?? (yScale == .logarithmic ? 0.1 : 0),
                           dataUpper: ys.max() ?? 1, scale: yScale, fixed: yRange)
         return (x, y)

@@ -148,6 +148,12 @@ private func shippedData(_ name: String) -> String {
         var bare = study.groups.flatMap(\.runs)
         for i in bare.indices { bare[i].gradientNorms = nil }
         #expect(throws: ConfigurationError.self) { try GradientNormFigure(study: DepthStudy(runs: bare)) }
+        // The committed study: every residual run started its blocks as the identity, and both captions say so.
+        let shipped = try DepthStudy(studyFile: repositoryRoot().appendingPathComponent(DepthStudy.shippedFile).path)
+        #expect(shipped.groups.filter { $0.kind == .residual }.flatMap(\.runs).allSatisfy { $0.zeroInitResidual })
+        #expect(shipped.groups.filter { $0.kind == .plain }.flatMap(\.runs).allSatisfy { !$0.zeroInitResidual })
+        #expect(DepthFigure(study: shipped).caption.contains("Every residual block started as the identity"))
+        #expect(try GradientNormFigure(study: shipped).caption.contains("pass through the shortcuts"))
     }
 
     @Test("figures prepare a model's test images as its recipe prepared the training images (downsample)")
@@ -199,6 +205,10 @@ private func shippedData(_ name: String) -> String {
         #expect(study.skipped.count == 2 && study.skipped.contains { $0.contains("lenet5") })
         #expect(study.skipped.contains { $0.contains("resnet8-running") && $0.contains("still training (epoch 3 of 16)") })
         #expect(DepthFigure(study: study).deepestPair == 8)
+        // The summary's x ticks are the depths trained, in both panels; no residual run was zero-initialised here.
+        let texts = try DepthFigure(study: study).drawnTexts()
+        #expect(texts.filter { $0 == "8" }.count >= 2 && texts.filter { $0 == "14" }.count >= 2, "\(texts)")
+        #expect(study.zeroInitialisationNote.isEmpty)
         let plain8 = try #require(study.group(.plain, depth: 8))
         #expect(plain8.commonEpochs == 3)
         #expect(plain8.finalTrainError.minimum == 10 && plain8.finalTrainError.maximum == 20)

@@ -60,10 +60,13 @@ public struct DepthFigure: Figure {
         let low = depths.first ?? 1, high = depths.last ?? 1
         let pad = max(1, (high - low) * 0.06)
         let xRange = (low - pad)...(high + pad)
-        let train = LineChart(series: finalErrorSeries(\.finalTrainError), title: "Final training error",
+        var train = LineChart(series: finalErrorSeries(\.finalTrainError), title: "Final training error",
                               xLabel: "depth (weight layers)", yLabel: "training error (%)", xRange: xRange)
-        let test = LineChart(series: finalErrorSeries(\.finalTestError), title: "Final test error",
+        var test = LineChart(series: finalErrorSeries(\.finalTestError), title: "Final test error",
                              xLabel: "depth (weight layers)", yLabel: "test error (%)", xRange: xRange)
+        // Ticks at the depths trained (8, 20, 32, 44, 56), so each point reads off its own depth.
+        train.xTicks = depths
+        test.xTicks = depths
         train.draw(on: canvas, in: Rect(x: body.minX, y: body.minY, width: body.width / 2, height: topHeight))
         test.draw(on: canvas, in: Rect(x: body.midX, y: body.minY, width: body.width / 2, height: topHeight))
 
