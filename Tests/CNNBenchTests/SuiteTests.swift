@@ -33,7 +33,7 @@ struct SuiteTests {
         #expect(lecture.report == "reports/lecture.pdf")
         // B2 and C2's filters: v1net on Fashion-MNIST, kept short, and the sparse colour filters.
         let v1net = try #require(lecture.entries.first { $0.model == "v1net" })
-        #expect(v1net.source.name == .fashionMNIST && v1net.recipe.epochs == 2 && v1net.recipe.trainLimit == 20000)
+        #expect(v1net.source.name == .fashionMNIST && v1net.recipe.epochs == 10 && v1net.recipe.weightDecay == 0.01 && v1net.recipe.trainLimit == 20000)
         #expect(lecture.sparseFilters == SparseFilterRecipe())
     }
 

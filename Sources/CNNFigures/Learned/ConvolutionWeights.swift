@@ -1,6 +1,7 @@
 // Convolution weights as plain numbers, whatever file they come from: the filter figures (C2, B2)
 // take these, never a network, so a Keras reader only has to produce them.
 import CNNEngine
+import CNNModels
 import CNNPlot
 import CNNRuns
 import CNNStore
@@ -109,7 +110,7 @@ func trainingProvenance(_ contents: ModelFileContents) -> String? {
     if let name = contents.dataset?.name, !name.isEmpty {
         var details: [String] = []
         if let recipe = contents.recipeValues {
-            if let limit = recipe["trainLimit"] as? Int { details.append("first \(limit) images") }
+            if let limit = recipe["trainLimit"] as? Int { details.append("first \(groupedThousands(limit)) images") }
             if let factor = contents.downsampleFactor { details.append("shrunk \(factor)x") }
             if recipe["augment"] as? Bool == true { details.append("crops and flips") }
         }
