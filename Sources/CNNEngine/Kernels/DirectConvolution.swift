@@ -17,32 +17,26 @@ import Foundation
 /// Whether the direct kernels can run here, and which layers take them.
 public enum DirectConvolution {
     /// What `CNNBENCH_DIRECT_CONV` asks for.
-    public enum Mode: String, Sendable, CaseIterable {
+    public enum Mode: Sendable, CaseIterable {
         /// Unset, `1` or `on`: the measured rules below choose.
-        case rules = "1"
+        case rules
         /// `0` or `off`: every layer on im2col + GEMM (to compare with the direct kernels).
-        case off = "0"
+        case off
         /// `all`: every pass the direct kernels support goes to them, past the rules
         /// (`directWeightPassPays`, `directDataPassPays`), to re-measure those rules on a new machine.
         case all
     }
 
+    static let modeSwitch = EnvironmentSwitch<Mode>(
+        name: "CNNBENCH_DIRECT_CONV", unset: .rules, words: [("1", .rules), ("on", .rules), ("0", .off), ("off", .off), ("all", .all)],
+        expected: "1 (or on, or unset: the measured rules), 0 (or off) or all")
+
     /// The mode `CNNBENCH_DIRECT_CONV` names, or an error that names the variable and its values.
     public static func mode(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Mode {
-        switch environment["CNNBENCH_DIRECT_CONV"]?.lowercased() {
-        case nil, "", "1", "on": return .rules
-        case "0", "off": return .off
-        case "all": return .all
-        case let value?: throw ConfigurationError("CNNBENCH_DIRECT_CONV must be 1 (or on, or unset: the measured rules), 0 (or off) or all; got \"\(value)\"")
-        }
+        try modeSwitch.value(in: environment)
     }
 
-    static let modeOfProcess: Mode = {
-        do { return try mode() } catch {
-            FileHandle.standardError.write(Data("cnnbench: \(error); using the measured rules\n".utf8))
-            return .rules
-        }
-    }()
+    static let modeOfProcess = modeSwitch.valueOfProcess(instead: "using the measured rules")
 
     /// False when `CNNBENCH_DIRECT_CONV=0` turns the direct kernels off (to compare with im2col + GEMM).
     public static var enabled: Bool { modeOfProcess != .off }

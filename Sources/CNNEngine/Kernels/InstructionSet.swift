@@ -96,11 +96,7 @@ public enum GEMMBackend: Sendable, Equatable, CustomStringConvertible {
     /// installed, the process's path is not `generic` and `CNNBENCH_GEMM` is not `blas`.
     public static let loaded: GEMMBackend = {
         let isa = InstructionSet.fromProcess
-        let blasAsked: Bool
-        do { blasAsked = try asksForBLAS() } catch {
-            FileHandle.standardError.write(Data("cnnbench: \(error); using the fastest GEMM\n".utf8))
-            blasAsked = false
-        }
+        let blasAsked = blasSwitch.valueOfProcess(instead: "using the fastest GEMM")
         guard isa != .generic, !blasAsked, cnn_fast_gemm_load(isa.code) == 1 else { return .blas }
         return .oneDNN(version: String(cString: cnn_fast_gemm_name()))
     }()
@@ -108,12 +104,12 @@ public enum GEMMBackend: Sendable, Equatable, CustomStringConvertible {
     /// Whether `CNNBENCH_GEMM` asks for the BLAS (`blas`) rather than the fastest GEMM there is (unset, `auto`
     /// or `onednn`), or an error that names the variable and its values.
     public static func asksForBLAS(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Bool {
-        switch environment["CNNBENCH_GEMM"]?.lowercased() {
-        case nil, "", "auto", "onednn": return false
-        case "blas": return true
-        case let value?: throw ConfigurationError("CNNBENCH_GEMM must be blas, or auto or onednn (the fastest there is, the default); got \"\(value)\"")
-        }
+        try blasSwitch.value(in: environment)
     }
+
+    static let blasSwitch = EnvironmentSwitch<Bool>(
+        name: "CNNBENCH_GEMM", unset: false, words: [("auto", false), ("onednn", false), ("blas", true)],
+        expected: "blas, or auto or onednn (the fastest there is, the default)")
 
     static let oneDNNLoaded: Bool = { if case .oneDNN = loaded { true } else { false } }()
 

@@ -30,24 +30,18 @@ extension ConvGeometry {
 
 /// Settings of the Winograd path.
 public enum Winograd {
+    static let enabledSwitch = EnvironmentSwitch<Bool>(
+        name: "CNNBENCH_WINOGRAD", unset: true, words: [("1", true), ("on", true), ("0", false), ("off", false)],
+        expected: "1 (or on, or unset) or 0 (or off)")
+
     /// Whether `CNNBENCH_WINOGRAD` leaves the Winograd path on (unset, `1` or `on`) or turns it off
     /// (`0` or `off`), or an error that names the variable and its values.
     public static func isEnabled(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Bool {
-        switch environment["CNNBENCH_WINOGRAD"]?.lowercased() {
-        case nil, "", "1", "on": return true
-        case "0", "off": return false
-        case let value?: throw ConfigurationError("CNNBENCH_WINOGRAD must be 1 (or on, or unset) or 0 (or off); got \"\(value)\"")
-        }
+        try enabledSwitch.value(in: environment)
     }
 
-    /// False when `CNNBENCH_WINOGRAD=0` sends the wide 3x3 layers back to im2col + GEMM (a bad value is
-    /// reported once on standard error and ignored; the command-line tools refuse it at start-up).
-    public static let enabled: Bool = {
-        do { return try isEnabled() } catch {
-            FileHandle.standardError.write(Data("cnnbench: \(error); Winograd stays on\n".utf8))
-            return true
-        }
-    }()
+    /// False when `CNNBENCH_WINOGRAD=0` sends the wide 3x3 layers back to im2col + GEMM.
+    public static let enabled = enabledSwitch.valueOfProcess(instead: "Winograd stays on")
     /// Layers with fewer channels on either side keep their kernels: the 16 products are too small there
     /// (measured on a quiet Zen 4, VGG-11 at batch 128, 1 thread: its 64->128 layer at 16x16 took 63 + 138 ms
     /// forward + backward with Winograd against 49 + 112 with im2col + oneDNN, while the 256- and
