@@ -171,21 +171,22 @@ public final class Residual: Layer {
 }
 
 extension Layer {
-    /// Makes every residual block (one with a shortcut) start as the identity plus its shortcut: the
-    /// scale of the last batch norm in its body is set to zero, so the body adds nothing until training
-    /// moves that scale (Goyal et al. 2017, section 5.1; torchvision's `zero_init_residual`). Plain
+    /// Makes every residual block among its layers (one with a shortcut) start as the identity plus its
+    /// shortcut: the scale of the last batch norm in its body is set to zero, so the body adds nothing until
+    /// training moves that scale (Goyal et al. 2017, section 5.1; torchvision's `zero_init_residual`). Plain
     /// blocks, which have no shortcut, are left as they are: zeroing them would cut the signal.
     public func zeroInitializeResidualBranches() {
-        if let block = self as? Residual, block.hasShortcut,
-           let norm = block.body.layers.last(where: { $0 is BatchNormBase }) as? BatchNormBase {
+        forEachLayer { visit in
+            guard let block = visit.layer as? Residual, block.hasShortcut,
+                  let norm = block.body.layers.last(where: { $0 is BatchNormBase }) as? BatchNormBase else { return }
             norm.gamma.value.fill(0)
         }
-        for layer in sublayers { layer.zeroInitializeResidualBranches() }
     }
 
-    /// Whether this layer is, or holds, a residual block with a shortcut.
+    /// Whether any of its layers, at any depth, is a residual block with a shortcut.
     public var hasResidualShortcut: Bool {
-        if let block = self as? Residual, block.hasShortcut { return true }
-        return sublayers.contains { $0.hasResidualShortcut }
+        var found = false
+        forEachLayer { visit in if let block = visit.layer as? Residual, block.hasShortcut { found = true } }
+        return found
     }
 }
