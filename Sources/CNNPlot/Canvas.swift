@@ -125,10 +125,17 @@ public final class Canvas {
         try canvas.finish()
     }
 
+    /// The slide rule: text at least this many pixels tall when the page is shown `slideWidthPixels` wide.
+    public static let slideTextPixels = 18.0
+    public static let slideWidthPixels = 1500.0
+
+    /// The smallest font size, in points, that keeps the slide rule on this page (18 px at 1500 px wide).
+    public var smallestLegibleFontSize: Double { Canvas.slideTextPixels / Canvas.slideWidthPixels * size.width }
+
     /// What a slide would get wrong in the text drawn so far: text outside the page, two texts
     /// overlapping, text smaller than `minimumPixels` pixels when the page is shown `slideWidth` pixels
     /// wide (18 px at 1500 px: legible on a projector). One sentence per problem.
-    public func layoutProblems(minimumPixels: Double = 18, slideWidth: Double = 1500) -> [String] {
+    public func layoutProblems(minimumPixels: Double = Canvas.slideTextPixels, slideWidth: Double = Canvas.slideWidthPixels) -> [String] {
         var problems: [String] = []
         let page = bounds.insetBy(dx: -0.5, dy: -0.5)
         let smallest = minimumPixels / slideWidth * size.width

@@ -179,6 +179,19 @@ extension Canvas {
         return max(minimumSize, min(font.size, scale * 0.999))
     }
 
+    /// `wrapped`, with the lines made as even as they can be at the same line count, so that a last line
+    /// never holds one orphan word when the text could be split more evenly.
+    public func balancedWrapped(_ text: String, width: Double, font: Font) -> [String] {
+        let greedy = wrapped(text, width: width, font: font)
+        guard greedy.count > 1 else { return greedy }
+        var low = 0.0, high = width
+        for _ in 0..<20 {
+            let mid = (low + high) / 2
+            if wrapped(text, width: mid, font: font).count > greedy.count { low = mid } else { high = mid }
+        }
+        return wrapped(text, width: high, font: font)
+    }
+
     /// Breaks `text` at spaces into lines no wider than `width` (a single long word stays whole).
     public func wrapped(_ text: String, width: Double, font: Font) -> [String] {
         var lines: [String] = []

@@ -44,6 +44,15 @@ struct TextAndLayoutTests {
         #expect(lines.count > 1)
         #expect(lines.allSatisfy { c.measure($0, font: font).width <= 80 })
         #expect(lines.joined(separator: " ") == "hand-designed descriptors with a linear support vector machine")
+        // Balanced: the same number of lines, none wider than the greedy widest, no orphan last word.
+        let text = "each filter scaled by its own largest weight, mid-grey zero, orphan"
+        let greedy = c.wrapped(text, width: 300, font: font)
+        #expect(greedy.count == 2 && greedy.last == "orphan", "\(greedy)")
+        let balanced = c.balancedWrapped(text, width: 300, font: font)
+        #expect(balanced.count == 2 && balanced.joined(separator: " ") == text)
+        #expect(balanced.allSatisfy { c.measure($0, font: font).width <= 300 })
+        #expect(balanced.last!.split(separator: " ").count > 1, "\(balanced)")
+        #expect(c.balancedWrapped("short", width: 300, font: font) == ["short"])
     }
 
     @Test("grid cells keep their aspect ratio and stay inside the rectangle")

@@ -44,7 +44,7 @@ public struct ArchitectureFigure: Figure {
     /// The legend's font: the style's tick font, grown to 18 px on a page shown 1500 px wide.
     static func legendFont(_ canvas: Canvas) -> Font {
         let tick = canvas.style.tickFont
-        return tick.withSize(max(tick.size, 18.0 / 1500.0 * canvas.size.width))
+        return tick.withSize(max(tick.size, canvas.smallestLegibleFontSize))
     }
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
@@ -231,7 +231,7 @@ struct StageLayout {
         let units = units(stages)
         let hasArc = stages.contains { $0.hasShortcut }
         // Start where the smallest text (the operations) is 18 px on a page shown 1500 px wide; shrink only if it must.
-        let legibleScale = 18.0 / 1500.0 * canvas.size.width / style.tickFont.size
+        let legibleScale = canvas.smallestLegibleFontSize / style.tickFont.size
         var fontScale = max(1.0, legibleScale)
         while true {
             let nameFont = Font(size: style.labelFont.size * fontScale, bold: true)

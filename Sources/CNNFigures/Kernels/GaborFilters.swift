@@ -149,7 +149,7 @@ public struct GaborFigure: Figure, Sendable {
         let gap = 30 * scale
         let bankWidth = learned.isEmpty ? body.width : (body.width - gap) * (learned.count == 1 ? 0.64 : 0.5)
         // Never below 18 px on a page shown 1500 px wide.
-        let legible = 18.0 / 1500.0 * canvas.size.width
+        let legible = canvas.smallestLegibleFontSize
         let labelFont = Font(size: max(style.labelFont.size * scale, legible), bold: true)
         let tickFont = Font(size: max(style.tickFont.size * scale, legible))
         let labelHeight = canvas.measure("Hg", font: labelFont).height

@@ -9,8 +9,8 @@ extension Canvas {
         fittedText(title, in: Rect(x: area.minX, y: area.minY, width: area.width, height: titleHeight), font: titleFont,
                    horizontal: .center, vertical: .top)
         // Wrapped, never below 18 px on a page shown 1500 px wide.
-        let noteFont = Font(size: max(style.tickFont.size * scale, 18.0 / 1500.0 * size.width), italic: true)
-        let noteText = wrapped(note, width: area.width, font: noteFont).joined(separator: "\n")
+        let noteFont = Font(size: max(style.tickFont.size * scale, smallestLegibleFontSize), italic: true)
+        let noteText = balancedWrapped(note, width: area.width, font: noteFont).joined(separator: "\n")
         let noteHeight = measure(noteText, font: noteFont).height
         text(noteText, at: Point(x: area.minX, y: area.maxY), font: noteFont, color: style.mutedForeground, vertical: .bottom)
         return area.inset(top: titleHeight + spacing * scale, bottom: noteHeight + spacing * scale)

@@ -31,21 +31,26 @@ extension Canvas {
         drawTitle(title, over: area, top: top)
         top += titleHeight(title)
         let noteFont = style.labelFont.withSize(style.labelFont.size * 0.9)
-        if let note {
-            let lines = wrapped(note, width: area.width, font: noteFont).joined(separator: "\n")
-            let h = measure(lines, font: noteFont).height
-            fittedText(lines, in: Rect(x: area.minX, y: top, width: area.width, height: h), font: noteFont,
+        // Wrapped rather than shrunk (only a single word wider than the page would shrink): the note is the colour
+        // key, the footer what the model is, and both are read at report size.
+        func block(_ text: String) -> (lines: String, height: Double) {
+            let lines = balancedWrapped(text, width: area.width, font: noteFont).joined(separator: "\n")
+            return (lines, measure(lines, font: noteFont).height)
+        }
+        func write(_ lines: String, top y: Double, height: Double) {
+            fittedText(lines, in: Rect(x: area.minX, y: y, width: area.width, height: height), font: noteFont,
                        color: style.mutedForeground, vertical: .top)
-            top += h + style.labelGap
+        }
+        if let note {
+            let (lines, height) = block(note)
+            write(lines, top: top, height: height)
+            top += height + style.labelGap
         }
         var bottom = area.maxY
         if let footer {
-            // Wrapped, never shrunk: it says what the model is, and must be read at report size.
-            let lines = wrapped(footer, width: area.width, font: noteFont).joined(separator: "\n")
-            let h = measure(lines, font: noteFont).height
-            fittedText(lines, in: Rect(x: area.minX, y: bottom - h, width: area.width, height: h), font: noteFont,
-                       color: style.mutedForeground, vertical: .top)
-            bottom -= h + style.labelGap
+            let (lines, height) = block(footer)
+            write(lines, top: bottom - height, height: height)
+            bottom -= height + style.labelGap
         }
         return Rect(x: area.minX, y: top, width: area.width, height: max(0, bottom - top))
     }
