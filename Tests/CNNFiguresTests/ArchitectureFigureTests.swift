@@ -31,6 +31,28 @@ import _TestSupport
         #expect(blocks.map(\.name) == ["stage 1", "stage 2", "stage 3"])
         #expect(blocks.allSatisfy { $0.hasShortcut })
         #expect(diagram.weightLayers == 20)
+        // Each block keeps its own shortcut: the first blocks of stages 2 and 3 subsample x (option A).
+        #expect(blocks.map(\.blockShortcuts) == [[.identity, .identity, .identity],
+                                                 [.subsampled(stride: 2), .identity, .identity],
+                                                 [.subsampled(stride: 2), .identity, .identity]])
+        #expect(diagram.drawsEachBlock)
+        #expect(diagram.shortcutKinds == [.identity, .subsampled(stride: 2)])
+        let figure = ArchitectureFigure(diagram: diagram)
+        #expect(figure.caption.contains("each residual block is drawn with its shortcut arc"))
+        #expect(figure.caption.contains("x subsampled /2, new channels zero"))
+        #expect(!figure.caption.contains("grouped"))
+        let texts = try figure.drawnTexts()
+        #expect(texts.contains("residual block (conv 3×3, 3×3)"))
+        #expect(texts.contains("shortcut: x subsampled /2, new channels zero"))
+        #expect(!texts.contains("3 residual blocks"))
+        // ResNet-56's 27 blocks are too many to draw one by one: one arc per stage, grouped.
+        let deep = try ArchitectureDiagram(spec: try ModelZoo.spec("resnet56"))
+        #expect(!deep.drawsEachBlock)
+        #expect(ArchitectureFigure(diagram: deep).caption.contains("grouped"))
+        // ResNet-18's downsampling shortcuts are 1x1 projections with stride 2.
+        let imagenet = try ArchitectureDiagram(spec: try ModelZoo.spec("resnet18"))
+        #expect(imagenet.drawsEachBlock)
+        #expect(imagenet.shortcutKinds == [.identity, .projection(stride: 2)])
         let plain = try ArchitectureDiagram(spec: try ModelZoo.spec("plain20"))
         #expect(plain.stages.filter { $0.kind == .plainBlocks }.count == 3)
         #expect(!plain.stages.contains { $0.hasShortcut })

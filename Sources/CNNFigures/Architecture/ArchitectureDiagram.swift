@@ -11,6 +11,28 @@ public enum StageKind: String, Sendable, Equatable {
     case input, convolution, pooling, dense, residualBlocks, plainBlocks, concatBlocks, other
 }
 
+/// The shortcut of one residual block, as D1 draws it.
+public enum BlockShortcut: Sendable, Equatable {
+    /// x itself: a solid arc.
+    case identity
+    /// x subsampled by the stride, the new channels zero (option A of He et al. 2015): a dashed arc.
+    case subsampled(stride: Int)
+    /// A learned projection (a 1x1 convolution, with its stride): a dashed arc.
+    case projection(stride: Int)
+
+    /// Whether the shortcut changes the shape of x (and is drawn dashed).
+    public var isDownsampling: Bool { self != .identity }
+
+    /// How the legend and caption name it: `subsampled /2, zero channels added`, `1×1 conv /2`.
+    public var description: String {
+        switch self {
+        case .identity: "identity"
+        case let .subsampled(stride): "x subsampled /\(stride), new channels zero"
+        case let .projection(stride): stride == 1 ? "1×1 conv projection" : "1×1 conv /\(stride) projection"
+        }
+    }
+}
+
 /// One drawn stage: the tensor a layer (or a group of layers) produces, and how it was produced.
 public struct ArchitectureStage: Sendable, Equatable {
     /// The layer name, or a range of names for a group (`C1`, `conv3_1–pool3`, `stage2_block1–3`).
@@ -25,6 +47,8 @@ public struct ArchitectureStage: Sendable, Equatable {
     public var kind: StageKind
     /// How many layers or blocks of the same kind were grouped into it.
     public var repeats: Int
+    /// The shortcut of each residual block grouped into it, in order (empty for other stages).
+    public var blockShortcuts: [BlockShortcut] = []
 
     /// The slide's label: `6@28x28` for maps, `32x32` for a one-channel input, `120` for a vector.
     public var shapeLabel: String { ArchitectureStage.label(for: shape, isInput: kind == .input) }
@@ -75,6 +99,23 @@ public struct ArchitectureDiagram: Sendable, Equatable {
         if stages.count > maximumStages { stages = ArchitectureDiagram.mergingPooling(into: stages) }
         self.stages = stages
         weightLayers = spec.layers.reduce(0) { $0 + ArchitectureDiagram.weightLayerCount($1) }
+    }
+
+    /// The most residual blocks drawn one by one; deeper nets draw each stage as one glyph under one arc.
+    public static let mostBlocksDrawn = 12
+
+    /// Whether each residual block is drawn with its own arc (ResNet-20's 9 blocks, ResNet-18's 8), not one per stage.
+    public var drawsEachBlock: Bool {
+        let residual = stages.filter(\.hasShortcut)
+        return !residual.isEmpty && residual.allSatisfy { $0.blockShortcuts.count == $0.repeats }
+            && residual.reduce(0) { $0 + $1.repeats } <= ArchitectureDiagram.mostBlocksDrawn
+    }
+
+    /// The kinds of shortcut drawn, in order of first appearance (identity, then the downsampling ones).
+    public var shortcutKinds: [BlockShortcut] {
+        var kinds: [BlockShortcut] = []
+        for shortcut in stages.flatMap(\.blockShortcuts) where !kinds.contains(shortcut) { kinds.append(shortcut) }
+        return kinds
     }
 
     // MARK: - Classifying layers
@@ -131,6 +172,17 @@ public struct ArchitectureDiagram: Sendable, Equatable {
             let kind: StageKind = block.shortcut == .none ? .plainBlocks : .residualBlocks
             var stage = make(kind == .residualBlocks ? "residual block" : "plain block", kind)
             stage.details = ["conv " + convolutions.joined(separator: ", ")]
+            switch block.shortcut {
+            case .none: break
+            case .identity: stage.blockShortcuts = [.identity]
+            case let .zeroPadded(stride): stage.blockShortcuts = [.subsampled(stride: stride)]
+            case let .projection(layers):
+                let stride = layers.compactMap { layer -> Int? in
+                    if case let .conv2D(conv) = layer { return conv.stride.height }
+                    return nil
+                }.first ?? 1
+                stage.blockShortcuts = [.projection(stride: stride)]
+            }
             return stage
         case .channelConcat:
             return make("dense layer [x, g(x)]", .concatBlocks)
@@ -163,6 +215,7 @@ public struct ArchitectureDiagram: Sendable, Equatable {
                [.convolution, .residualBlocks, .plainBlocks, .concatBlocks].contains(stage.kind),
                stage.kind != .convolution || last.operation == stage.operation {
                 last.repeats += 1
+                last.blockShortcuts += stage.blockShortcuts
                 last.name = rangeName(firstNames[firstNames.count - 1], stage.name)
                 last.details = stage.details
                 result[result.count - 1] = last
