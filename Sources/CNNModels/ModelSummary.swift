@@ -71,3 +71,9 @@ public func groupedThousands(_ n: Int) -> String {
     }
     return (n < 0 ? "\u{2212}" : "") + String(out.reversed())
 }
+
+/// A count with its noun in the right number: `counted(1, "figure")` is "1 figure", `counted(39, "figure")`
+/// "39 figures", `counted(3, "run", plural: "runs")`. Thousands are grouped.
+public func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {
+    "\(groupedThousands(count)) \(count == 1 ? noun : plural ?? noun + "s")"
+}

@@ -71,7 +71,7 @@ public enum ModelZoo {
     /// "logistic regression"; other names as they are.
     public static func displayName(_ name: String) -> String {
         let fixed = ["lenet5": "LeNet-5 (ReLU, max-pool)", "lenet5-1998": "LeNet-5 (1998)", "alexnet": "AlexNet", "logreg": "logistic regression",
-                     "mlp": "MLP"]
+                     "mlp": "MLP", "sparse-autoencoder": "sparse autoencoder"]
         if let known = fixed[name] { return known }
         for (prefix, written) in [("resnet", "ResNet-"), ("plain", "plain-"), ("vgg", "VGG-")] where name.hasPrefix(prefix) {
             let rest = name.dropFirst(prefix.count)

@@ -135,16 +135,25 @@ public final class Canvas {
     /// What a slide would get wrong in the text drawn so far: text outside the page, two texts
     /// overlapping, text smaller than `minimumPixels` pixels when the page is shown `slideWidth` pixels
     /// wide (18 px at 1500 px: legible on a projector). One sentence per problem.
+    /// How far every text keeps from the page's edges (points).
+    public static let safeMargin = 4.0
+
     public func layoutProblems(minimumPixels: Double = Canvas.slideTextPixels, slideWidth: Double = Canvas.slideWidthPixels) -> [String] {
         var problems: [String] = []
         let page = bounds.insetBy(dx: -0.5, dy: -0.5)
+        // A safe margin: a projector or a PDF viewer may crop the page's edge.
+        let safe = bounds.insetBy(dx: Canvas.safeMargin - 0.5, dy: Canvas.safeMargin - 0.5)
         let smallest = minimumPixels / slideWidth * size.width
         func quoted(_ text: String) -> String {
             let line = text.replacingOccurrences(of: "\n", with: " ")
             return "\"" + (line.count > 40 ? line.prefix(37) + "..." : line) + "\""
         }
         for box in textBoxes {
-            if !page.contains(box.rect) { problems.append("\(quoted(box.text)) runs off the page") }
+            if !page.contains(box.rect) {
+                problems.append("\(quoted(box.text)) runs off the page")
+            } else if !safe.contains(box.rect) {
+                problems.append("\(quoted(box.text)) is within \(Int(Canvas.safeMargin)) pt of the page's edge")
+            }
             if box.fontSize < smallest * 0.98 {
                 problems.append("\(quoted(box.text)) is \(String(format: "%.1f", box.fontSize)) pt, below \(String(format: "%.1f", smallest)) pt "
                                 + "(\(Int(minimumPixels)) px at \(Int(slideWidth)) px wide)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNBench
+import CNNModels
 import CNNStore
 import Foundation
 
@@ -87,7 +88,7 @@ struct RunCommand: ParsableCommand {
             try Self.failIfAnyRunFailed(results)
             return
         }
-        print("suite \(parsed.name): \(parsed.entries.count) run(s), \(parsed.timing?.models.count ?? 0) timed model(s), \(parsed.figures.count) figure(s) -> \(folder.path)")
+        print("suite \(parsed.name): \(counted(parsed.entries.count, "run")), \(counted(parsed.timing?.models.count ?? 0, "timed model")), \(counted(parsed.figures.count, "figure")) -> \(folder.path)")
         Interrupt.install()
         let (results, finished) = try runner.run(progress: ProgressReporter(), log: { print($0) })
         guard finished else {

@@ -144,7 +144,13 @@ struct SaliencyEmbeddingHealthTests {
         // The output layer has no ReLU: no unit can be dead, and every value is in its histogram.
         let output = health.layers[4]
         #expect(!output.hasReLU && output.deadUnits.isEmpty && output.activations.total == 20 * 10)
-        #expect(health.caption.contains("C3: \(c3.deadUnits.count) of 16 channels"))
+        // The caption names the dead channels; the panel heading counts them (not repeated word for word).
+        let list = c3.deadUnits.map(String.init).joined(separator: ", ")
+        let named = c3.deadUnits.count > 4 ? "\(c3.deadUnits.count) channels of C3"
+            : "channel\(c3.deadUnits.count == 1 ? "" : "s") \(list) of C3"
+        #expect(health.caption.contains(named))
+        #expect(try health.drawnTexts().contains("C3: \(c3.deadUnits.count) of 16 channels dead"))
+        #expect(!health.caption.contains("C3: \(c3.deadUnits.count) of 16 channels"))
         let png = dir.appendingPathComponent("e6.png").path
         try health.write(to: png)
         #expect(try pngPixels(png).width > 0)

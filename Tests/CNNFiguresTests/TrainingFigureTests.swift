@@ -235,9 +235,9 @@ private func shippedData(_ name: String) -> String {
         let tables = ResultsTable.combining([mnist, cifar], with: [lenet, fashion])
         #expect(tables.count == 3)
         #expect(tables[0].rows.count == 13 && tables[0].measured.last == true && tables[0].measured.filter { $0 }.count == 1)
-        #expect(tables[0].rows.last == ["This toolkit (measured)", "lenet5, 10 epochs", "", "", "0.80"])
+        #expect(tables[0].rows.last == ["This toolkit (measured)", "LeNet-5 (ReLU, max-pool), 10 epochs", "", "", "0.80"])
         #expect(tables[1].rows.count == 4)
-        #expect(tables[2].rows == [["resnet20, 3 epochs", "Fashion-MNIST", "9.50"]])
+        #expect(tables[2].rows == [["ResNet-20, 3 epochs", "Fashion-MNIST", "9.50"]])
 
         let folder = try temporaryFolder("CNNFiguresDEF")
         let file = folder.appendingPathComponent("model.h5")

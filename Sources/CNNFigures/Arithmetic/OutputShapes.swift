@@ -88,8 +88,8 @@ public struct OutputShapeDiagram: Figure, Sendable {
     public var preferredSize: Size { .inches(max(4.5, 3.7 * Double(cases.count)), 6.2) }
     public var caption: String {
         "Convolution arithmetic after Dumoulin and Visin (2016): grey cells are zero padding, dark cells the kernel's "
-            + "first footprint (dashed: its next position), green the output. Output sizes from the engine's Conv2D.outputShape: "
-            + cases.map { "\($0.label) → \($0.outputSize)×\($0.outputSize)" }.joined(separator: "; ") + "."
+            + "first footprint (dashed: its next position), green the output. Each output size is the engine's Conv2D.outputShape "
+            + "for that case, and the formula under it reaches the same number."
     }
 
     static let inputColor = RGBColor(hex: 0x9CC3E4)

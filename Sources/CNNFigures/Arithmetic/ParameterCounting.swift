@@ -102,15 +102,15 @@ public struct CountingExamplesFigure: Figure, Sendable {
     public var title: String { "A7. Counting parameters: the lectures' examples" }
     public var preferredSize: Size { .inches(10, 3.4) }
     public var caption: String {
-        "Each network is built from engine layers and its parameters counted by the engine; the sum is written "
-            + "out from the same layer sizes. The 9×9 examples ignore biases, as the ML-in-Python lecture does."
+        "Each network is built from engine layers and its parameters counted by the engine (parameterCount of the built "
+            + "layers); the count in the middle column is written out from the same layer sizes."
     }
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let header = ["Network", "Count", "Parameters"]
         let rows = examples.map { [$0.question, $0.formula, groupedThousands($0.parameters)] }
-        let note = "Counted by the engine (parameterCount of the built layers); the formula is written out from the same layer sizes. "
-            + "The 9×9 MLP vs CNN comparison is from the ML-in-Python lecture (biases ignored)."
+        // Where the examples come from; how they are counted is the caption's (the two do not repeat each other).
+        let note = "The 9×9 MLP and CNN are the ML-in-Python lecture's comparison, biases left out as there."
         try drawTable(on: canvas, in: rect, title: title, header: header, rows: rows, rightAligned: [2],
                       emphasised: [], footnote: note, maximumFontSize: 13)
     }

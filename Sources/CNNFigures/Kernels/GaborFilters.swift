@@ -130,7 +130,7 @@ public struct GaborFigure: Figure, Sendable {
     public var preferredSize: Size { learned.isEmpty ? .inches(8, 4.4) : learned.count == 1 ? .inches(12, 5.2) : .inches(12, 7.2) }
     public var caption: String {
         var text = "Gabor filters (cosine phase, σ = \(formatNumber(GaborBank.sigmaPerWavelength)) λ, aspect \(formatNumber(bank.aspectRatio))), \(bank.orientations.count) orientations × "
-            + "\(bank.wavelengths.count) wavelengths, \(bank.size)×\(bank.size) pixels, computed. Grey is 0, each filter scaled to its largest |w|."
+            + "\(bank.wavelengths.count) wavelengths, \(bank.size)×\(bank.size) pixels, computed."
         if learned.count == 1 { text += " Right: \(learned[0].description), read from the model file." }
         if learned.count > 1 {
             let places = ["top", "bottom"] + (2..<max(2, learned.count)).map { "panel \($0 + 1)" }
@@ -144,7 +144,7 @@ public struct GaborFigure: Figure, Sendable {
         let area = rect.insetBy(dx: style.margin, dy: style.margin)
         let scale = min(1.3, max(0.55, min(area.width / (learned.isEmpty ? 560 : 840), area.height / 320)))
         // A short note: the report prints the full caption under the figure, so it is not repeated inside it.
-        let note = learned.isEmpty ? "grey = 0, each filter scaled to its largest |w|" : "grey = 0, each filter scaled to its largest |w|; left: computed, right: read from the model files"
+        let note = learned.isEmpty ? "grey = 0, each filter scaled to its largest |w|" : "each filter scaled to its largest |w|"
         let body = canvas.titledFrame(title: title, note: note, in: area, scale: scale, spacing: 10)
         let gap = 30 * scale
         let bankWidth = learned.isEmpty ? body.width : (body.width - gap) * (learned.count == 1 ? 0.64 : 0.5)
@@ -183,7 +183,7 @@ public struct GaborFigure: Figure, Sendable {
         let panelHeight = (right.height - panelGap * Double(learned.count - 1)) / Double(learned.count)
         for (p, filters) in learned.enumerated() {
             let panel = Rect(x: right.minX, y: right.minY + Double(p) * (panelHeight + panelGap), width: right.width, height: panelHeight)
-            canvas.fittedText("Learned: \(filters.title) \(filters.layer)", in: Rect(x: panel.minX, y: panel.minY, width: panel.width, height: labelHeight),
+            canvas.fittedText("Learned: \(filters.title)", in: Rect(x: panel.minX, y: panel.minY, width: panel.width, height: labelHeight),
                               font: labelFont, horizontal: .center, vertical: .top)
             let (images, channels) = filters.drawn
             let filtersRect = panel.inset(top: labelHeight + 6 * scale, bottom: tickHeight + 4 * scale)

@@ -119,9 +119,9 @@ public struct EquivarianceFigure: Figure {
     }
 
     public var caption: String {
-        "Translation equivariance of \(layer) in \(model) for \(input.source): the maps of the shifted input equal the shifted maps "
-            + "away from the borders; max |difference| inside the dashed box = \(differenceText) (activations reach "
-            + "\(formatNumber(Double(maximumActivation), maximumFractionDigits: 2)))."
+        "Translation equivariance of \(layer) in \(model) for \(input.source): away from the borders, the maps of the shifted input "
+            + "equal the shifted maps, as the bottom row of differences shows (its largest value is printed above the figure, "
+            + "beside the largest activation for scale)."
     }
 
     public var preferredSize: Size { .inches(min(10, 2.4 + 1.25 * Double(shownChannels.count)), 4.9) }

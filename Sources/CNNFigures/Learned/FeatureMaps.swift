@@ -117,8 +117,16 @@ public struct FeatureMapsFigure: Figure {
                     }
                     continue
                 }
-                canvas.image(values, width: stack.width, height: stack.height, in: r,
-                             colorMap: g == 0 ? .greys : .viridis, range: range, border: RGBColor(hex: 0x9A9A9A))
+                if g == 0 {
+                    // A grey input as every figure draws a data-set image: dark strokes on a light ground,
+                    // its normalised values flipped within their range.
+                    let flip = Float(range.lower + range.upper)
+                    canvas.image(values.map { flip - $0 }, width: stack.width, height: stack.height, in: r,
+                                 colorMap: .greys, range: range, border: RGBColor(hex: 0x9A9A9A))
+                } else {
+                    canvas.image(values, width: stack.width, height: stack.height, in: r,
+                                 colorMap: .viridis, range: range, border: RGBColor(hex: 0x9A9A9A))
+                }
             }
             y += groupHeight + groupGap
         }

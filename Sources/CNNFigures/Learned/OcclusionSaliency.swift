@@ -181,11 +181,11 @@ public struct OcclusionSaliency: Figure {
         let images = items.map(\.input.source)
         let correct = items.filter { $0.trueLabel != nil && $0.trueLabel == $0.predictedLabel }.count
         let labelled = items.filter { $0.trueLabel != nil }.count
-        return "Occlusion saliency of \(modelTitle) for \(images.count) image(s) (\(images.joined(separator: "; "))): a patch of \(patch)×\(patch) pixels, "
+        return "Occlusion saliency of \(modelTitle) for \(counted(images.count, "image")) (\(images.joined(separator: "; "))): a patch of \(patch)×\(patch) pixels, "
             + "\(fillText), slid in steps of \(stride) pixels over the \(items.first.map { "\($0.input.width)×\($0.input.height)" } ?? "") input, "
             + "each pixel coloured by the mean drop of the true class's softmax probability over the patches that cover it "
             + "(red: hiding it lowers the probability; blue: raises it; one scale for all, ±\(formatNumber(range.upper, maximumFractionDigits: 2))). "
-            + (labelled > 0 ? "\(correct) of \(labelled) labelled image(s) are classified correctly. " : "")
+            + (labelled > 0 ? "\(correct) of \(counted(labelled, "labelled image")) \(correct == 1 ? "is" : "are") classified correctly. " : "")
             + "From forward passes of the stored network; nothing was retrained."
     }
 

@@ -70,15 +70,16 @@ public struct TemplateWeights: Figure {
     /// The title without its catalogue id.
     var titleText: String {
         let size = "\(inputShape[2])×\(inputShape[1])"
+        let name = model.prefix(1).uppercased() + model.dropFirst()
         return unitsAreClasses
-            ? "\(model): the weights of each class over the \(size) pixels (\(layer) \(layerShape.shapeDescription))"
-            : "\(model): first-layer weights of hidden units 0–\(images.count - 1) of \(layerShape[0]) (\(layer) \(layerShape.shapeDescription))"
+            ? "\(name): each class's weights over the \(size) pixels"
+            : "\(name): first-layer weights of hidden units 0–\(images.count - 1) of \(layerShape[0])"
     }
 
     public var caption: String {
         "Weights of \(layer) in \(model) reshaped to the input's \(inputShape[2])×\(inputShape[1]) pixels, read from the model file; "
             + "red: the pixel pushes the unit up, blue: down, white: no effect; one scale for all, ending at the 99th percentile "
-            + "of |weight| (±\(formatNumber(range.upper, maximumFractionDigits: 3))), so the strongest 1 % saturate rather than wash out the rest."
+            + "of |weight| (±\(formatNumber(range.upper, maximumFractionDigits: 3))), so the strongest 1% saturate rather than wash out the rest."
     }
 
     public var preferredSize: Size {
@@ -87,7 +88,7 @@ public struct TemplateWeights: Figure {
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
-        let note = "blue: negative, white: zero, red: positive; one scale, strongest 1 % saturate"
+        let note = "weights of \(layer), \(layerShape.map(String.init).joined(separator: "×")); blue: negative, white: zero, red: positive; one scale, strongest 1% saturate"
         var body = canvas.learnedPage(rect, title: title, note: note)
         let barWidth = canvas.colorBarWidth(for: range, label: "weight") + style.labelGap * 3
         body = body.inset(right: barWidth)

@@ -55,8 +55,8 @@ extension Canvas {
         let xRange = exactX ? x : (xTicks.first ?? x.lowerBound)...(xTicks.last ?? x.upperBound)
         let yRange = (yTicks.first ?? y.lowerBound)...(yTicks.last ?? y.upperBound)
         let xLabels = formatTickLabels(xTicks).map(separatedThousands)
-        let yLabels = yLogarithmic ? yTicks.map { $0 >= 1 && $0 < 1e5 ? groupedThousands(Int($0.rounded())) : formatTickLabels([$0], logarithmic: true)[0] }
-            : formatTickLabels(yTicks).map(separatedThousands)
+        // One format per axis (formatTickLabels decides for all its ticks), thousands grouped.
+        let yLabels = formatTickLabels(yTicks, logarithmic: yLogarithmic).map(separatedThousands)
         let tick = style.tickFont, label = style.labelFont
         let tickHeight = measure("0", font: tick).height
         let labelHeight = measure("Hg", font: label).height

@@ -207,16 +207,15 @@ public struct TopActivations: Figure {
         return .inches(9, min(11, 1.1 + Double(rows) * 1.2 + Double(layers.count) * 0.35))
     }
 
-    /// A tile's caption: "ch 3: max 2.9", or "ch 3: dead" for a channel whose maximum is never above 0.
+    /// A tile's caption: "ch 3: max 2.9" (always one decimal), or "ch 3: dead" for a channel whose maximum is never above 0.
     func tileCaption(_ entry: ChannelPatches) -> String {
         guard let strongest = entry.patches.first?.activation, strongest > 0 else { return "ch \(entry.channel): dead" }
-        return "ch \(entry.channel): max \(formatNumber(Double(strongest), maximumFractionDigits: 1))"
+        return "ch \(entry.channel): max " + String(format: "%.1f", Double(strongest))
     }
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
-        let note = "searched \(groupedThousands(imagesSearched)) images; each tile: one channel, strongest patch top left, read across; "
-            + "grey: outside the image (padding)"
+        let note = "\(groupedThousands(imagesSearched)) images searched; one tile per channel, its strongest patch top left; grey: padding"
         let body = canvas.learnedPage(rect, title: title, note: note)
         let columns = 8
         let headerFont = style.labelFont.withSize(style.labelFont.size * 1.0)
@@ -228,7 +227,7 @@ public struct TopActivations: Figure {
         let tileGap = 10.0, sectionGap = style.labelGap * 2
         let available = body.height - Double(layers.count) * (headerHeight + sectionGap) - totalRows * (captionHeight + tileGap)
         let tile = min((body.width - Double(columns - 1) * tileGap) / Double(columns), available / totalRows)
-        let captionSize = canvas.fittedFontSize(for: channels.map(tileCaption), in: Size(width: tile + tileGap * 0.8, height: captionHeight),
+        let captionSize = canvas.fittedFontSize(for: channels.map(tileCaption), in: Size(width: tile, height: captionHeight),
                                                 font: captionFont)
         let side = Int(Double(perChannel).squareRoot().rounded(.up))
         let gridWidth = Double(columns) * tile + Double(columns - 1) * tileGap

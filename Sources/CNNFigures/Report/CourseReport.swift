@@ -48,8 +48,8 @@ public enum CourseReport {
             subtitle: results.description.isEmpty ? "Convolutional networks, measured." : results.description,
             facts: [("Suite", results.suite), ("Date", results.created), ("Machine", results.machine),
                     ("Toolkit", "CNNBench \(results.toolkitVersion)"),
-                    ("Runs", "\(finished.count) trained model(s)" + (results.runs.count > finished.count ? ", \(results.runs.count - finished.count) failed or interrupted" : "")),
-                    ("Figures", "\(distinctFigureCount(figures)) figure(s) from this run's own files")])
+                    ("Runs", counted(finished.count, "trained model") + (results.runs.count > finished.count ? ", \(results.runs.count - finished.count) failed or interrupted" : "")),
+                    ("Figures", counted(distinctFigureCount(figures), "figure") + " from this run's own files")])
 
         if !results.runs.isEmpty {
             try doc.heading("Results of this run")
@@ -86,7 +86,13 @@ public enum CourseReport {
                 for item in figures[id] ?? [] { try doc.figure(item.figure, frame: item.frame, caption: "\(item.figure.catalogueID). \(item.caption)") }
             }
         }
-        let commands = figures.keys.sorted().flatMap { id in (figures[id] ?? []).map { "\($0.figure.catalogueID): \($0.command)" } }
+        // One line per command: two frames of one figure (A1's first step and its whole output) share theirs.
+        var commands: [String] = []
+        for id in figures.keys.sorted() {
+            for line in (figures[id] ?? []).map({ "\($0.figure.catalogueID): \($0.command)" }) where !commands.contains(line) {
+                commands.append(line)
+            }
+        }
         if !commands.isEmpty || !results.commands.isEmpty {
             try doc.newPage()
             try doc.heading("Regenerating this report")

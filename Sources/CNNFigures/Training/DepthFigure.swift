@@ -19,7 +19,7 @@ public struct DepthFigure: Figure {
         var text = "Final training and test error of plain and residual networks of depth "
             + study.depths.map(String.init).joined(separator: ", ")
         if let deepest = deepestPair {
-            text += ", and the training (solid) and test (dashed) error per epoch of \(NetworkKind.plain.name(depth: deepest)) and "
+            text += ", and the training (dashed) and test (solid) error per epoch of \(NetworkKind.plain.name(depth: deepest)) and "
                 + "\(NetworkKind.residual.name(depth: deepest))"
         }
         text += seeds > 1 ? "; lines are means over \(seeds) seeds, bands span the smallest to the largest." : "."
@@ -70,7 +70,7 @@ public struct DepthFigure: Figure {
         train.draw(on: canvas, in: Rect(x: body.minX, y: body.minY, width: body.width / 2, height: topHeight))
         test.draw(on: canvas, in: Rect(x: body.midX, y: body.minY, width: body.width / 2, height: topHeight))
 
-        // Curves of the deepest pair: colour by kind, training solid, test dashed.
+        // Curves of the deepest pair: colour by kind, training dashed, test solid (as in E1, and He et al. 2015).
         guard let deepest = deepestPair else { return }
         var series: [LineSeries] = []
         var entries: [LegendEntry] = []
@@ -78,22 +78,24 @@ public struct DepthFigure: Figure {
             guard let group = study.group(kind, depth: deepest) else { continue }
             let color = DepthFigure.kindColors[kind]!
             entries.append(LegendEntry(label: kind.name(depth: deepest), color: color))
-            for (curve, dash) in [(group.trainErrorCurve, LineDash.solid), (group.testErrorCurve, LineDash.dashed)] {
+            for (curve, dash) in [(group.trainErrorCurve, LineDash.dashed), (group.testErrorCurve, LineDash.solid)] {
                 series.append(LineSeries(label: kind.name(depth: deepest), x: group.epochs, y: curve.map(\.mean), color: color,
                                          dash: dash, showsMarkers: false,
                                          band: group.runs.count > 1 ? Band(lower: curve.map(\.minimum), upper: curve.map(\.maximum)) : nil))
             }
         }
         let grey = RGBColor(hex: 0x555555)
-        entries.append(LegendEntry(label: "training", color: grey))
-        entries.append(LegendEntry(label: "test", color: grey, dash: .dashed))
+        entries.append(LegendEntry(label: "training", color: grey, dash: .dashed))
+        entries.append(LegendEntry(label: "test", color: grey))
         let legend = canvas.legendSize(entries)
         let bottom = Rect(x: body.minX, y: body.minY + topHeight + style.labelGap, width: body.width - legend.width - style.labelGap,
                           height: body.height - topHeight - style.labelGap)
         let epochs = series.flatMap(\.x)
         let first = epochs.min() ?? 1, last = epochs.max() ?? 1
-        let curves = LineChart(series: series, title: "Error per epoch at \(deepest) layers", xLabel: "epoch", yLabel: "error (%)",
+        var curves = LineChart(series: series, title: "Error per epoch at \(deepest) layers", xLabel: "epoch", yLabel: "error (%)",
                                xRange: first == last ? (first - 0.5)...(last + 0.5) : first...last, legend: .none)
+        // The first epoch, then every fifth.
+        curves.xTicks = [first] + stride(from: 5.0, through: last, by: 5).filter { $0 > first }
         curves.draw(on: canvas, in: bottom)
         canvas.legend(entries, at: Point(x: bottom.maxX + style.labelGap, y: bottom.minY + style.margin * 3))
     }

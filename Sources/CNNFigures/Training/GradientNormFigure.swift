@@ -85,7 +85,7 @@ public struct GradientNormFigure: Figure {
                 let group = kind == .plain ? groups.plain : groups.residual
                 guard let norms = group.gradientNorms(epoch: epoch) else { continue }
                 series.append(LineSeries(label: kind.name(depth: depth), x: norms.indices.map { Double($0 + 1) }, y: norms,
-                                         color: DepthFigure.kindColors[kind], dash: kind == .plain ? .dashed : .solid,
+                                         color: DepthFigure.kindColors[kind], dash: .solid,
                                          showsMarkers: norms.count <= 24))
             }
             let chart = LineChart(series: series, title: "Epoch \(epoch)", xLabel: "weight layer (1 = input side)",

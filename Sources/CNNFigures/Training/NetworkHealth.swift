@@ -141,27 +141,31 @@ public struct NetworkHealth: Figure {
 
     public var title: String { "E6. Health of \(modelName): weights, activations and dead units per layer" }
 
-    /// "C3: 1 of 16 channels (channel 5)".
+    /// Which units of a layer are dead, for the caption: "channels 5, 7 of C3", "23 units of C5".
     func deadText(_ layer: LayerHealth) -> String {
-        guard layer.hasReLU else { return "\(layer.name): no ReLU" }
         let dead = layer.deadUnits
-        let which = dead.isEmpty ? "" : dead.count <= 4 ? " (\(layer.unitWord) \(dead.map(String.init).joined(separator: ", ")))" : ""
-        return "\(layer.name): \(dead.count) of \(layer.units) \(layer.unitWord)s\(which)"
+        if dead.count <= 4 {
+            return "\(layer.unitWord)\(dead.count == 1 ? "" : "s") \(dead.map(String.init).joined(separator: ", ")) of \(layer.name)"
+        }
+        return "\(dead.count) \(layer.unitWord)s of \(layer.name)"
     }
 
     public var caption: String {
-        "For each convolution and dense layer of \(modelTitle): the histogram of its weights; the histogram of its outputs after "
+        // The panel headings count the dead units; the caption names them, which the figure does not.
+        let deadLayers = layers.filter { !$0.deadUnits.isEmpty }
+        let dead = deadLayers.isEmpty ? "No channel or unit is dead (never above 0 over the \(groupedThousands(images)) images). "
+            : "Dead (never above 0 over the \(groupedThousands(images)) images): \(deadLayers.map(deadText).joined(separator: "; ")). "
+        return "For each convolution and dense layer of \(modelTitle): the histogram of its weights; the histogram of its outputs after "
             + "its activation over the first \(groupedThousands(images)) \(datasetName) test images (count on a log scale; exact zeros "
             + "after a ReLU left out, their share printed); and the share of (image, position) at which each channel or unit is above 0. "
-            + "Dead (never above 0 over the \(groupedThousands(images)) images): \(layers.map(deadText).joined(separator: "; ")). "
-            + "From the stored weights and forward passes; nothing was retrained."
+            + dead + "From the stored weights and forward passes; nothing was retrained."
     }
 
     public var preferredSize: Size { .inches(9, min(12, 1.2 + 1.75 * Double(layers.count))) }
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
-        let note = "\(groupedThousands(images)) \(datasetName) test images; red: dead \(layers.contains { $0.kind == .conv2D } ? "channels" : "units") (never above 0)"
+        let note = "\(groupedThousands(images)) \(datasetName) test images; red columns: dead \(layers.contains { $0.kind == .conv2D } ? "channels" : "units") (never above 0)"
         let body = canvas.learnedPage(rect, title: title, note: note)
         let rowGap = style.labelGap * 2, columnGap = style.labelGap * 3
         let rowHeight = (body.height - rowGap * Double(layers.count - 1)) / Double(layers.count)
@@ -188,7 +192,8 @@ public struct NetworkHealth: Figure {
                                                  yLabel: "count", yLogarithmic: true, tickCount: 6, exactX: true)
             drawBars(a, axes: activationAxes, color: style.seriesColor(2), on: canvas)
 
-            // The share of the time each unit is active; dead ones marked in red at the axis.
+            // The share of the time each unit is active; a dead one's whole column is shaded red, so that
+            // the mark reads as a flag, not as a share (a bar would claim some activity).
             let heading = layer.hasReLU ? "\(layer.name): \(layer.deadUnits.count) of \(layer.units) \(layer.unitWord)s dead"
                 : "\(layer.name): \(layer.units) \(layer.unitWord)s, no ReLU"
             let unitAxes = canvas.plotAxes(in: area(2), title: heading, x: -0.5...(Double(layer.units) - 0.5), y: 0...100,
@@ -198,8 +203,9 @@ public struct NetworkHealth: Figure {
                 let low = unitAxes.point(Double(u) - 0.5, 0), high = unitAxes.point(Double(u) + 0.5, share * 100)
                 let isDead = layer.hasReLU && share == 0
                 if isDead {
-                    let h = min(10, unitAxes.plot.height * 0.2)
-                    canvas.fill(Rect(x: low.x, y: low.y - h, width: max(width, 2), height: h), color: dead)
+                    canvas.fill(Rect(x: low.x, y: unitAxes.plot.minY, width: max(width, 2), height: unitAxes.plot.height),
+                                color: dead.withAlpha(0.3))
+                    canvas.line(from: Point(x: low.x, y: low.y), to: Point(x: low.x + max(width, 2), y: low.y), color: dead, lineWidth: 2)
                 } else {
                     canvas.fill(Rect(x: low.x + width * 0.1, y: high.y, width: max(width * 0.8, 0.5), height: low.y - high.y),
                                 color: style.seriesColor(4))

@@ -2,6 +2,7 @@
 // with this toolkit's measured rows (model, final test error from its model file) added and marked.
 
 import CNNEngine
+import CNNModels
 import CNNPlot
 import CNNRuns
 import CNNStore
@@ -17,6 +18,14 @@ public struct MeasuredResult: Sendable, Equatable {
 
     public init(model: String, dataset: DataSource?, epochs: Int, testErrorPercent: Double) {
         self.model = model; self.dataset = dataset; self.epochs = epochs; self.testErrorPercent = testErrorPercent
+    }
+
+    /// The row's name: "LeNet-5 (ReLU, max-pool), 10 epochs", "Logistic regression, 5 epochs".
+    public var tableName: String {
+        // A described model starts the cell with a capital; a model's own name ("v1net") is kept as written.
+        let name = ModelZoo.displayName(model)
+        let written = name == model ? name : name.prefix(1).uppercased() + name.dropFirst()
+        return written + ", \(epochs) epochs"
     }
 
     /// The last epoch's test error of the model file at `path`.
@@ -62,7 +71,7 @@ public struct ResultsTable: Sendable, Equatable {
     /// Appends `result` as a marked row: who and what in the first columns, the error in the error column.
     public mutating func append(_ result: MeasuredResult) {
         var row = [String](repeating: "", count: header.count)
-        let what = "\(result.model), \(result.epochs) epochs"
+        let what = result.tableName
         let textColumns = header.indices.filter { $0 != errorColumn }
         if textColumns.count >= 3 {
             row[textColumns[0]] = "This toolkit (measured)"
@@ -80,7 +89,7 @@ public struct ResultsTable: Sendable, Equatable {
         var table = ResultsTable(title: "Other data sets (this toolkit)", dataset: nil, header: ["Model", "Data set", "Error rate (%)"],
                                  rows: [], measured: [], errorColumn: 2)
         for result in results {
-            table.rows.append(["\(result.model), \(result.epochs) epochs", result.dataset?.displayName ?? "unknown",
+            table.rows.append([result.tableName, result.dataset?.displayName ?? "unknown",
                                String(format: "%.2f", result.testErrorPercent)])
             table.measured.append(true)
         }
@@ -114,7 +123,7 @@ public struct ResultsTableFigure: Figure {
         "The MNIST and CIFAR-10 error-rate tables of CIS 522, with this toolkit's own final test errors (highlighted rows) read from its model files."
     }
     public var preferredSize: Size {
-        .inches(11, max(4, 1.2 + 0.31 * Double(tables.reduce(0) { $0 + $1.rows.count + 3 })))
+        .inches(11, max(4, 1.2 + 0.31 * tables.reduce(0.0) { $0 + Double($1.rows.count) + 3.5 }))
     }
 
     static let highlight = RGBColor(hex: 0xFFF0B3)
@@ -124,17 +133,22 @@ public struct ResultsTableFigure: Figure {
         let outer = rect.insetBy(dx: style.margin, dy: style.margin)
         canvas.drawTitle(title, over: outer, top: outer.minY)
         let body = outer.inset(top: canvas.titleHeight(title) + style.labelGap)
-        let lines = Double(tables.reduce(0) { $0 + $1.rows.count + 2 }) + Double(tables.count - 1) * 0.6
-        let rowHeight = min(22, body.height / max(lines, 1))
-        // One font size for every table: the largest at which the widest table fits.
-        let natural = min(style.labelFont.size * 1.1, rowHeight * 0.6)
-        let fontSize = tables.map { table in
-            min(natural, natural * body.width / naturalWidth(of: table, fontSize: natural, canvas: canvas))
+        // One font for every table: the largest at which the widest fits, never below the slide's 18 px at 1500 px;
+        // where even that is too wide, the widest text column wraps its cells.
+        let natural = style.labelFont.size * 1.1
+        let fitted = tables.map { table in
+            let padding = 2 * ResultsTableFigure.padding * Double(table.header.count)
+            let text = naturalWidth(of: table, fontSize: natural, canvas: canvas) - padding
+            return natural * max(body.width - padding, 1) / max(text, 1)
         }.min() ?? natural
+        let fontSize = max(canvas.smallestLegibleFontSize, min(natural, fitted))
+        let laidOut = tables.map { TableLayout(table: $0, width: body.width, fontSize: fontSize, canvas: canvas) }
+        let lines = Double(laidOut.reduce(0) { $0 + $1.lineCount + 2 }) + Double(tables.count - 1) * 0.6
+        let rowHeight = min(max(22, fontSize * 1.9), body.height / max(lines, 1))
         var y = body.minY
-        for table in tables {
-            let height = rowHeight * Double(table.rows.count + 2)
-            drawTable(table, on: canvas, in: Rect(x: body.minX, y: y, width: body.width, height: height), rowHeight: rowHeight,
+        for layout in laidOut {
+            let height = rowHeight * Double(layout.lineCount + 2)
+            drawTable(layout, on: canvas, in: Rect(x: body.minX, y: y, width: body.width, height: height), lineHeight: rowHeight,
                       fontSize: fontSize)
             y += height + rowHeight * 0.6
         }
@@ -142,8 +156,39 @@ public struct ResultsTableFigure: Figure {
 
     static let padding = 8.0
 
+    /// A table's cells as drawn: each column's width, and each cell broken into the lines that fit it.
+    struct TableLayout {
+        var table: ResultsTable
+        var columnWidths: [Double]
+        /// rows[r][c]: the lines of the cell.
+        var cells: [[[String]]]
+        /// How many text lines each row takes.
+        var rowLines: [Int] { cells.map { $0.map(\.count).max() ?? 1 } }
+        var lineCount: Int { rowLines.reduce(0, +) }
+
+        init(table: ResultsTable, width: Double, fontSize: Double, canvas: Canvas) {
+            self.table = table
+            let regular = Font(size: fontSize), heavy = Font(size: fontSize, bold: true)
+            let padding = 2 * ResultsTableFigure.padding
+            var widths = ResultsTableFigure.columnWidths(of: table, fontSize: fontSize, canvas: canvas)
+            var cells = table.rows.map { $0.map { [$0] } }
+            let overflow = widths.reduce(0, +) - width
+            if overflow > 0, let widest = widths.indices.filter({ $0 != table.errorColumn }).max(by: { widths[$0] < widths[$1] }) {
+                let header = canvas.measure(table.header[widest], font: heavy).width + padding
+                widths[widest] = max(widths[widest] - overflow, header)
+                for row in table.rows.indices {
+                    let font = table.measured[row] ? heavy : regular
+                    cells[row][widest] = canvas.balancedWrapped(table.rows[row][widest], width: widths[widest] - padding, font: font)
+                }
+            }
+            let spare = max(0, width - widths.reduce(0, +))
+            columnWidths = widths.map { $0 + spare / Double(widths.count) }
+            self.cells = cells
+        }
+    }
+
     /// Each column's width: its widest cell (bold for the header and measured rows) and padding.
-    private func columnWidths(of table: ResultsTable, fontSize: Double, canvas: Canvas) -> [Double] {
+    static func columnWidths(of table: ResultsTable, fontSize: Double, canvas: Canvas) -> [Double] {
         let regular = Font(size: fontSize), heavy = Font(size: fontSize, bold: true)
         return table.header.indices.map { column in
             let cells = table.rows.enumerated().map { canvas.measure($0.element[column], font: table.measured[$0.offset] ? heavy : regular).width }
@@ -152,33 +197,37 @@ public struct ResultsTableFigure: Figure {
     }
 
     private func naturalWidth(of table: ResultsTable, fontSize: Double, canvas: Canvas) -> Double {
-        columnWidths(of: table, fontSize: fontSize, canvas: canvas).reduce(0, +)
+        ResultsTableFigure.columnWidths(of: table, fontSize: fontSize, canvas: canvas).reduce(0, +)
     }
 
-    private func drawTable(_ table: ResultsTable, on canvas: Canvas, in rect: Rect, rowHeight: Double, fontSize: Double) {
+    private func drawTable(_ layout: TableLayout, on canvas: Canvas, in rect: Rect, lineHeight: Double, fontSize: Double) {
         let style = canvas.style
+        let table = layout.table
         let font = Font(size: fontSize), bold = Font(size: fontSize, bold: true)
         let padding = ResultsTableFigure.padding
-        var columnWidths = columnWidths(of: table, fontSize: fontSize, canvas: canvas)
-        let spare = max(0, rect.width - columnWidths.reduce(0, +))
-        columnWidths = columnWidths.map { $0 + spare / Double(columnWidths.count) }
-        canvas.text(table.title, at: Point(x: rect.minX, y: rect.minY + rowHeight / 2), font: Font(size: style.titleFont.size * 0.9, bold: true),
-                    horizontal: .left, vertical: .middle)
-        var y = rect.minY + rowHeight
-        func drawRow(_ cells: [String], heavy: Bool, fill: RGBColor?) {
-            if let fill { canvas.fill(Rect(x: rect.minX, y: y, width: rect.width, height: rowHeight), color: fill) }
+        let columnWidths = layout.columnWidths
+        canvas.text(table.title, at: Point(x: rect.minX, y: rect.minY + lineHeight / 2),
+                    font: Font(size: max(style.titleFont.size * 0.9, fontSize * 1.15), bold: true), horizontal: .left, vertical: .middle)
+        var y = rect.minY + lineHeight
+        func drawRow(_ cells: [[String]], heavy: Bool, fill: RGBColor?) {
+            let lines = cells.map(\.count).max() ?? 1
+            let height = lineHeight * Double(lines)
+            if let fill { canvas.fill(Rect(x: rect.minX, y: y, width: rect.width, height: height), color: fill) }
             var x = rect.minX
-            for (column, text) in cells.enumerated() {
+            for (column, cell) in cells.enumerated() {
                 let isError = column == table.errorColumn
-                canvas.text(text, at: Point(x: isError ? x + columnWidths[column] - padding : x + padding, y: y + rowHeight / 2),
-                            font: heavy ? bold : font, horizontal: isError ? .right : .left, vertical: .middle)
+                for (k, text) in cell.enumerated() {
+                    canvas.text(text, at: Point(x: isError ? x + columnWidths[column] - padding : x + padding,
+                                                y: y + lineHeight * (Double(k) + 0.5)),
+                                font: heavy ? bold : font, horizontal: isError ? .right : .left, vertical: .middle)
+                }
                 x += columnWidths[column]
             }
-            y += rowHeight
+            y += height
         }
-        drawRow(table.header, heavy: true, fill: RGBColor(hex: 0xE8E8E8))
+        drawRow(table.header.map { [$0] }, heavy: true, fill: RGBColor(hex: 0xE8E8E8))
         canvas.line(from: Point(x: rect.minX, y: y), to: Point(x: rect.maxX, y: y), color: style.foreground, lineWidth: style.axisLineWidth)
-        for (index, row) in table.rows.enumerated() {
+        for (index, row) in layout.cells.enumerated() {
             drawRow(row, heavy: table.measured[index], fill: table.measured[index] ? ResultsTableFigure.highlight : nil)
         }
         canvas.line(from: Point(x: rect.minX, y: y), to: Point(x: rect.maxX, y: y), color: style.foreground, lineWidth: style.axisLineWidth)
