@@ -55,6 +55,19 @@ struct ArithmeticTests {
         #expect(v.equationLines(for: v.steps[0]).first == "2 = 0×(−0.5) + 1×1 + 0×(−0.5) +")
     }
 
+    @Test("A4 and A7 notes wrap into balanced lines: no last line of one lone word")
+    func notesEndWithoutOrphans() throws {
+        let figures: [any Figure] = [try LectureExample.a4Vertical.walkthrough(), try LectureExample.a4Horizontal.walkthrough(),
+                                     CountingExamplesFigure(examples: try CountingExample.lectureExamples()),
+                                     try ParameterTable(model: "lenet5"), try ParameterTable(model: "alexnet")]
+        for figure in figures {
+            for text in try figure.drawnTexts(frame: figure.frameCount - 1) where text.contains("\n") {
+                let last = text.split(separator: "\n").last ?? ""
+                #expect(last.contains(" "), "\(figure.title): \"\(text)\" ends with a lone word")
+            }
+        }
+    }
+
     @Test("A5 pooling: max and average with stride 1, and the stride-2 quiz")
     func a5() throws {
         let max = try LectureExample.a5Max.walkthrough(), avg = try LectureExample.a5Average.walkthrough()

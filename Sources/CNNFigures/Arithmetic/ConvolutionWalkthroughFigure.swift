@@ -58,7 +58,7 @@ extension ConvolutionWalkthrough: Figure {
         var bottom = area.maxY
         if let footnote {
             let font = style.tickFont.withSize(style.tickFont.size * scale).italicized
-            let lines = canvas.wrapped(footnote, width: area.width, font: font)
+            let lines = canvas.balancedWrapped(footnote, width: area.width, font: font)
             let height = canvas.measure(lines.joined(separator: "\n"), font: font).height
             canvas.text(lines.joined(separator: "\n"), at: Point(x: area.minX, y: area.maxY), font: font,
                         color: style.mutedForeground, horizontal: .left, vertical: .bottom)
