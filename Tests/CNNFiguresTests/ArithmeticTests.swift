@@ -80,6 +80,28 @@ struct ArithmeticTests {
         #expect(quiz.steps[3].windowRows == 2..<4 && quiz.steps[3].windowColumns == 2..<4)
     }
 
+    @Test("A5 quiz: a first frame asks the question over the input and an empty output, no answer drawn; then one frame per cell")
+    func a5QuizAsksFirst() throws {
+        let quiz = try LectureExample.a5Quiz.walkthrough()
+        #expect(quiz.frameCount == 1 + 4 + 1)
+        #expect(quiz.question == "2×2 average pooling, stride 2: what is the output?")
+        // The numbers drawn in a frame, as sorted texts (the input's 20 is also an answer, so count them).
+        func numbers(_ texts: [String]) -> [String] { texts.filter { Double($0.replacingOccurrences(of: "−", with: "-")) != nil }.sorted() }
+        let inputNumbers = quiz.input.flatMap { $0 }.map { formatNumber($0) }.sorted()
+
+        let question = try quiz.drawnTexts(frame: 0)
+        #expect(question.contains(quiz.question))
+        #expect(numbers(question) == inputNumbers)
+        #expect(!question.contains { $0.contains(" = ") })
+        let firstStep = try quiz.drawnTexts(frame: 1)
+        #expect(numbers(firstStep) == (inputNumbers + ["16"]).sorted())
+        #expect(firstStep.contains("16 = (12 + 20 + 20 + 12) / 4") && !firstStep.contains(quiz.question))
+        let summary = try quiz.drawnTexts(frame: quiz.frameCount - 1)
+        #expect(numbers(summary) == (inputNumbers + ["16", "8", "20", "25"]).sorted())
+        // The other walkthroughs show their first cell at once.
+        #expect(try LectureExample.a5Max.walkthrough().drawnTexts().contains("4 = max(0, 1, 3, 4)"))
+    }
+
     @Test("Matrices from the command line and from files; errors name the option and the problem")
     func matrixParsing() throws {
         #expect(try NumberMatrix.parse("1,2,3;4,5,6", what: "--input") == [[1, 2, 3], [4, 5, 6]])

@@ -1,5 +1,6 @@
 // Drawing A1-A5: the slide's three panels (input with the window, kernel, output with the current
-// cell) and the sum written out under them; one frame per output cell, then a summary frame.
+// cell) and the sum written out under them; a question frame for a quiz, one frame per output cell,
+// then a summary frame.
 import CNNPlot
 import Foundation
 
@@ -11,8 +12,29 @@ extension ConvolutionWalkthrough: Figure {
 
     public var preferredSize: Size { .inches(10, 6) }
 
-    /// One frame per output cell, then one with the whole output.
-    public var frameCount: Int { steps.count + 1 }
+    /// The question (when asked first), one frame per output cell, then one with the whole output.
+    public var frameCount: Int { (opensWithQuestion ? 1 : 0) + steps.count + 1 }
+
+    /// What a frame shows.
+    enum Stage: Equatable {
+        /// The input and an empty output, with the question.
+        case question
+        /// Output cell `steps[index]` and its sum.
+        case step(index: Int)
+        /// The whole output.
+        case summary
+    }
+
+    func stage(of frame: Int) -> Stage {
+        let index = frame - (opensWithQuestion ? 1 : 0)
+        if index < 0 { return .question }
+        return index < steps.count ? .step(index: index) : .summary
+    }
+
+    /// The question of the opening frame, e.g. "2×2 average pooling, stride 2: what is the output?".
+    public var question: String {
+        "\(operationName)\(padding > 0 ? ", padding \(padding)" : ""), stride \(stride): what is the output?"
+    }
 
     public var caption: String {
         let how: String
@@ -22,6 +44,7 @@ extension ConvolutionWalkthrough: Figure {
         case .averagePool: how = "the engine's AvgPool2D (padding counted in the mean, as in PyTorch)"
         }
         return "\(input.count)×\(input[0].count) input, \(operationName), padding \(padding), stride \(stride); "
+            + (opensWithQuestion ? "a first frame asks for the output, then " : "")
             + "every output value computed by \(how), one frame per output cell."
     }
 
@@ -36,7 +59,9 @@ extension ConvolutionWalkthrough: Figure {
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
-        let step: Step? = frame < steps.count ? steps[max(frame, 0)] : nil
+        let stage = stage(of: frame)
+        let stepIndex: Int? = if case .step(let index) = stage { index } else { nil }
+        let step = stepIndex.map { steps[$0] }
         let area = rect.insetBy(dx: style.margin, dy: style.margin)
         let scale = min(1.4, max(0.6, min(area.width / 700, area.height / 400)))
 
@@ -46,8 +71,16 @@ extension ConvolutionWalkthrough: Figure {
         canvas.fittedText(title, in: Rect(x: area.minX, y: area.minY, width: area.width, height: titleHeight),
                           font: titleFont, horizontal: .center, vertical: .top)
         let outputRows = output.count, outputColumns = output[0].count
-        let subtitle = step.map { "Output cell (row \($0.row + 1), column \($0.column + 1)) of \(outputRows)×\(outputColumns): step \(frame + 1) of \(steps.count)" }
-            ?? "The whole output, \(outputRows)×\(outputColumns): \(operationName), padding \(padding), stride \(stride)"
+        let subtitle: String
+        switch stage {
+        case .question:
+            subtitle = "Work it out first: the answer follows, one output cell per frame"
+        case .step(let index):
+            let step = steps[index]
+            subtitle = "Output cell (row \(step.row + 1), column \(step.column + 1)) of \(outputRows)×\(outputColumns): step \(index + 1) of \(steps.count)"
+        case .summary:
+            subtitle = "The whole output, \(outputRows)×\(outputColumns): \(operationName), padding \(padding), stride \(stride)"
+        }
         let subtitleFont = style.labelFont.withSize(style.labelFont.size * scale)
         let subtitleHeight = canvas.measure(subtitle, font: subtitleFont).height
         canvas.fittedText(subtitle, in: Rect(x: area.minX, y: area.minY + titleHeight + 3, width: area.width, height: subtitleHeight),
@@ -73,8 +106,9 @@ extension ConvolutionWalkthrough: Figure {
         let equationHeight = Double(lineCount) * lineHeight
         let equationRect = Rect(x: area.minX, y: bottom - equationHeight, width: area.width, height: equationHeight)
         bottom = equationRect.minY - 12 * scale
-        drawEquation(on: canvas, lines: step.map(equationLines(for:)) ?? summaryLines,
-                     widest: allLines.flatMap { $0 } + summaryLines, in: equationRect, font: equationFont,
+        let questionLines = opensWithQuestion ? [question] : []
+        drawEquation(on: canvas, lines: step.map(equationLines(for:)) ?? (stage == .question ? questionLines : summaryLines),
+                     widest: allLines.flatMap { $0 } + summaryLines + questionLines, in: equationRect, font: equationFont,
                      indentsContinuation: step != nil)
 
         // The three panels, all with cells of one size.
@@ -153,10 +187,15 @@ extension ConvolutionWalkthrough: Figure {
         // Output: the cells computed so far, the current one highlighted.
         let outputRect = Rect(x: x, y: middle - Double(outputRows) * cell / 2, width: Double(outputColumns) * cell,
                               height: Double(outputRows) * cell)
-        let shown = step == nil ? steps.count : frame + 1
+        let shown: Int
+        switch stage {
+        case .question: shown = 0
+        case .step(let index): shown = index + 1
+        case .summary: shown = steps.count
+        }
         let labels = outputValues.enumerated().map { $0.offset < shown ? formatNumber($0.element) : "" }
         canvas.numberGrid(outputValues, rows: outputRows, columns: outputColumns, in: outputRect, labels: labels,
-                          cellColors: outputValues.indices.map { $0 < shown && $0 != frame ? Self.outputColor : nil },
+                          cellColors: outputValues.indices.map { $0 < shown && $0 != stepIndex ? Self.outputColor : nil },
                           highlights: step.map { [GridHighlight.cell(row: $0.row, column: $0.column, color: highlightColor,
                                                                      fill: highlightColor.withAlpha(0.13))] } ?? [],
                           maximumFontSize: cellFontSize)
