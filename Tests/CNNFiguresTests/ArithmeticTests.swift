@@ -55,6 +55,29 @@ struct ArithmeticTests {
         #expect(v.equationLines(for: v.steps[0]).first == "2 = 0×(−0.5) + 1×1 + 0×(−0.5) +")
     }
 
+    @Test("A4 draws the pooled cell: the max of the output (2 and 4) in the last frame, the cell it keeps outlined")
+    func a4PooledCell() throws {
+        for (example, expected) in [(LectureExample.a4Vertical, 2.0), (.a4Horizontal, 4.0)] {
+            let w = try example.walkthrough()
+            let pooled = try #require(w.pooledOutput?.first?.first)
+            #expect(pooled == w.outputValues.max() && pooled == expected, "\(example)")
+            let source = try #require(w.pooledSource)
+            #expect(w.output[source.row][source.column] == pooled)
+            // The grids' own copies of the value, then one more in the pooled cell of the last frame only.
+            let value = formatNumber(pooled)
+            let inGrids = (w.paddedInput.flatMap { $0 } + (w.kernel?.flatMap { $0 } ?? []) + w.outputValues)
+                .filter { formatNumber($0) == value }.count
+            let last = try w.drawnTexts(frame: w.frameCount - 1)
+            #expect(last.filter { $0 == value }.count == inGrids + 1, "\(example)")
+            #expect(last.contains("Pooled") && last.contains("2×2 max pool"))
+            #expect(last.contains { $0.hasPrefix("2×2 max pooling: \(value) = max(") })
+            let first = try w.drawnTexts(frame: 0)
+            #expect(first.contains("Pooled") && !first.contains { $0.hasPrefix("2×2 max pooling:") })
+            #expect(first.filter { $0 == value }.count <= inGrids)
+        }
+        #expect(try LectureExample.a3.walkthrough().pooledSource == nil)
+    }
+
     @Test("A4 and A7 notes wrap into balanced lines: no last line of one lone word")
     func notesEndWithoutOrphans() throws {
         let figures: [any Figure] = [try LectureExample.a4Vertical.walkthrough(), try LectureExample.a4Horizontal.walkthrough(),

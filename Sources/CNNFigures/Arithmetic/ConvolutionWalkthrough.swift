@@ -153,6 +153,13 @@ public struct ConvolutionWalkthrough: Sendable {
     /// The output values in row order, the numbers the frames fill in one by one.
     public var outputValues: [Double] { output.flatMap { $0 } }
 
+    /// The output cell whose value the max pooling keeps (the first of equal largest values, in row
+    /// order); nil when the output is not pooled.
+    public var pooledSource: (row: Int, column: Int)? {
+        guard let pooled = pooledOutput?.first?.first, let index = outputValues.firstIndex(of: pooled) else { return nil }
+        return (index / output[0].count, index % output[0].count)
+    }
+
     /// The sum written out for `step`, one line per window row, as on the slides:
     /// `300 = 100×1 + 100×2 + 100×1 +`, `100×0 + ...`; pooling gives `4 = max(0, 1, 3, 4)`.
     public func equationLines(for step: Step) -> [String] {

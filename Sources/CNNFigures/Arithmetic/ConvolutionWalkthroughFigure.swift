@@ -1,6 +1,6 @@
 // Drawing A1-A5: the slide's three panels (input with the window, kernel, output with the current
 // cell) and the sum written out under them; a question frame for a quiz, one frame per output cell,
-// then a summary frame.
+// then a summary frame. A4 adds a fourth panel, the output max-pooled to one cell.
 import CNNPlot
 import Foundation
 
@@ -45,8 +45,13 @@ extension ConvolutionWalkthrough: Figure {
         }
         return "\(input.count)×\(input[0].count) input, \(operationName), padding \(padding), stride \(stride); "
             + (opensWithQuestion ? "a first frame asks for the output, then " : "")
-            + "every output value computed by \(how), one frame per output cell."
+            + "every output value computed by \(how), one frame per output cell"
+            + (pooledOutput == nil ? "." : "; the last frame max-pools the output to one cell (the engine's MaxPool2D) "
+                + "and outlines the output cell it keeps.")
     }
+
+    /// The name of A4's last step, e.g. "2×2 max pooling": the window covers the whole output.
+    var outputPoolingName: String { "\(output.count)×\(output[0].count) max pooling" }
 
     var operationName: String {
         let k = windowSize
@@ -118,7 +123,11 @@ extension ConvolutionWalkthrough: Figure {
         let padded = paddedInput
         let k = windowSize
         let operatorCells = kernel == nil ? 3.2 : 1.3
+        // A4's pooled cell, drawn in every frame (empty until the last) so that the panels stay put.
+        let poolingCells = 3.2
+        let pooled = pooledOutput?.first?.first
         let columnsNeeded = Double(padded[0].count + outputColumns) + (kernel == nil ? operatorCells : Double(k.width) + 2 * operatorCells)
+            + (pooled == nil ? 0 : poolingCells + 1)
         let rowsNeeded = Double(max(padded.count, k.height, outputRows))
         let cell = max(4, min(area.width / columnsNeeded, (bottom - top) / rowsNeeded, 52 * scale))
         let totalWidth = columnsNeeded * cell
@@ -127,6 +136,7 @@ extension ConvolutionWalkthrough: Figure {
 
         // One font size for every grid.
         let gridTexts = padded.flatMap { $0 }.map { formatNumber($0) } + outputValues.map { formatNumber($0) }
+            + (pooled.map { [formatNumber($0)] } ?? [])
             + (kernel?.flatMap { $0 }.map { formatNumber($0) } ?? [])
         let cellFontSize = canvas.fittedFontSize(for: gridTexts, in: Size(width: cell * 0.8, height: cell * 0.55),
                                                  font: style.cellFont.withSize(min(cell * 0.42, 24)))
@@ -176,11 +186,8 @@ extension ConvolutionWalkthrough: Figure {
             x += operatorCells * cell
         } else {
             let name = { if case .maxPool = operation { return "max" } else { return "average" } }()
-            let operatorFont = style.labelFont.withSize(min(cell * 0.36, 15 * scale))
-            canvas.text("\(k.height)×\(k.width) \(name)\nstride \(stride)", at: Point(x: x + operatorCells * cell / 2, y: middle - 4),
-                        font: operatorFont, horizontal: .center, vertical: .bottom)
-            canvas.arrow(from: Point(x: x + 0.25 * cell, y: middle + 4), to: Point(x: x + (operatorCells - 0.25) * cell, y: middle + 4),
-                         color: style.foreground, lineWidth: 1.5 * scale)
+            arrow(labelled: "\(k.height)×\(k.width) \(name)\nstride \(stride)", from: x, width: operatorCells * cell, at: middle,
+                  cell: cell, scale: scale, on: canvas)
             x += operatorCells * cell
         }
 
@@ -194,12 +201,39 @@ extension ConvolutionWalkthrough: Figure {
         case .summary: shown = steps.count
         }
         let labels = outputValues.enumerated().map { $0.offset < shown ? formatNumber($0.element) : "" }
+        // The current cell, or in the last frame the cell the pooling keeps, outlined on white.
+        let outlined = step.map { ($0.row, $0.column) } ?? (stage == .summary ? pooledSource : nil)
+        let outlinedIndex = outlined.map { $0.0 * outputColumns + $0.1 }
+        let outline = { (row: Int, column: Int) in
+            GridHighlight.cell(row: row, column: column, color: highlightColor, fill: highlightColor.withAlpha(0.13))
+        }
         canvas.numberGrid(outputValues, rows: outputRows, columns: outputColumns, in: outputRect, labels: labels,
-                          cellColors: outputValues.indices.map { $0 < shown && $0 != stepIndex ? Self.outputColor : nil },
-                          highlights: step.map { [GridHighlight.cell(row: $0.row, column: $0.column, color: highlightColor,
-                                                                     fill: highlightColor.withAlpha(0.13))] } ?? [],
-                          maximumFontSize: cellFontSize)
+                          cellColors: outputValues.indices.map { $0 < shown && $0 != outlinedIndex ? Self.outputColor : nil },
+                          highlights: outlined.map { [outline($0.0, $0.1)] } ?? [], maximumFontSize: cellFontSize)
         panelLabel(kernel == nil ? "Output" : "Output (hidden activation)", over: outputRect, on: canvas, font: labelFont, height: labelHeight)
+
+        // A4: the output max-pooled to one cell, filled in the last frame.
+        if let pooled {
+            x = outputRect.maxX
+            arrow(labelled: "\(output.count)×\(output[0].count) max pool", from: x, width: poolingCells * cell, at: middle, cell: cell, scale: scale, on: canvas)
+            x += poolingCells * cell
+            let pooledRect = Rect(x: x, y: middle - cell / 2, width: cell, height: cell)
+            let isShown = stage == .summary
+            canvas.numberGrid([pooled], rows: 1, columns: 1, in: pooledRect, labels: [isShown ? formatNumber(pooled) : ""],
+                              highlights: isShown ? [outline(0, 0)] : [], maximumFontSize: cellFontSize)
+            panelLabel("Pooled", over: pooledRect, on: canvas, font: labelFont, height: labelHeight)
+        }
+    }
+
+    /// An arrow across `width` from `x` at height `middle`, its label above it (a pooling step), no wider than the arrow.
+    private func arrow(labelled label: String, from x: Double, width: Double, at middle: Double, cell: Double, scale: Double,
+                       on canvas: Canvas) {
+        let largest = canvas.style.labelFont.withSize(min(cell * 0.36, 15 * scale))
+        let size = canvas.fittedFontSize(for: label.components(separatedBy: "\n"), in: Size(width: width - 0.5 * cell, height: cell),
+                                         font: largest)
+        canvas.text(label, at: Point(x: x + width / 2, y: middle - 4), font: largest.withSize(size), horizontal: .center, vertical: .bottom)
+        canvas.arrow(from: Point(x: x + 0.25 * cell, y: middle + 4), to: Point(x: x + width - 0.25 * cell, y: middle + 4),
+                     color: canvas.style.foreground, lineWidth: 1.5 * scale)
     }
 
     /// The text of the summary frame.
@@ -211,8 +245,9 @@ extension ConvolutionWalkthrough: Figure {
         case .averagePool: engine = "AvgPool2D"
         }
         var lines = ["\(output.count)×\(output[0].count) output = \(engine)(\(input.count)×\(input[0].count) input), computed by the engine"]
-        if let pooledOutput, pooledOutput.count == 1, pooledOutput[0].count == 1 {
-            lines.append("2×2 max pooling of this output gives \(formatNumber(pooledOutput[0][0]))")
+        if let pooled = pooledOutput?.first?.first {
+            let values = outputValues.map { formatNumber($0, maximumFractionDigits: 3) }.joined(separator: ", ")
+            lines.append("\(outputPoolingName): \(formatNumber(pooled, maximumFractionDigits: 3)) = max(\(values))")
         }
         return lines
     }
