@@ -37,12 +37,12 @@ extension Figure {
         return Array(NSOrderedSet(array: problems).array as! [String])
     }
 
-    /// Every text the figure writes in its first frame as drawn at `size` (default: the preferred size), in
-    /// drawing order (a wrapped text is one entry, its lines joined by newlines). Nothing is written.
-    public func drawnTexts(size: Size? = nil) throws -> [String] {
+    /// Every text the figure writes in `frame` (default: the first) as drawn at `size` (default: the preferred
+    /// size), in drawing order (a wrapped text is one entry, its lines joined by newlines). Nothing is written.
+    public func drawnTexts(size: Size? = nil, frame: Int = 0) throws -> [String] {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("texts-\(UUID().uuidString).png").path
         let canvas = try Canvas(path: scratch, size: size ?? preferredSize, dpi: 10)
-        try draw(on: canvas, in: canvas.bounds, frame: 0)
+        try draw(on: canvas, in: canvas.bounds, frame: frame)
         return canvas.textBoxes.map(\.text)
     }
 

@@ -6,7 +6,7 @@ import Foundation
 struct ConvCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conv",
-        abstract: "A1-A5: a convolution or pooling worked cell by cell (one frame per output cell, then a summary).",
+        abstract: "A1-A5: a convolution or pooling worked cell by cell (one frame per output cell, then a summary; the A5 quiz asks its question first).",
         discussion: """
             The outputs are computed by the engine's Conv2D, MaxPool2D or AvgPool2D. A PDF gets one page per \
             frame; PNG and SVG get numbered files (name-01.png, ...).

@@ -55,6 +55,42 @@ struct ArithmeticTests {
         #expect(v.equationLines(for: v.steps[0]).first == "2 = 0×(−0.5) + 1×1 + 0×(−0.5) +")
     }
 
+    @Test("A4 draws the pooled cell: the max of the output (2 and 4) in the last frame, the cell it keeps outlined")
+    func a4PooledCell() throws {
+        for (example, expected) in [(LectureExample.a4Vertical, 2.0), (.a4Horizontal, 4.0)] {
+            let w = try example.walkthrough()
+            let pooled = try #require(w.pooledOutput?.first?.first)
+            #expect(pooled == w.outputValues.max() && pooled == expected, "\(example)")
+            let source = try #require(w.pooledSource)
+            #expect(w.output[source.row][source.column] == pooled)
+            // The grids' own copies of the value, then one more in the pooled cell of the last frame only.
+            let value = formatNumber(pooled)
+            let inGrids = (w.paddedInput.flatMap { $0 } + (w.kernel?.flatMap { $0 } ?? []) + w.outputValues)
+                .filter { formatNumber($0) == value }.count
+            let last = try w.drawnTexts(frame: w.frameCount - 1)
+            #expect(last.filter { $0 == value }.count == inGrids + 1, "\(example)")
+            #expect(last.contains("Pooled") && last.contains("2×2 max pool"))
+            #expect(last.contains { $0.hasPrefix("2×2 max pooling: \(value) = max(") })
+            let first = try w.drawnTexts(frame: 0)
+            #expect(first.contains("Pooled") && !first.contains { $0.hasPrefix("2×2 max pooling:") })
+            #expect(first.filter { $0 == value }.count <= inGrids)
+        }
+        #expect(try LectureExample.a3.walkthrough().pooledSource == nil)
+    }
+
+    @Test("A4 and A7 notes wrap into balanced lines: no last line of one lone word")
+    func notesEndWithoutOrphans() throws {
+        let figures: [any Figure] = [try LectureExample.a4Vertical.walkthrough(), try LectureExample.a4Horizontal.walkthrough(),
+                                     CountingExamplesFigure(examples: try CountingExample.lectureExamples()),
+                                     try ParameterTable(model: "lenet5"), try ParameterTable(model: "alexnet")]
+        for figure in figures {
+            for text in try figure.drawnTexts(frame: figure.frameCount - 1) where text.contains("\n") {
+                let last = text.split(separator: "\n").last ?? ""
+                #expect(last.contains(" "), "\(figure.title): \"\(text)\" ends with a lone word")
+            }
+        }
+    }
+
     @Test("A5 pooling: max and average with stride 1, and the stride-2 quiz")
     func a5() throws {
         let max = try LectureExample.a5Max.walkthrough(), avg = try LectureExample.a5Average.walkthrough()
@@ -65,6 +101,28 @@ struct ArithmeticTests {
         let quiz = try LectureExample.a5Quiz.walkthrough()
         #expect(quiz.output == [[16, 8], [20, 25]])
         #expect(quiz.steps[3].windowRows == 2..<4 && quiz.steps[3].windowColumns == 2..<4)
+    }
+
+    @Test("A5 quiz: a first frame asks the question over the input and an empty output, no answer drawn; then one frame per cell")
+    func a5QuizAsksFirst() throws {
+        let quiz = try LectureExample.a5Quiz.walkthrough()
+        #expect(quiz.frameCount == 1 + 4 + 1)
+        #expect(quiz.question == "2×2 average pooling, stride 2: what is the output?")
+        // The numbers drawn in a frame, as sorted texts (the input's 20 is also an answer, so count them).
+        func numbers(_ texts: [String]) -> [String] { texts.filter { Double($0.replacingOccurrences(of: "−", with: "-")) != nil }.sorted() }
+        let inputNumbers = quiz.input.flatMap { $0 }.map { formatNumber($0) }.sorted()
+
+        let question = try quiz.drawnTexts(frame: 0)
+        #expect(question.contains(quiz.question))
+        #expect(numbers(question) == inputNumbers)
+        #expect(!question.contains { $0.contains(" = ") })
+        let firstStep = try quiz.drawnTexts(frame: 1)
+        #expect(numbers(firstStep) == (inputNumbers + ["16"]).sorted())
+        #expect(firstStep.contains("16 = (12 + 20 + 20 + 12) / 4") && !firstStep.contains(quiz.question))
+        let summary = try quiz.drawnTexts(frame: quiz.frameCount - 1)
+        #expect(numbers(summary) == (inputNumbers + ["16", "8", "20", "25"]).sorted())
+        // The other walkthroughs show their first cell at once.
+        #expect(try LectureExample.a5Max.walkthrough().drawnTexts().contains("4 = max(0, 1, 3, 4)"))
     }
 
     @Test("Matrices from the command line and from files; errors name the option and the problem")

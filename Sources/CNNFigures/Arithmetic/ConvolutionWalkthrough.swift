@@ -45,6 +45,8 @@ public struct ConvolutionWalkthrough: Sendable {
     public var title: String
     /// A note under the figure (e.g. a slide's typo); nil for none.
     public var footnote: String?
+    /// Whether a first frame asks for the output before any of it is shown, as a quiz does.
+    public var opensWithQuestion: Bool
     /// The input, as rows.
     public let input: [[Double]]
     public let operation: Operation
@@ -60,11 +62,12 @@ public struct ConvolutionWalkthrough: Sendable {
 
     /// Works a convolution or pooling through the engine.
     /// - Parameters:
+    ///   - opensWithQuestion: Ask for the output in a first frame, with no answer shown (the A5 quiz).
     ///   - poolOutputAfterwards: Also max-pool the output with a window covering it all (A4's last step).
     /// - Throws: `ConfigurationError` for a ragged or empty input or kernel, a window larger than the
     ///   padded input, or a non-positive stride; the engine's errors otherwise.
     public init(title: String, input: [[Double]], operation: Operation, padding: Int = 0, stride: Int = 1,
-                footnote: String? = nil, poolOutputAfterwards: Bool = false) throws {
+                footnote: String? = nil, opensWithQuestion: Bool = false, poolOutputAfterwards: Bool = false) throws {
         try Self.checkMatrix(input, what: "input")
         guard stride > 0 else { throw ConfigurationError("stride must be at least 1, got \(stride)") }
         guard padding >= 0 else { throw ConfigurationError("padding must be 0 or more, got \(padding)") }
@@ -83,6 +86,7 @@ public struct ConvolutionWalkthrough: Sendable {
         }
         self.title = title
         self.footnote = footnote
+        self.opensWithQuestion = opensWithQuestion
         self.input = input
         self.operation = operation
         self.padding = padding
@@ -148,6 +152,13 @@ public struct ConvolutionWalkthrough: Sendable {
 
     /// The output values in row order, the numbers the frames fill in one by one.
     public var outputValues: [Double] { output.flatMap { $0 } }
+
+    /// The output cell whose value the max pooling keeps (the first of equal largest values, in row
+    /// order); nil when the output is not pooled.
+    public var pooledSource: (row: Int, column: Int)? {
+        guard let pooled = pooledOutput?.first?.first, let index = outputValues.firstIndex(of: pooled) else { return nil }
+        return (index / output[0].count, index % output[0].count)
+    }
 
     /// The sum written out for `step`, one line per window row, as on the slides:
     /// `300 = 100×1 + 100×2 + 100×1 +`, `100×0 + ...`; pooling gives `4 = max(0, 1, 3, 4)`.

@@ -1,5 +1,6 @@
 // Drawing A1-A5: the slide's three panels (input with the window, kernel, output with the current
-// cell) and the sum written out under them; one frame per output cell, then a summary frame.
+// cell) and the sum written out under them; a question frame for a quiz, one frame per output cell,
+// then a summary frame. A4 adds a fourth panel, the output max-pooled to one cell.
 import CNNPlot
 import Foundation
 
@@ -11,8 +12,29 @@ extension ConvolutionWalkthrough: Figure {
 
     public var preferredSize: Size { .inches(10, 6) }
 
-    /// One frame per output cell, then one with the whole output.
-    public var frameCount: Int { steps.count + 1 }
+    /// The question (when asked first), one frame per output cell, then one with the whole output.
+    public var frameCount: Int { (opensWithQuestion ? 1 : 0) + steps.count + 1 }
+
+    /// What a frame shows.
+    enum Stage: Equatable {
+        /// The input and an empty output, with the question.
+        case question
+        /// Output cell `steps[index]` and its sum.
+        case step(index: Int)
+        /// The whole output.
+        case summary
+    }
+
+    func stage(of frame: Int) -> Stage {
+        let index = frame - (opensWithQuestion ? 1 : 0)
+        if index < 0 { return .question }
+        return index < steps.count ? .step(index: index) : .summary
+    }
+
+    /// The question of the opening frame, e.g. "2×2 average pooling, stride 2: what is the output?".
+    public var question: String {
+        "\(operationName)\(padding > 0 ? ", padding \(padding)" : ""), stride \(stride): what is the output?"
+    }
 
     public var caption: String {
         let how: String
@@ -22,8 +44,14 @@ extension ConvolutionWalkthrough: Figure {
         case .averagePool: how = "the engine's AvgPool2D (padding counted in the mean, as in PyTorch)"
         }
         return "\(input.count)×\(input[0].count) input, \(operationName), padding \(padding), stride \(stride); "
-            + "every output value computed by \(how), one frame per output cell."
+            + (opensWithQuestion ? "a first frame asks for the output, then " : "")
+            + "every output value computed by \(how), one frame per output cell"
+            + (pooledOutput == nil ? "." : "; the last frame max-pools the output to one cell (the engine's MaxPool2D) "
+                + "and outlines the output cell it keeps.")
     }
+
+    /// The name of A4's last step, e.g. "2×2 max pooling": the window covers the whole output.
+    var outputPoolingName: String { "\(output.count)×\(output[0].count) max pooling" }
 
     var operationName: String {
         let k = windowSize
@@ -36,7 +64,9 @@ extension ConvolutionWalkthrough: Figure {
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
-        let step: Step? = frame < steps.count ? steps[max(frame, 0)] : nil
+        let stage = stage(of: frame)
+        let stepIndex: Int? = if case .step(let index) = stage { index } else { nil }
+        let step = stepIndex.map { steps[$0] }
         let area = rect.insetBy(dx: style.margin, dy: style.margin)
         let scale = min(1.4, max(0.6, min(area.width / 700, area.height / 400)))
 
@@ -46,8 +76,16 @@ extension ConvolutionWalkthrough: Figure {
         canvas.fittedText(title, in: Rect(x: area.minX, y: area.minY, width: area.width, height: titleHeight),
                           font: titleFont, horizontal: .center, vertical: .top)
         let outputRows = output.count, outputColumns = output[0].count
-        let subtitle = step.map { "Output cell (row \($0.row + 1), column \($0.column + 1)) of \(outputRows)×\(outputColumns): step \(frame + 1) of \(steps.count)" }
-            ?? "The whole output, \(outputRows)×\(outputColumns): \(operationName), padding \(padding), stride \(stride)"
+        let subtitle: String
+        switch stage {
+        case .question:
+            subtitle = "Work it out first: the answer follows, one output cell per frame"
+        case .step(let index):
+            let step = steps[index]
+            subtitle = "Output cell (row \(step.row + 1), column \(step.column + 1)) of \(outputRows)×\(outputColumns): step \(index + 1) of \(steps.count)"
+        case .summary:
+            subtitle = "The whole output, \(outputRows)×\(outputColumns): \(operationName), padding \(padding), stride \(stride)"
+        }
         let subtitleFont = style.labelFont.withSize(style.labelFont.size * scale)
         let subtitleHeight = canvas.measure(subtitle, font: subtitleFont).height
         canvas.fittedText(subtitle, in: Rect(x: area.minX, y: area.minY + titleHeight + 3, width: area.width, height: subtitleHeight),
@@ -58,7 +96,7 @@ extension ConvolutionWalkthrough: Figure {
         var bottom = area.maxY
         if let footnote {
             let font = style.tickFont.withSize(style.tickFont.size * scale).italicized
-            let lines = canvas.wrapped(footnote, width: area.width, font: font)
+            let lines = canvas.balancedWrapped(footnote, width: area.width, font: font)
             let height = canvas.measure(lines.joined(separator: "\n"), font: font).height
             canvas.text(lines.joined(separator: "\n"), at: Point(x: area.minX, y: area.maxY), font: font,
                         color: style.mutedForeground, horizontal: .left, vertical: .bottom)
@@ -73,8 +111,9 @@ extension ConvolutionWalkthrough: Figure {
         let equationHeight = Double(lineCount) * lineHeight
         let equationRect = Rect(x: area.minX, y: bottom - equationHeight, width: area.width, height: equationHeight)
         bottom = equationRect.minY - 12 * scale
-        drawEquation(on: canvas, lines: step.map(equationLines(for:)) ?? summaryLines,
-                     widest: allLines.flatMap { $0 } + summaryLines, in: equationRect, font: equationFont,
+        let questionLines = opensWithQuestion ? [question] : []
+        drawEquation(on: canvas, lines: step.map(equationLines(for:)) ?? (stage == .question ? questionLines : summaryLines),
+                     widest: allLines.flatMap { $0 } + summaryLines + questionLines, in: equationRect, font: equationFont,
                      indentsContinuation: step != nil)
 
         // The three panels, all with cells of one size.
@@ -84,7 +123,11 @@ extension ConvolutionWalkthrough: Figure {
         let padded = paddedInput
         let k = windowSize
         let operatorCells = kernel == nil ? 3.2 : 1.3
+        // A4's pooled cell, drawn in every frame (empty until the last) so that the panels stay put.
+        let poolingCells = 3.2
+        let pooled = pooledOutput?.first?.first
         let columnsNeeded = Double(padded[0].count + outputColumns) + (kernel == nil ? operatorCells : Double(k.width) + 2 * operatorCells)
+            + (pooled == nil ? 0 : poolingCells + 1)
         let rowsNeeded = Double(max(padded.count, k.height, outputRows))
         let cell = max(4, min(area.width / columnsNeeded, (bottom - top) / rowsNeeded, 52 * scale))
         let totalWidth = columnsNeeded * cell
@@ -93,6 +136,7 @@ extension ConvolutionWalkthrough: Figure {
 
         // One font size for every grid.
         let gridTexts = padded.flatMap { $0 }.map { formatNumber($0) } + outputValues.map { formatNumber($0) }
+            + (pooled.map { [formatNumber($0)] } ?? [])
             + (kernel?.flatMap { $0 }.map { formatNumber($0) } ?? [])
         let cellFontSize = canvas.fittedFontSize(for: gridTexts, in: Size(width: cell * 0.8, height: cell * 0.55),
                                                  font: style.cellFont.withSize(min(cell * 0.42, 24)))
@@ -142,25 +186,54 @@ extension ConvolutionWalkthrough: Figure {
             x += operatorCells * cell
         } else {
             let name = { if case .maxPool = operation { return "max" } else { return "average" } }()
-            let operatorFont = style.labelFont.withSize(min(cell * 0.36, 15 * scale))
-            canvas.text("\(k.height)×\(k.width) \(name)\nstride \(stride)", at: Point(x: x + operatorCells * cell / 2, y: middle - 4),
-                        font: operatorFont, horizontal: .center, vertical: .bottom)
-            canvas.arrow(from: Point(x: x + 0.25 * cell, y: middle + 4), to: Point(x: x + (operatorCells - 0.25) * cell, y: middle + 4),
-                         color: style.foreground, lineWidth: 1.5 * scale)
+            arrow(labelled: "\(k.height)×\(k.width) \(name)\nstride \(stride)", from: x, width: operatorCells * cell, at: middle,
+                  cell: cell, scale: scale, on: canvas)
             x += operatorCells * cell
         }
 
         // Output: the cells computed so far, the current one highlighted.
         let outputRect = Rect(x: x, y: middle - Double(outputRows) * cell / 2, width: Double(outputColumns) * cell,
                               height: Double(outputRows) * cell)
-        let shown = step == nil ? steps.count : frame + 1
+        let shown: Int
+        switch stage {
+        case .question: shown = 0
+        case .step(let index): shown = index + 1
+        case .summary: shown = steps.count
+        }
         let labels = outputValues.enumerated().map { $0.offset < shown ? formatNumber($0.element) : "" }
+        // The current cell, or in the last frame the cell the pooling keeps, outlined on white.
+        let outlined = step.map { ($0.row, $0.column) } ?? (stage == .summary ? pooledSource : nil)
+        let outlinedIndex = outlined.map { $0.0 * outputColumns + $0.1 }
+        let outline = { (row: Int, column: Int) in
+            GridHighlight.cell(row: row, column: column, color: highlightColor, fill: highlightColor.withAlpha(0.13))
+        }
         canvas.numberGrid(outputValues, rows: outputRows, columns: outputColumns, in: outputRect, labels: labels,
-                          cellColors: outputValues.indices.map { $0 < shown && $0 != frame ? Self.outputColor : nil },
-                          highlights: step.map { [GridHighlight.cell(row: $0.row, column: $0.column, color: highlightColor,
-                                                                     fill: highlightColor.withAlpha(0.13))] } ?? [],
-                          maximumFontSize: cellFontSize)
+                          cellColors: outputValues.indices.map { $0 < shown && $0 != outlinedIndex ? Self.outputColor : nil },
+                          highlights: outlined.map { [outline($0.0, $0.1)] } ?? [], maximumFontSize: cellFontSize)
         panelLabel(kernel == nil ? "Output" : "Output (hidden activation)", over: outputRect, on: canvas, font: labelFont, height: labelHeight)
+
+        // A4: the output max-pooled to one cell, filled in the last frame.
+        if let pooled {
+            x = outputRect.maxX
+            arrow(labelled: "\(output.count)×\(output[0].count) max pool", from: x, width: poolingCells * cell, at: middle, cell: cell, scale: scale, on: canvas)
+            x += poolingCells * cell
+            let pooledRect = Rect(x: x, y: middle - cell / 2, width: cell, height: cell)
+            let isShown = stage == .summary
+            canvas.numberGrid([pooled], rows: 1, columns: 1, in: pooledRect, labels: [isShown ? formatNumber(pooled) : ""],
+                              highlights: isShown ? [outline(0, 0)] : [], maximumFontSize: cellFontSize)
+            panelLabel("Pooled", over: pooledRect, on: canvas, font: labelFont, height: labelHeight)
+        }
+    }
+
+    /// An arrow across `width` from `x` at height `middle`, its label above it (a pooling step), no wider than the arrow.
+    private func arrow(labelled label: String, from x: Double, width: Double, at middle: Double, cell: Double, scale: Double,
+                       on canvas: Canvas) {
+        let largest = canvas.style.labelFont.withSize(min(cell * 0.36, 15 * scale))
+        let size = canvas.fittedFontSize(for: label.components(separatedBy: "\n"), in: Size(width: width - 0.5 * cell, height: cell),
+                                         font: largest)
+        canvas.text(label, at: Point(x: x + width / 2, y: middle - 4), font: largest.withSize(size), horizontal: .center, vertical: .bottom)
+        canvas.arrow(from: Point(x: x + 0.25 * cell, y: middle + 4), to: Point(x: x + width - 0.25 * cell, y: middle + 4),
+                     color: canvas.style.foreground, lineWidth: 1.5 * scale)
     }
 
     /// The text of the summary frame.
@@ -172,8 +245,9 @@ extension ConvolutionWalkthrough: Figure {
         case .averagePool: engine = "AvgPool2D"
         }
         var lines = ["\(output.count)×\(output[0].count) output = \(engine)(\(input.count)×\(input[0].count) input), computed by the engine"]
-        if let pooledOutput, pooledOutput.count == 1, pooledOutput[0].count == 1 {
-            lines.append("2×2 max pooling of this output gives \(formatNumber(pooledOutput[0][0]))")
+        if let pooled = pooledOutput?.first?.first {
+            let values = outputValues.map { formatNumber($0, maximumFractionDigits: 3) }.joined(separator: ", ")
+            lines.append("\(outputPoolingName): \(formatNumber(pooled, maximumFractionDigits: 3)) = max(\(values))")
         }
         return lines
     }

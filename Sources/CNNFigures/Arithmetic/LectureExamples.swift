@@ -75,7 +75,7 @@ public enum LectureExample: String, CaseIterable, Sendable {
                                               operation: .averagePool(size: 2), stride: 1)
         case .a5Quiz:
             return try ConvolutionWalkthrough(title: "A5. Quiz: 2×2 average pooling, stride 2", input: Self.quiz,
-                                              operation: .averagePool(size: 2), stride: 2)
+                                              operation: .averagePool(size: 2), stride: 2, opensWithQuestion: true)
         }
     }
 }

@@ -200,7 +200,7 @@ fileprivate func drawTable(on canvas: Canvas, in rect: Rect, title: String, head
     canvas.fittedText(title, in: Rect(x: area.minX, y: area.minY, width: area.width, height: titleHeight),
                       font: titleFont, horizontal: .center, vertical: .top)
     let noteFont = Font(size: max(6, min(style.tickFont.size, area.width / 75)), italic: true)
-    let noteLines = canvas.wrapped(footnote, width: area.width, font: noteFont)
+    let noteLines = canvas.balancedWrapped(footnote, width: area.width, font: noteFont)
     let noteHeight = canvas.measure(noteLines.joined(separator: "\n"), font: noteFont).height
     canvas.text(noteLines.joined(separator: "\n"), at: Point(x: area.minX, y: area.maxY), font: noteFont,
                 color: style.mutedForeground, horizontal: .left, vertical: .bottom)
