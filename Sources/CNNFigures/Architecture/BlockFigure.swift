@@ -285,7 +285,7 @@ public struct BlockComparisonFigure: Figure {
         let input = residual.inputShape, output = residual.outputShape
         let kept = input == output ? "it keeps \(input[0]) channels of \(input[1])×\(input[2])"
             : "it takes \(ArchitectureStage.label(for: input)) to \(ArchitectureStage.label(for: output))"
-        let activation = residual.activation.map { ", then through \($0)" } ?? ""
+        let activation = residual.activation.map { ", and the sum goes through \($0)" } ?? ""
         let layers = dense.layers.count
         let growth = dense.growthRate.map { "adds k = \($0) channels" } ?? "adds its own channels"
         return "Left: a residual block (He et al. 2015): the block's input is added to its body's output\(activation); \(kept). "
