@@ -70,7 +70,7 @@ import _TestSupport
 
     @Test func residualAndDenseBlocksComeFromTheEngine() throws {
         let residual = try BlockDiagram.residual(model: "resnet20")
-        #expect(residual.source == "resnet20 stage1_block1")
+        #expect(residual.source == "ResNet-20, stage 1, block 1")
         #expect(residual.merge == .sum)
         #expect(residual.inputShape == [16, 32, 32] && residual.outputShape == [16, 32, 32])
         #expect(residual.steps.map(\.label) == ["weight layer", "ReLU", "weight layer"])
@@ -78,14 +78,41 @@ import _TestSupport
         #expect(residual.formula == "y = ReLU(x + g(x))")
         let downsampling = try BlockDiagram.residual(model: "resnet20", block: "stage2_block1")
         #expect(downsampling.outputShape == [32, 16, 16])
+        let projection = try BlockDiagram.residual(model: "resnet18", block: "layer2.0")
+        #expect(projection.source == "ResNet-18, stage 2, block 1")
+        #expect(projection.shortcut == "projection (1×1 conv, BN)")
 
-        let dense = try BlockDiagram.denseLayer(inputChannels: 24, growthRate: 12)
-        #expect(dense.merge == .concatenation)
-        #expect(dense.bodyShape == [12, 32, 32])
-        #expect(dense.outputShape == [36, 32, 32])
-        #expect(dense.formula == "y = [x, g(x)]: 24 + 12 = 36 channels")
+        // DenseNet-BC's dense block: each layer reads every earlier map and adds k = 12 channels.
+        let dense = try DenseBlockDiagram.denseNetBC(layers: 3, inputChannels: 24, growthRate: 12)
+        #expect(dense.layers.count == 3)
+        #expect(dense.layers.allSatisfy { $0.merge == .concatenation && $0.bodyShape == [12, 32, 32] })
+        #expect(dense.layers.map(\.inputShape) == [[24, 32, 32], [36, 32, 32], [48, 32, 32]])
+        #expect(dense.channels == [24, 36, 48, 60])
+        #expect(dense.growthRate == 12)
+        #expect(dense.outputShape == [60, 32, 32])
+        #expect(dense.operations[1] == ["BN, ReLU, conv 1×1, 36 → 48", "BN, ReLU, conv 3×3, 48 → 12"])
+        #expect(dense.formula == "y = [x, g₁, g₂, g₃]: 24 + 3 × 12 = 60 channels")
+        #expect(dense.source == "DenseNet-BC, 3 layers, growth rate k = 12")
+        let single = try DenseBlockDiagram.denseNetBC(layers: 1, inputChannels: 24, growthRate: 12)
+        #expect(single.formula == "y = [x, g₁]: 24 + 12 = 36 channels")
+        #expect(throws: (any Error).self) { try DenseBlockDiagram.denseNetBC(layers: 0) }
         #expect(throws: (any Error).self) { try BlockDiagram.residual(model: "resnet20", block: "nope") }
         #expect(throws: (any Error).self) { try BlockDiagram.residual(model: "lenet5") }
+
+        // The caption says what is drawn (layers, growth rate, channels) without repeating the figure's texts.
+        let figure = BlockComparisonFigure(residual: residual, dense: dense)
+        #expect(figure.caption.contains("of 3 layers"))
+        #expect(figure.caption.contains("adds k = 12 channels"))
+        #expect(figure.caption.contains("24 → 36 → 48 → 60"))
+        #expect(figure.caption.contains("it keeps 16 channels of 32×32"))
+        let texts = try figure.drawnTexts()
+        for name in ["x", "g₁", "g₂", "g₃", "24@32×32", "36@32×32", "48@32×32", "60@32×32", "BN, ReLU, conv 1×1, 48 → 48\nBN, ReLU, conv 3×3, 48 → 12"] {
+            #expect(texts.contains(name), "\(name)")
+        }
+        for text in texts where text.contains(" ") {
+            #expect(!figure.caption.contains(text), "the caption repeats \"\(text)\"")
+        }
+        #expect(try figure.layoutProblems().isEmpty)
     }
 
     @Test func architectureFiguresWritePNGAndPDFOfTheRequestedSize() throws {
@@ -94,7 +121,7 @@ import _TestSupport
         try ArchitectureFigure(spec: try ModelZoo.spec("resnet18")).write(to: png, size: .inches(10, 3.5), dpi: 100)
         let size = pngSize(atPath: png)
         #expect(size?.width == 1000 && size?.height == 350)
-        let blocks = BlockComparisonFigure(residual: try BlockDiagram.residual(model: "resnet20"), dense: try BlockDiagram.denseLayer())
+        let blocks = BlockComparisonFigure(residual: try BlockDiagram.residual(model: "resnet20"), dense: try DenseBlockDiagram.denseNetBC())
         try blocks.write(to: pdf)
         #expect(isPDF(atPath: pdf))
     }

@@ -32,7 +32,7 @@ struct LayoutTests {
     }
 
     @Test("figures drawn from shipped files and the engine keep the slide rules", arguments: [
-        "A1", "A2", "A3", "A4", "A5", "A6", "A7-counting", "A7-lenet5", "A7-alexnet", "B1", "D1-lenet5-1998", "D1-resnet20", "E2", "E4",
+        "A1", "A2", "A3", "A4", "A5", "A6", "A7-counting", "A7-lenet5", "A7-alexnet", "B1", "D1-lenet5-1998", "D1-resnet20", "D2", "E2", "E4",
     ])
     func shippedFigures(_ name: String) throws {
         // Absolute paths: the working directory is shared by tests running in parallel.
@@ -52,6 +52,8 @@ struct LayoutTests {
         case "B1": figures = [try ClassicKernelsFigure(imagePaths: [shipped("datasets/images/camera.png"), shipped("datasets/images/chelsea.png")])]
         case "D1-lenet5-1998": figures = [try ArchitectureFigure(spec: try ModelReference.spec("lenet5-1998"))]
         case "D1-resnet20": figures = [try ArchitectureFigure(spec: try ModelReference.spec("resnet20"))]
+        case "D2": figures = [BlockComparisonFigure(residual: try BlockDiagram.residual(model: "resnet20"),
+                                                    dense: try DenseBlockDiagram.denseNetBC(layers: 3, inputChannels: 24, growthRate: 12))]
         case "E2": figures = [try ImageNetHistoryFigure(file: shipped(ImageNetResult.defaultFile))]
         default:
             let tables = try ["data/results_mnist.csv", "data/results_cifar10.csv"].map { try ResultsTable(file: shipped($0)) }

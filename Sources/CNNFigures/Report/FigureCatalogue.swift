@@ -148,7 +148,7 @@ public enum FigureCatalogue {
             return .success(list)
         case "D2":
             let figure = BlockComparisonFigure(residual: try BlockDiagram.residual(model: "resnet20", block: nil),
-                                               dense: try BlockDiagram.denseLayer(inputChannels: 24, growthRate: 12))
+                                               dense: try DenseBlockDiagram.denseNetBC(layers: 3, inputChannels: 24, growthRate: 12))
             return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz blocks --out figures/D2-blocks.pdf")])
         case "E1":
             switch needs(lenet, "LeNet-5") {
