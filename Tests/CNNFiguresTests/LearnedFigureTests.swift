@@ -80,7 +80,7 @@ struct LearnedFigureTests {
             #expect(zip(own.cells[o].values, filter).allSatisfy { abs($0 * m - $1) <= 1e-6 })
             #expect(own.cells[o].values.map(abs).max() == 1)
         }
-        #expect(own.title.contains("C1 [6, 1, 5, 5]") && own.title.contains("LeNet-5 (ReLU, max-pool) on MNIST"))
+        #expect(own.title.contains("C1 (6×1×5×5)") && own.title.contains("LeNet-5 (ReLU, max-pool) on MNIST"))
     }
 
     @Test("C2: deeper layers as (filter, input-channel) slices or per-filter means")

@@ -43,9 +43,10 @@ extension ConvolutionWalkthrough: Figure {
         case .maxPool: how = "the engine's MaxPool2D"
         case .averagePool: how = "the engine's AvgPool2D (padding counted in the mean, as in PyTorch)"
         }
-        return "\(input.count)×\(input[0].count) input, \(operationName), padding \(padding), stride \(stride); "
-            + (opensWithQuestion ? "a first frame asks for the output, then " : "")
-            + "every output value computed by \(how), one frame per output cell"
+        // The geometry (size, padding, stride) is in the figure's subtitle; the caption says where the numbers come from.
+        return (opensWithQuestion ? "A first frame asks for the output; then " : "")
+            + "\(opensWithQuestion ? "every" : "Every") output value is computed by \(how), one frame per output cell, "
+            + "from the \(input.count)×\(input[0].count) input drawn"
             + (pooledOutput == nil ? "." : "; the last frame max-pools the output to one cell (the engine's MaxPool2D) "
                 + "and outlines the output cell it keeps.")
     }

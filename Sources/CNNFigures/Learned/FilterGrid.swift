@@ -119,13 +119,14 @@ public struct FilterGrid: Figure {
     var titleText: String {
         let k = "\(weights.kernelHeight)×\(weights.kernelWidth)"
         if isFirstLayer && (mode == .rgb || mode == .single) { return "Learned first-layer filters of \(model)" }
+        let shape = weights.shape.map(String.init).joined(separator: "×")
         switch mode {
         case .rgb, .single:
-            return "\(model): the \(weights.outChannels) learned \(k) filters of \(weights.layer) \(weights.shape.shapeDescription)"
+            return "\(model): the \(weights.outChannels) learned \(k) filters of \(weights.layer) (\(shape))"
         case .slices:
-            return "\(model): \(weights.layer) \(weights.shape.shapeDescription), one \(k) slice per (filter, input channel)"
+            return "\(model): filters of \(weights.layer) (\(shape)), one \(k) slice per filter and input channel"
         case .mean:
-            return "\(model): \(weights.layer) \(weights.shape.shapeDescription), each filter's mean over its \(weights.inChannels) input channels"
+            return "\(model): filters of \(weights.layer) (\(shape)), each the mean over its \(weights.inChannels) input channels"
         }
     }
 

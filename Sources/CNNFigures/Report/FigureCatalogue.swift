@@ -24,9 +24,21 @@ public enum FigureCatalogue {
         }
         func walkthrough(_ example: LectureExample, frames: [Int]? = nil) throws -> [ReportFigure] {
             let w = try example.walkthrough()
-            return (frames ?? [w.frameCount - 1]).map { frame in
-                ReportFigure(figure: w, frame: frame < 0 ? w.frameCount + frame : frame, caption: w.caption,
-                             command: "cnnviz conv --example \(example.rawValue) --out figures/\(example.fileStem).pdf")
+            let shown = (frames ?? [w.frameCount - 1]).map { $0 < 0 ? w.frameCount + $0 : $0 }
+            return shown.map { frame in
+                // A figure shown at two frames says which one each page is, so the two captions differ.
+                var caption = w.caption
+                if shown.count > 1 {
+                    if frame == w.frameCount - 1 {
+                        caption += " Shown here: the whole output."
+                    } else if frame == 0 && w.opensWithQuestion {
+                        caption += " Shown here: the question, with no answer; the next page gives it."
+                    } else {
+                        caption += " Shown here: step \(frame + 1) of \(w.steps.count)."
+                    }
+                }
+                return ReportFigure(figure: w, frame: frame, caption: caption,
+                                    command: "cnnviz conv --example \(example.rawValue) --out figures/\(example.fileStem).pdf")
             }
         }
         let relative = { (url: URL) in url.path.hasPrefix(folder.path + "/") ? String(url.path.dropFirst(folder.path.count + 1)) : url.path }
@@ -35,7 +47,7 @@ public enum FigureCatalogue {
         case "A2": return .success(try walkthrough(.a2) + walkthrough(.a2Padded))
         case "A3": return .success(try walkthrough(.a3))
         case "A4": return .success(try walkthrough(.a4Vertical) + walkthrough(.a4Horizontal))
-        case "A5": return .success(try walkthrough(.a5Max) + walkthrough(.a5Average) + walkthrough(.a5Quiz))
+        case "A5": return .success(try walkthrough(.a5Max) + walkthrough(.a5Average) + walkthrough(.a5Quiz, frames: [0, -1]))
         case "A6":
             let figure = OutputShapeDiagram(cases: try ShapeCase.lectureCases())
             return .success([ReportFigure(figure: figure, caption: figure.caption, command: "cnnviz shapes --out figures/A6-shapes.pdf")])
@@ -82,10 +94,13 @@ public enum FigureCatalogue {
             case .success(let url):
                 let convolutions = try ModelConvolutions.read(url.path)
                 var list: [ReportFigure] = []
+                // One naming scheme for C2: the run's folder (C2-v1net-fashion-mnist), and a layer other than the first after it.
+                let run = url.deletingLastPathComponent().lastPathComponent
                 for (i, weights) in convolutions.layers.prefix(2).enumerated() {
                     let figure = try FilterGrid(model: convolutions.model, weights: weights, isFirstLayer: i == 0, provenance: convolutions.provenance)
+                    let stem = i == 0 ? "C2-\(run)" : "C2-\(run)-\(weights.layer)"
                     list.append(ReportFigure(figure: figure, caption: figure.caption,
-                                             command: "cnnviz filters \(relative(url))\(i == 0 ? "" : " --layer \(weights.layer)") --out figures/C2-\(weights.layer).pdf"))
+                                             command: "cnnviz filters \(relative(url))\(i == 0 ? "" : " --layer \(weights.layer)") --out figures/\(stem).pdf"))
                 }
                 return .success(list)
             }
