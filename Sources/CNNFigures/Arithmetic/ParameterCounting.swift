@@ -100,7 +100,7 @@ public struct CountingExamplesFigure: Figure, Sendable {
 
     public var catalogueID: String { "A7" }
     public var title: String { "A7. Counting parameters: the lectures' examples" }
-    public var preferredSize: Size { .inches(10, 3.4) }
+    public var preferredSize: Size { .inches(10, 3.0) }
     public var caption: String {
         "Each network is built from engine layers and its parameters counted by the engine (parameterCount of the built "
             + "layers); the count in the middle column is written out from the same layer sizes."
@@ -141,7 +141,11 @@ public struct ParameterTable: Figure, Sendable {
     }
 
     public var catalogueID: String { "A7" }
-    public var title: String { "A7. \(displayName): parameters and multiply-adds per layer" }
+    public var title: String {
+        // AlexNet's table is torchvision's one-GPU variant, and the title says so (the footnote says how it differs).
+        let variant = summary.model == "alexnet" ? " (torchvision's one-GPU variant)" : ""
+        return "A7. \(displayName)\(variant): parameters and multiply-adds per layer"
+    }
 
     /// The model's name as papers write it (`VGG-16`), or its zoo name.
     public var displayName: String {
@@ -187,7 +191,10 @@ public struct ParameterTable: Figure, Sendable {
 }
 
 
-fileprivate func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "×") }
+/// `6×28×28`, or a vector's length with its thousands grouped (`9,216`).
+fileprivate func shapeText(_ shape: [Int]) -> String {
+    shape.count == 1 ? groupedThousands(shape[0]) : shape.map(String.init).joined(separator: "×")
+}
 
 /// Draws a titled table: a bold header, striped rows, chosen rows in bold, a wrapped footnote.
 /// The font is the largest (up to `maximumFontSize`) at which every row and column fits `rect`.
@@ -202,8 +209,6 @@ fileprivate func drawTable(on canvas: Canvas, in rect: Rect, title: String, head
     let noteFont = Font(size: max(6, min(style.tickFont.size, area.width / 75)), italic: true)
     let noteLines = canvas.balancedWrapped(footnote, width: area.width, font: noteFont)
     let noteHeight = canvas.measure(noteLines.joined(separator: "\n"), font: noteFont).height
-    canvas.text(noteLines.joined(separator: "\n"), at: Point(x: area.minX, y: area.maxY), font: noteFont,
-                color: style.mutedForeground, horizontal: .left, vertical: .bottom)
     let body = area.inset(top: titleHeight + 8, bottom: noteHeight + 8)
 
     // Size: rows share the height; columns take their widest text plus a gap.
@@ -232,7 +237,10 @@ fileprivate func drawTable(on canvas: Canvas, in rect: Rect, title: String, head
                         horizontal: rightAligned.contains(c) ? .right : .left, vertical: .middle)
         }
     }
-    var y = body.minY
+    // The table and its note right under it, as one block centred in the space below the title (no empty band between them).
+    let noteGap = 10.0
+    let block = rowHeight * lineCount + noteGap + noteHeight
+    var y = body.minY + max(0, (area.maxY - body.minY - block) / 2)
     drawRow(header, at: y, bold: true)
     y += rowHeight
     canvas.line(from: Point(x: left - 4, y: y), to: Point(x: left + tableWidth + 4, y: y), color: style.foreground, lineWidth: 1)
@@ -245,4 +253,6 @@ fileprivate func drawTable(on canvas: Canvas, in rect: Rect, title: String, head
         drawRow(row, at: y, bold: emphasised.contains(r))
         y += rowHeight
     }
+    canvas.text(noteLines.joined(separator: "\n"), at: Point(x: area.minX, y: min(y + noteGap, area.maxY - noteHeight)), font: noteFont,
+                color: style.mutedForeground, horizontal: .left, vertical: .top)
 }

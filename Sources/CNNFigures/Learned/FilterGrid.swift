@@ -111,8 +111,8 @@ public struct FilterGrid: Figure {
 
     public var catalogueID: String { "C2" }
 
-    /// The convolution named and shaped ("C1 [32, 1, 7, 7]"), for the note.
-    var layerLabel: String { "\(weights.layer) \(weights.shape.shapeDescription)" }
+    /// The convolution named and shaped ("C1 32×1×7×7"), for the note.
+    var layerLabel: String { "\(weights.layer) \(weights.shape.map(String.init).joined(separator: "×"))" }
 
     public var title: String { "\(catalogueID). \(titleText)" }
     /// The title without its catalogue id.
@@ -136,7 +136,8 @@ public struct FilterGrid: Figure {
         switch mode {
         case .rgb:
             let prefix = isFirstLayer ? "\(layerLabel): " : ""
-            return prefix + "input channels 0, 1, 2 drive red, green, blue; mid-grey is 0; "
+            // Non-breaking spaces keep "red, green, blue" on one line when the note wraps.
+            return prefix + "input channels 0, 1, 2 drive red,\u{00A0}green,\u{00A0}blue; mid-grey is 0; "
                 + (commonScale ? "one common scale" : "each filter scaled by its own largest |weight|")
         case .single, .mean: return (isFirstLayer ? "\(layerLabel): " : "") + "blue negative, white zero, red positive; \(scale)"
         case .slices:
@@ -150,7 +151,7 @@ public struct FilterGrid: Figure {
 
     public var caption: String {
         // The colour key is written in the figure (its note line), not repeated here.
-        var text = "Learned convolution filters of \(weights.layer) \(weights.shape.shapeDescription) in \(model), read from the model file; "
+        var text = "Learned convolution filters of \(layerLabel) in \(model), read from the model file; "
             + "the line under the title gives the colour key and scaling."
         // The figure itself says what the model is and learned from (the line under the grid).
         if provenance != nil { text += " The line under the grid says what the model is and what it learned from." }

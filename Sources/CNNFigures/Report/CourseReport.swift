@@ -58,7 +58,7 @@ public enum CourseReport {
                           results.runs.map { r in
                               [r.name, r.model, r.dataset, groupedThousands(r.parameters), String(r.epochs), percent(r.testError),
                                r.bestTestError.isNaN ? "-" : "\(percent(r.bestTestError)) (\(r.bestEpoch))", percent(r.finalTrainError),
-                               String(format: "%.1f", r.seconds), String(format: "%.0f", r.imagesPerSecond)]
+                               String(format: "%.1f", r.seconds), rate(r.imagesPerSecond)]
                           }, numeric: [3, 4, 5, 7, 8, 9])
             for r in results.runs where r.status != "finished" { try doc.paragraph("\(r.name): \(r.status)", font: nil, color: nil) }
         }
@@ -67,7 +67,7 @@ public enum CourseReport {
             try doc.paragraph("A training step (forward, loss, backward, SGD update) on a fixed random batch, median of the timed iterations after a warm-up; GFLOP/s counts 6 flops a multiply-add of the convolutions and dense layers. “other” is the CPU time other processes used during the measurement (near 0 is a clean run).")
             try doc.table(["model", "batch", "threads", "img/s", "step ms", "GFLOP/s", "peak MB", "other"],
                           results.timings.map { t in
-                              [t.model, String(t.batch), String(t.threads), String(format: "%.1f", t.imagesPerSecond),
+                              [t.model, String(t.batch), String(t.threads), rate(t.imagesPerSecond),
                                String(format: "%.2f", t.stepMilliseconds), String(format: "%.1f", t.gflops),
                                t.peakMemoryBytes.map { String(format: "%.0f", Double($0) / 1e6) } ?? "-", String(format: "%.2f", t.otherProcessCores)]
                           }, numeric: [1, 2, 3, 4, 5, 6, 7])
@@ -113,6 +113,9 @@ public enum CourseReport {
             total + Set(list.enumerated().map { $0.element.fileStem ?? "#\($0.offset)" }).count
         }
     }
+
+    /// Images per second as a whole number with grouped thousands ("265,819"); "-" when not measured.
+    static func rate(_ x: Double) -> String { x.isFinite && x >= 0 ? groupedThousands(Int(x.rounded())) : "-" }
 
     static func percent(_ x: Double) -> String { x.isNaN ? "-" : String(format: "%.2f%%", x * 100) }
 
