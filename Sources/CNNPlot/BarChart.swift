@@ -60,7 +60,7 @@ public struct BarChart: Sendable, Equatable {
         let guessAxis = ChartAxis(dataLower: min(0, values.min() ?? 0), dataUpper: max(values.max() ?? 1, 0),
                                   scale: .linear, fixed: yRange)
         let slotGuess = (outer.width - canvas.leftAxisWidth(guessAxis, label: yLabel)) / Double(count)
-        let wrapped = categories.map { canvas.wrapped($0, width: slotGuess * 0.96, font: style.tickFont) }
+        let wrapped = categories.map { canvas.balancedWrapped($0, width: slotGuess * 0.96, font: style.tickFont) }
         let tickLines = wrapped.map(\.count).max() ?? 1
         let top = canvas.titleHeight(title) + canvas.measure("0", font: style.tickFont).capHeight / 2 + 1
         let bottom = canvas.bottomAxisHeight(tickLines: tickLines, label: xLabel)

@@ -26,8 +26,8 @@ public final class Canvas {
     public let path: String
     /// The format chosen from the file's extension.
     public let format: OutputFormat
-    /// The page size in points.
-    public let size: Size
+    /// The page size in points (a PDF's pages may differ: see `newPage(size:)`).
+    public private(set) var size: Size
     /// Pixels per inch for PNG output (ignored by the vector formats).
     public let dpi: Double
     /// The look used by every drawer that receives this canvas.
@@ -189,9 +189,20 @@ public final class Canvas {
     /// Ends the current page and begins a blank one (PDF only), as for one frame of a walkthrough.
     /// - Throws: `PlotError.singlePageFormat` for PNG and SVG files.
     public func newPage() throws {
+        try newPage(size: size)
+    }
+
+    /// Ends the current page and begins a blank one of `size` points (PDF only): a report puts each
+    /// figure on a page of the figure's own size, so that its text keeps its size relative to the page.
+    /// - Throws: `PlotError.singlePageFormat` for PNG and SVG files.
+    public func newPage(size newSize: Size) throws {
         guard !finished else { throw PlotError.alreadyFinished(path: path) }
         guard format == .pdf else { throw PlotError.singlePageFormat(path: path) }
         cairo_show_page(context)
+        if newSize != size {
+            cairo_pdf_surface_set_size(surface, newSize.width, newSize.height)
+            size = newSize
+        }
         pageCount += 1
         paintBackground()
     }

@@ -39,7 +39,7 @@ import _TestSupport
         #expect(diagram.shortcutKinds == [.identity, .subsampled(stride: 2)])
         let figure = ArchitectureFigure(diagram: diagram)
         #expect(figure.caption.contains("each residual block is drawn with its shortcut arc"))
-        #expect(figure.caption.contains("x subsampled /2, new channels zero"))
+        #expect(figure.caption.contains("a dashed arc is a shortcut that reshapes x"))
         #expect(!figure.caption.contains("grouped"))
         let texts = try figure.drawnTexts()
         #expect(texts.contains("residual block (conv 3×3, 3×3)"))

@@ -88,10 +88,10 @@ struct ColourFilterTests {
             #expect(cell.range == ValueRange(-m, m))
         }
         #expect(grid.title == "C2. Learned first-layer filters of v1net on stripes")
-        #expect(convolutions.provenance == "trained on stripes train, 1 epoch, test error 25%")
+        #expect(convolutions.provenance == "trained on stripes train, 1 epoch, test error 25.00%")
         // The figure says it (under the grid, wrapped, never shrunk); the caption points to it rather than repeat it.
         let texts = try grid.drawnTexts().map { $0.replacingOccurrences(of: "\n", with: " ") }
-        #expect(texts.contains("The model: trained on stripes train, 1 epoch, test error 25%."), "\(texts)")
+        #expect(texts.contains("The model: trained on stripes train, 1 epoch, test error 25.00%."), "\(texts)")
         #expect(grid.caption.hasSuffix("The line under the grid says what the model is and what it learned from."))
         let png = folder.appendingPathComponent("c2.png").path
         try grid.write(to: png, size: Size(width: 800, height: 500), dpi: 72)
@@ -101,7 +101,7 @@ struct ColourFilterTests {
         let learned = try FirstLayerFilters(modelFile: file)
         #expect(learned.drawn.channels == 3 && learned.filters.count == c1.outChannels)
         let b2 = GaborFigure(bank: try GaborBank(), learned: [learned])
-        #expect(b2.caption.contains("v1net C1: \(c1.outChannels) filters 3×\(c1.kernelHeight)×\(c1.kernelWidth), trained on stripes train"))
+        #expect(b2.caption.contains("v1net, layer C1: \(c1.outChannels) filters 3×\(c1.kernelHeight)×\(c1.kernelWidth), trained on stripes train"))
         let b2png = folder.appendingPathComponent("b2.png").path
         try b2.write(to: b2png, size: Size(width: 900, height: 400), dpi: 72)
         #expect(pngSize(atPath: b2png) == PixelSize(900, 400))

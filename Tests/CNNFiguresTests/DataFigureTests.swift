@@ -23,8 +23,20 @@ import _TestSupport
         let images = try DEFTestSupport.dataset(count: 3, side: 10, classes: 3)
         let shiftsOnly = AugmentationFigure(dataset: images, datasetName: "MNIST", index: 1,
                                             augmentation: Augmentation(cropPadding: 2, horizontalFlip: false), count: 6)
-        #expect(!shiftsOnly.caption.contains("mirror") && shiftsOnly.caption.contains("shifts"))
+        #expect(!shiftsOnly.caption.contains("mirror") && shiftsOnly.caption.contains("moved by up to 2 pixels"))
         #expect(!shiftsOnly.transforms.contains { $0.flipped })
+        // Each label says where the digit went, as drawn: a lone bright pixel at (5, 5) is found there after the transform.
+        for (transform, label) in zip(shiftsOnly.transforms, shiftsOnly.captions) {
+            var image = [UInt8](repeating: 0, count: 100)
+            image[55] = 255
+            let out = transform.apply(to: image, channels: 1, height: 10, width: 10)
+            let at = try #require(out.firstIndex(of: 255))
+            let (down, right) = (at / 10 - 5, at % 10 - 5)
+            var words: [String] = []
+            if right != 0 { words.append("\(right > 0 ? "→" : "←") \(abs(right))") }
+            if down != 0 { words.append("\(down > 0 ? "↓" : "↑") \(abs(down))") }
+            #expect(label == (words.isEmpty ? "not moved" : words.joined(separator: ", ")), "\(transform)")
+        }
         let both = AugmentationFigure(dataset: images, datasetName: "CIFAR-10", index: 1,
                                       augmentation: Augmentation(cropPadding: 2, horizontalFlip: true), count: 6)
         #expect(both.caption.contains("mirror images"))

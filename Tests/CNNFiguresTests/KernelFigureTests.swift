@@ -88,7 +88,7 @@ struct KernelFigureTests {
         #expect(learned.testError == 0.012)
 
         let figure = GaborFigure(bank: try GaborBank(), learned: [learned])
-        #expect(figure.caption.contains("lenet5 C1: 6 filters 1×5×5") && figure.caption.contains("test error 1.2%"))
+        #expect(figure.caption.contains("LeNet-5 (ReLU, max-pool), layer C1: 6 filters 1×5×5") && figure.caption.contains("test error 1.20%"))
         let png = dir.appendingPathComponent("b2.png").path
         try figure.write(to: png, size: Size(width: 600, height: 250), dpi: 72)
         #expect(pngSize(atPath: png) == PixelSize(600, 250))

@@ -41,8 +41,8 @@ public struct ArchitectureFigure: Figure {
         guard diagram.stages.contains(where: \.hasShortcut) else { return "." }
         guard diagram.drawsEachBlock else { return "; arcs are residual shortcuts (x + g(x))." }
         let downsampling = diagram.shortcutKinds.filter(\.isDownsampling)
-        let dashed = downsampling.isEmpty ? ""
-            : "; the dashed ones change the shape (" + downsampling.map(\.description).joined(separator: "; ") + ")"
+        // The legend names each kind of shortcut; the caption says what the dashes mean, not the legend's words.
+        let dashed = downsampling.isEmpty ? "" : "; a dashed arc is a shortcut that reshapes x to match the block's output"
         return "; each residual block is drawn with its shortcut arc (x + g(x))" + dashed + "."
     }
     /// 1.75 in a stage, and a third as tall as wide: text stays 18 px on a page shown 1500 px wide without

@@ -80,7 +80,7 @@ extension ConvolutionWalkthrough: Figure {
         let subtitle: String
         switch stage {
         case .question:
-            subtitle = "Work it out first: the answer follows, one output cell per frame"
+            subtitle = "Work it out first: the answer follows"
         case .step(let index):
             let step = steps[index]
             subtitle = "Output cell (row \(step.row + 1), column \(step.column + 1)) of \(outputRows)×\(outputColumns): step \(index + 1) of \(steps.count)"

@@ -115,11 +115,12 @@ public struct AugmentationFigure: Figure {
                   augmentation: Augmentation(cropPadding: cropPadding, horizontalFlip: horizontalFlip), count: count, seed: seed)
     }
 
-    /// `shift +1, −2` (rows, columns) and `flipped` for each transform.
+    /// Where each transform moved the image, as the eye sees it ("← 4, ↑ 3", ", mirrored"): output row y
+    /// takes input row y + shiftY, so the content moves up by shiftY, and left by shiftX unless mirrored.
     public var captions: [String] {
         transforms.map { t in
-            func signed(_ v: Int) -> String { v > 0 ? "+\(v)" : v < 0 ? "\u{2212}\(-v)" : "0" }
-            return "shift \(signed(t.shiftY)), \(signed(t.shiftX))" + (t.flipped ? ", flip" : "")
+            let right = t.flipped ? t.shiftX : -t.shiftX
+            return movedText(right: right, down: -t.shiftY, arrows: true) + (t.flipped ? ", mirrored" : "")
         }
     }
 
@@ -134,9 +135,10 @@ public struct AugmentationFigure: Figure {
     }
     public var caption: String {
         var kinds: [String] = []
-        if augmentation.cropPadding > 0 { kinds.append("shifts of rows and columns with zero fill") }
+        if augmentation.cropPadding > 0 { kinds.append("the digit moved by up to \(augmentation.cropPadding) pixels each way, the edge filled with zeros") }
         if augmentation.horizontalFlip { kinds.append("mirror images") }
-        return "One \(datasetName) training image (\(label)) and \(transforms.count) random transforms of it, as training draws them: "
+        return "One \(datasetName) training image (\(label)) and \(transforms.count) random transforms of it, as training draws them, "
+            + "each labelled with where the image moved (→ 3: three pixels right): "
             + (kinds.isEmpty ? "none (augmentation is off)." : kinds.joined(separator: " and ") + ".")
     }
     public var preferredSize: Size { .inches(10, 5) }

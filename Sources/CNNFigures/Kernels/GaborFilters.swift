@@ -1,6 +1,7 @@
 // B2: a bank of Gabor filters (the hand-designed model of V1 simple cells) beside the first-layer
 // filters a network learned, read from a model file.
 import CNNEngine
+import CNNModels
 import CNNPlot
 import CNNRuns
 import CNNStore
@@ -105,9 +106,9 @@ public struct FirstLayerFilters: Sendable {
         return (filters.map { f in (0..<plane).map { i in (0..<channels).reduce(Float(0)) { $0 + f[$1 * plane + i] } / Float(channels) } }, 1)
     }
 
-    /// "v1net C1: 32 filters 1×7×7, trained on Fashion-MNIST train, 3 epochs, test error 11.2%".
+    /// "v1net C1: 32 filters 1×7×7, trained on Fashion-MNIST train, 3 epochs, test error 11.20%".
     public var description: String {
-        var text = "\(model) \(layer): \(filters.count) filters \(channels)×\(height)×\(width)"
+        var text = "\(ModelZoo.displayName(model)), layer \(layer): \(filters.count) filters \(channels)×\(height)×\(width)"
         if let provenance { text += ", " + provenance }
         else if let dataset { text += ", trained on \(dataset)" }
         return text
@@ -156,8 +157,6 @@ public struct GaborFigure: Figure, Sendable {
 
         // The bank: columns are orientations, rows wavelengths, with their values written along the edges.
         let bankRect = Rect(x: body.minX, y: body.minY, width: bankWidth, height: body.height)
-        canvas.fittedText("Gabor filters (computed)", in: Rect(x: bankRect.minX, y: bankRect.minY, width: bankRect.width, height: labelHeight),
-                          font: labelFont, horizontal: .center, vertical: .top)
         let rowLabelWidth = canvas.measure("λ = 10.5 px", font: tickFont).width + 6 * scale
         let tickHeight = canvas.measure("Hg", font: tickFont).height
         let gridRect = bankRect.inset(top: labelHeight + tickHeight + 8 * scale, left: rowLabelWidth)
@@ -170,6 +169,10 @@ public struct GaborFigure: Figure, Sendable {
             let cell = layout.cellRect(row: 0, column: c)
             canvas.text(angle, at: Point(x: cell.center.x, y: cell.minY - 3 * scale), font: angleFont, horizontal: .center, vertical: .bottom)
         }
+        // The heading sits just over its grid (the grid is centred in the panel's height), not at the panel's top.
+        let gridTop = layout.cellRect(row: 0, column: 0).minY - 3 * scale - tickHeight - 8 * scale
+        canvas.fittedText("Gabor filters (computed)", in: Rect(x: bankRect.minX, y: gridTop - labelHeight, width: bankRect.width, height: labelHeight),
+                          font: labelFont, horizontal: .center, vertical: .top)
         for (r, lambda) in bank.wavelengths.enumerated() {
             let cell = layout.cellRect(row: r, column: 0)
             canvas.text("λ = \(formatNumber(lambda, maximumFractionDigits: 1)) px", at: Point(x: cell.minX - 6 * scale, y: cell.center.y),

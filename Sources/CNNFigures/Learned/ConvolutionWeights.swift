@@ -118,7 +118,7 @@ func trainingProvenance(_ contents: ModelFileContents) -> String? {
     }
     if contents.epochs > 0 { parts.append("\(contents.epochs) epoch\(contents.epochs == 1 ? "" : "s")") }
     if let error = contents.history["test_error"]?.last(where: { $0.isFinite }) {
-        parts.append("test error \(formatNumber(100 * error, maximumFractionDigits: 1))%")
+        parts.append("test error " + String(format: "%.2f%%", 100 * error))  // as the results tables write it
     }
     return parts.isEmpty ? nil : parts.joined(separator: ", ")
 }

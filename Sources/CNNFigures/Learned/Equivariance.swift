@@ -110,7 +110,7 @@ public struct EquivarianceFigure: Figure {
     public var title: String { "\(catalogueID). \(titleText)" }
     /// The title without its catalogue id.
     var titleText: String {
-        "\(model): shift the input by (\(shift.width), \(shift.height)) pixels and the \(layer) maps shift with it"
+        "\(model): move the input \(movedText(right: shift.width, down: shift.height)) and the \(layer) maps move with it"
     }
 
     /// The largest interior difference, as the caption writes it.
@@ -120,16 +120,16 @@ public struct EquivarianceFigure: Figure {
 
     public var caption: String {
         "Translation equivariance of \(layer) in \(model) for \(input.source): away from the borders, the maps of the shifted input "
-            + "equal the shifted maps, as the bottom row of differences shows (its largest value is printed above the figure, "
-            + "beside the largest activation for scale)."
+            + "equal the shifted maps, as the bottom row of differences shows. The dashed box holds the units that see the same "
+            + "pixels in both images; outside it, one of the two maps sees zero padding."
     }
 
     public var preferredSize: Size { .inches(min(10, 2.4 + 1.25 * Double(shownChannels.count)), 4.9) }
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
-        let note = "max |difference| inside the dashed box (units that see the same pixels in both images) = \(differenceText); "
-            + "activations reach \(formatNumber(Double(maximumActivation), maximumFractionDigits: 2))"
+        let note = "ring: each map's strongest unit; differences blue < 0 < red on the maps' scale; "
+            + "max |difference| inside the dashed box = \(differenceText) (activations reach \(formatNumber(Double(maximumActivation), maximumFractionDigits: 2)))"
         let body = canvas.learnedPage(rect, title: title, note: note)
         let smallFont = style.tickFont
         let rowLabels = ["\(layer) of the input", "\(layer) of the\nshifted input", "its map shifted\nminus the map of\nthe shifted input\n(grey: no value)"]
@@ -151,7 +151,7 @@ public struct EquivarianceFigure: Figure {
         for (row, image) in [input, shiftedInput].enumerated() {
             let y = top + Double(row) * (cell + headerHeight + gap)
             let r = Rect(x: left + labelWidth + gap, y: y + headerHeight, width: inputSide, height: inputSide).fitted(aspectRatio: Double(image.width) / Double(image.height))
-            canvas.fittedText(row == 0 ? "input" : "shifted (\(shift.width), \(shift.height))",
+            canvas.fittedText(row == 0 ? "input" : "moved \(movedText(right: shift.width, down: shift.height, arrows: true))",
                               in: Rect(x: r.minX - gap / 2, y: y, width: r.width + gap, height: headerHeight), font: smallFont, vertical: .top)
             let values = image.unitValues, plane = image.height * image.width
             if image.channels == 3 {

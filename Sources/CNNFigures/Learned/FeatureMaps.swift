@@ -51,7 +51,7 @@ public struct FeatureMapsFigure: Figure {
 
     public var caption: String {
         var text = "The activations of every channel of every convolution and pooling layer of \(model) for \(input.source), "
-            + "from a forward pass of the stored network (each map after its layer's activation; brighter = larger, one scale per layer)."
+            + "from a forward pass of the stored network; nothing was retrained. The colour key is printed under the title."
         if let adjustment = input.adjustment { text += " Input \(adjustment)." }
         return text
     }
@@ -71,7 +71,11 @@ public struct FeatureMapsFigure: Figure {
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
         var note = "each map after its layer's activation; viridis, one scale per layer (dark: low, yellow: high)"
-        if let prediction { note += "; predicted \"\(prediction.label)\" (\(formatNumber(prediction.probability * 100, maximumFractionDigits: 1))%)" }
+        if let prediction {
+            // As C6 writes a probability: "> 99.9%" rather than a rounded "100%".
+            let p = prediction.probability > 0.999 ? "> 99.9%" : formatNumber(prediction.probability * 100, maximumFractionDigits: 1) + "%"
+            note += "; predicted \"\(prediction.label)\" (\(p))"
+        }
         if let adjustment = input.adjustment { note += "; input \(adjustment)" }
         let body = canvas.learnedPage(rect, title: title, note: note)
 

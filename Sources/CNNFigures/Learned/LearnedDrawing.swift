@@ -98,3 +98,12 @@ func gridColumns(_ count: Int, aspect: Double = 1.6, maximumSingleRow: Int = 10)
     if count <= maximumSingleRow { return max(count, 1) }
     return max(1, Int((Double(count) * aspect).squareRoot().rounded(.up)))
 }
+
+/// How far an image's content moved, in words a slide can use: "3 px right, 2 px down", "1 px up", "not moved";
+/// with `arrows`, as short labels: "→ 3, ↓ 2". `right` and `down` are in pixels (negative: left, up).
+func movedText(right: Int, down: Int, arrows: Bool = false) -> String {
+    var parts: [String] = []
+    if right != 0 { parts.append(arrows ? "\(right > 0 ? "→" : "←") \(abs(right))" : "\(abs(right)) px \(right > 0 ? "right" : "left")") }
+    if down != 0 { parts.append(arrows ? "\(down > 0 ? "↓" : "↑") \(abs(down))" : "\(abs(down)) px \(down > 0 ? "down" : "up")") }
+    return parts.isEmpty ? "not moved" : parts.joined(separator: ", ")
+}

@@ -203,7 +203,8 @@ public struct OcclusionSaliency: Figure {
         let verdict = item.trueLabel == nil ? "" : (item.trueLabel == item.predictedLabel ? " ✓" : " ✗")
         let p = "p(\(item.predictedLabel)) " + (item.predictedProbability > 0.999 ? "> 99.9%"
             : "= \(formatNumber(item.predictedProbability * 100, maximumFractionDigits: 1))%")
-        let drop = item.largestDrop < 0.005 ? "< 0.01" : formatNumber(item.largestDrop, maximumFractionDigits: 2)
+        // Always two decimals, as the probabilities beside them ("0.80", not "0.8").
+        let drop = item.largestDrop < 0.005 ? "< 0.01" : String(format: "%.2f", item.largestDrop)
         return ["\(truth) · predicted \(item.predictedLabel)\(verdict)", "\(p) · largest drop \(drop)"]
     }
 

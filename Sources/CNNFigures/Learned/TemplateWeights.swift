@@ -79,7 +79,7 @@ public struct TemplateWeights: Figure {
     public var caption: String {
         "Weights of \(layer) in \(model) reshaped to the input's \(inputShape[2])×\(inputShape[1]) pixels, read from the model file; "
             + "red: the pixel pushes the unit up, blue: down, white: no effect; one scale for all, ending at the 99th percentile "
-            + "of |weight| (±\(formatNumber(range.upper, maximumFractionDigits: 3))), so the strongest 1% saturate rather than wash out the rest."
+            + "of |weight| (±\(formatNumber(range.upper, maximumFractionDigits: 3))), so that one outlier does not wash out the other weights."
     }
 
     public var preferredSize: Size {

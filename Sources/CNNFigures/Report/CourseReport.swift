@@ -40,7 +40,8 @@ public enum CourseReport {
     /// Writes the report of `results` (a suite's folder) to `path`, with the given figures.
     /// - Returns: the number of pages.
     @discardableResult
-    public static func write(results: SuiteResults, figures: [String: [ReportFigure]], notes: [String] = [], to path: String) throws -> Int {
+    public static func write(results: SuiteResults, figures: [String: [ReportFigure]], notes: [String] = [], otherModels: [String] = [],
+                             to path: String) throws -> Int {
         let doc = try ReportDocument(path: path, footer: "CNNBench \(results.toolkitVersion) · suite \(results.suite) · \(results.created.prefix(10))")
         let finished = results.runs.filter { $0.status == "finished" }
         try doc.titlePage(
@@ -48,13 +49,15 @@ public enum CourseReport {
             subtitle: results.description.isEmpty ? "Convolutional networks, measured." : results.description,
             facts: [("Suite", results.suite), ("Date", results.created), ("Machine", results.machine),
                     ("Toolkit", "CNNBench \(results.toolkitVersion)"),
-                    ("Runs", counted(finished.count, "trained model") + (results.runs.count > finished.count ? ", \(results.runs.count - finished.count) failed or interrupted" : "")),
-                    ("Figures", counted(distinctFigureCount(figures), "figure") + " from this run's own files")])
+                    ("Runs", counted(finished.count, "trained model") + (results.runs.count > finished.count ? ", \(results.runs.count - finished.count) failed or interrupted" : "")
+                        + otherModels.map { ", and " + $0 }.joined()),
+                    ("Figures", counted(distinctFigureCount(figures), "figure") + ", drawn from this run's files, the engine and the "
+                        + "toolkit's shipped tables and depth study; each caption says which")])
 
         if !results.runs.isEmpty {
             try doc.heading("Results of this run")
             try doc.paragraph("Each row is one training run of the suite. Errors are on the data set's test split. The best epoch is chosen on the validation split held out of the training images (never on the test set), and its test error is shown; a run without a validation split shows its last epoch. Seconds are training wall time (evaluation excluded).")
-            try doc.table(["run", "model", "data", "params", "epochs", "test error", "at best val. (epoch)", "train error", "seconds", "img/s"],
+            try doc.table(["run", "model", "data", "params", "epochs", "test\nerror", "at best val.\n(epoch)", "train\nerror", "seconds", "img/s"],
                           results.runs.map { r in
                               [r.name, r.model, r.dataset, groupedThousands(r.parameters), String(r.epochs), percent(r.testError),
                                r.bestTestError.isNaN ? "-" : "\(percent(r.bestTestError)) (\(r.bestEpoch))", percent(r.finalTrainError),
@@ -65,7 +68,7 @@ public enum CourseReport {
         if !results.timings.isEmpty {
             try doc.heading("Benchmarks", level: 2)
             try doc.paragraph("A training step (forward, loss, backward, SGD update) on a fixed random batch, median of the timed iterations after a warm-up; GFLOP/s counts 6 flops a multiply-add of the convolutions and dense layers. “other” is the CPU time other processes used during the measurement (near 0 is a clean run).")
-            try doc.table(["model", "batch", "threads", "img/s", "step ms", "GFLOP/s", "peak MB", "other"],
+            try doc.table(["model", "batch", "threads", "img/s", "step\nms", "GFLOP/s", "peak\nMB", "other"],
                           results.timings.map { t in
                               [t.model, String(t.batch), String(t.threads), rate(t.imagesPerSecond),
                                String(format: "%.2f", t.stepMilliseconds), String(format: "%.1f", t.gflops),
@@ -79,11 +82,14 @@ public enum CourseReport {
             let ids = (CatalogueIDs.all + figures.keys.filter { !CatalogueIDs.all.contains($0) }.sorted())
                 .filter { $0.hasPrefix(group.prefix) && figures[$0] != nil }
             guard !ids.isEmpty else { continue }
-            try doc.newPage()
-            try doc.heading(group.title)
-            try doc.paragraph("From: \(group.lecture).", font: nil, color: nil)
+            // Each figure on a page of its own size (projectable as it is); the section's heading above its first.
+            var first = true
             for id in ids {
-                for item in figures[id] ?? [] { try doc.figure(item.figure, frame: item.frame, caption: "\(item.figure.catalogueID). \(item.caption)") }
+                for item in figures[id] ?? [] {
+                    try doc.figurePage(item.figure, frame: item.frame, caption: "\(item.figure.catalogueID). \(item.caption)",
+                                       heading: first ? group.title : nil, source: first ? "From: \(group.lecture)." : nil)
+                    first = false
+                }
             }
         }
         // One line per command: two frames of one figure (A1's first step and its whole output) share theirs.

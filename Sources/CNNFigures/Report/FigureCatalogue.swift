@@ -28,7 +28,7 @@ public enum FigureCatalogue {
             return shown.map { frame in
                 // A figure shown at two frames says which one each page is, so the two captions differ.
                 var caption = w.caption
-                if shown.count > 1 {
+                do {
                     if frame == w.frameCount - 1 {
                         caption += " Shown here: the whole output."
                     } else if frame == 0 && w.opensWithQuestion {
@@ -295,7 +295,10 @@ public enum ReportBuilder {
         }
         if let reportPath {
             try FileManagerShim.createParent(of: reportPath)
-            let pages = try CourseReport.write(results: results, figures: figures, notes: notes, to: reportPath)
+            // Models the suite trained outside its runs (the sparse filters of B2 and C2) are named on the cover too.
+            let sparse = FileManager.default.fileExists(atPath: folder.appendingPathComponent("sparse-filters/model.h5").path)
+            let pages = try CourseReport.write(results: results, figures: figures, notes: notes,
+                                               otherModels: sparse ? ["a sparse autoencoder (sparse-filters)"] : [], to: reportPath)
             log("report: \(reportPath) (\(pages) pages)")
             written.append(reportPath)
         }

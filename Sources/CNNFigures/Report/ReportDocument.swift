@@ -1,5 +1,6 @@
-// A paginated PDF document on A4: headings, wrapped paragraphs, tables that fit the page width
-// (smaller type, then page breaks with the header repeated), figures scaled to fit, page numbers.
+// A paginated PDF document: text pages on A4 (headings, wrapped paragraphs, tables that fit the page
+// width, with smaller type and then page breaks with the header repeated) and figure pages, each the
+// size of its figure so that it can be projected as it is; page numbers on every page.
 import CNNPlot
 import Foundation
 
@@ -7,10 +8,12 @@ import Foundation
 public final class ReportDocument {
     public static let a4 = Size(width: 595.3, height: 841.9)
     let canvas: Canvas
-    let page: Size
+    var page: Size
     let margin = 56.0
     var y: Double
     var pageNumber = 1
+    /// Set on a figure page: its footer sits this far from the page's edges, not in the text pages' margin.
+    var figureMargin: Double?
     let footer: String
     let body = Font(size: 10)
     let small = Font(size: 8.5)
@@ -28,24 +31,33 @@ public final class ReportDocument {
 
     /// Finishes the last page and writes the file.
     public func finish() throws {
-        drawFooter()
+        drawFooter(figureMargin: figureMargin)
         try canvas.finish()
     }
 
-    /// Starts a new page.
+    /// Starts a new A4 text page.
     public func newPage() throws {
-        drawFooter()
-        try canvas.newPage()
+        drawFooter(figureMargin: figureMargin)
+        figureMargin = nil
+        try canvas.newPage(size: Self.a4)
+        page = Self.a4
         pageNumber += 1
         y = margin
     }
 
-    private func drawFooter() {
-        let f = Font(size: 8)
-        canvas.line(from: Point(x: margin, y: page.height - margin + 4), to: Point(x: page.width - margin, y: page.height - margin + 4),
-                    color: canvas.style.gridColor, lineWidth: 0.6)
-        canvas.text(footer, at: Point(x: margin, y: page.height - margin + 16), font: f, color: canvas.style.mutedForeground)
-        canvas.text("\(pageNumber)", at: Point(x: page.width - margin, y: page.height - margin + 16), font: f,
+    /// The smallest type a page of `width` points may use: 18 px when the page is shown 1500 px wide.
+    static func legible(_ width: Double) -> Double { Canvas.slideTextPixels / Canvas.slideWidthPixels * width }
+
+    private func drawFooter(figureMargin: Double? = nil) {
+        let f = Font(size: max(8, Self.legible(page.width)))
+        let side = figureMargin ?? margin
+        let base = figureMargin.map { page.height - $0 } ?? page.height - margin + 16
+        if figureMargin == nil {
+            canvas.line(from: Point(x: side, y: page.height - margin + 4), to: Point(x: page.width - side, y: page.height - margin + 4),
+                        color: canvas.style.gridColor, lineWidth: 0.6)
+        }
+        canvas.text(footer, at: Point(x: side, y: base), font: f, color: canvas.style.mutedForeground)
+        canvas.text("\(pageNumber)", at: Point(x: page.width - side, y: base), font: f,
                     color: canvas.style.mutedForeground, horizontal: .right)
     }
 
@@ -57,12 +69,12 @@ public final class ReportDocument {
     /// A centred title block for the first page.
     public func titlePage(title: String, subtitle: String, facts: [(String, String)]) throws {
         y = page.height * 0.28
-        for line in canvas.wrapped(title, width: width, font: Font(size: 26, bold: true)) {
+        for line in canvas.balancedWrapped(title, width: width, font: Font(size: 26, bold: true)) {
             canvas.text(line, at: Point(x: page.width / 2, y: y), font: Font(size: 26, bold: true), horizontal: .center, vertical: .top)
             y += 34
         }
         y += 10
-        for line in canvas.wrapped(subtitle, width: width * 0.85, font: Font(size: 12)) {
+        for line in canvas.balancedWrapped(subtitle, width: width * 0.85, font: Font(size: 12)) {
             canvas.text(line, at: Point(x: page.width / 2, y: y), font: Font(size: 12), color: canvas.style.mutedForeground,
                         horizontal: .center, vertical: .top)
             y += 17
@@ -94,7 +106,7 @@ public final class ReportDocument {
     /// A paragraph wrapped to the text width.
     public func paragraph(_ text: String, font: Font? = nil, color: RGBColor? = nil) throws {
         let f = font ?? body
-        for line in canvas.wrapped(text, width: width, font: f) {
+        for line in canvas.balancedWrapped(text, width: width, font: f) {
             try ensure(f.size * 1.4)
             canvas.text(line, at: Point(x: margin, y: y), font: f, color: color, vertical: .top)
             y += f.size * 1.4
@@ -102,7 +114,8 @@ public final class ReportDocument {
         y += f.size * 0.6
     }
 
-    /// A table: type shrinks (down to 6.5 pt) until it fits the width; long tables continue on the
+    /// A table: type shrinks (down to the page's legible size) until it fits the width (header cells may
+    /// break into lines at "\n"); long tables continue on the
     /// next page with the header repeated. Columns in `numeric` are right-aligned.
     public func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = []) throws {
         var size = 9.0
@@ -115,7 +128,9 @@ public final class ReportDocument {
         }
         var w = widths(Font(size: size))
         let gap = 8.0
-        while w.reduce(0, +) + gap * Double(header.count - 1) > width && size > 6.5 {
+        // Never below 18 px on the page shown 1500 px wide.
+        let smallest = (Self.legible(page.width) * 2).rounded(.up) / 2
+        while w.reduce(0, +) + gap * Double(header.count - 1) > width && size > smallest {
             size -= 0.5
             w = widths(Font(size: size))
         }
@@ -127,7 +142,10 @@ public final class ReportDocument {
         }
         let font = Font(size: size), bold = Font(size: size, bold: true)
         let rowHeight = size * 1.55
+        // A cell may hold several lines ("at best val.\n(epoch)"): its row grows to hold them.
         func drawRow(_ cells: [String], font: Font, shade: Bool) {
+            let lines = cells.map { $0.split(separator: "\n", omittingEmptySubsequences: false).count }.max() ?? 1
+            let rowHeight = rowHeight + Double(lines - 1) * size * 1.2
             if shade { canvas.fill(Rect(x: margin - 3, y: y - 1, width: width + 6, height: rowHeight), color: RGBColor(hex: 0xF3F5F8)) }
             var x = margin
             for (c, cell) in cells.enumerated() where c < w.count {
@@ -157,22 +175,52 @@ public final class ReportDocument {
         y += size
     }
 
-    /// A figure scaled to the text width (and at most `maxHeight`), with its caption below.
-    public func figure(_ figure: some Figure, frame: Int = 0, caption: String, maxHeight: Double = 430) throws {
+    /// A figure on a page of its own, as wide as the figure at its own size: the figure's text keeps
+    /// its size relative to the page (18 px or more when the page is shown 1500 px wide), so the page
+    /// can be projected as it is. Above it, the section's `heading` and `source` where given; below it,
+    /// its caption, in type just as legible.
+    public func figurePage(_ figure: some Figure, frame: Int = 0, caption: String, heading: String? = nil,
+                           source: String? = nil) throws {
         let size = figure.preferredSize
-        let scale = min(width / size.width, maxHeight / size.height, 1.25)
-        let h = size.height * scale
-        let captionLines = canvas.wrapped(caption, width: width, font: small)
-        try ensure(h + Double(captionLines.count) * 12 + 16)
-        try canvas.withFitted(size, in: Rect(x: margin, y: y, width: width, height: h)) { rect in
+        let legible = Self.legible(size.width)
+        let side = 2 * legible
+        let captionFont = Font(size: max(small.size, legible * 1.1))
+        let headingFont = Font(size: max(16, legible * 2), bold: true)
+        let sourceFont = Font(size: max(small.size, legible * 1.1), italic: true)
+        let textWidth = size.width - 2 * side
+        let headingLines = heading.map { canvas.balancedWrapped($0, width: textWidth, font: headingFont) } ?? []
+        let sourceLines = source.map { canvas.balancedWrapped($0, width: textWidth, font: sourceFont) } ?? []
+        let captionLines = canvas.balancedWrapped(caption, width: textWidth, font: captionFont)
+        let headingHeight = Double(headingLines.count) * headingFont.size * 1.3 + Double(sourceLines.count) * sourceFont.size * 1.35
+        let top = heading == nil && source == nil ? 0 : side + headingHeight
+        let captionHeight = Double(captionLines.count) * captionFont.size * 1.35
+        let footerHeight = max(8, legible) * 2.5
+        let pageSize = Size(width: size.width, height: top + size.height + captionHeight + side * 0.5 + footerHeight)
+
+        drawFooter(figureMargin: figureMargin)
+        try canvas.newPage(size: pageSize)
+        page = pageSize
+        pageNumber += 1
+        var y = side
+        for line in headingLines {
+            canvas.text(line, at: Point(x: side, y: y), font: headingFont, vertical: .top)
+            y += headingFont.size * 1.3
+        }
+        for line in sourceLines {
+            canvas.text(line, at: Point(x: side, y: y), font: sourceFont, color: canvas.style.mutedForeground, vertical: .top)
+            y += sourceFont.size * 1.35
+        }
+        try canvas.withFitted(size, in: Rect(x: 0, y: top, width: size.width, height: size.height)) { rect in
             try figure.draw(on: canvas, in: rect, frame: frame)
         }
-        y += h + 6
+        y = top + size.height
         for line in captionLines {
-            canvas.text(line, at: Point(x: margin, y: y), font: small, color: canvas.style.mutedForeground, vertical: .top)
-            y += 11.5
+            canvas.text(line, at: Point(x: side, y: y), font: captionFont, color: canvas.style.mutedForeground, vertical: .top)
+            y += captionFont.size * 1.35
         }
-        y += 12
+        // The footer of this page is drawn by whatever starts the next one (or `finish`), in its own place.
+        figureMargin = side * 0.75
+        self.y = page.height
     }
 
     /// Monospaced-looking command lines, one per line.

@@ -3,6 +3,7 @@
 // of training (recorded by the trainer over each epoch's first batches; mean over seeds).
 
 import CNNEngine
+import CNNModels
 import CNNPlot
 import CNNStore
 import Foundation
@@ -63,8 +64,18 @@ public struct GradientNormFigure: Figure {
             + "the signal and its gradient pass through the shortcuts until the branches' scales grow."
     }
 
-    /// "0.12 times", "3.4 times".
-    static func times(_ ratio: Double) -> String { String(format: "%.2g times", ratio) }
+    /// "0.12 times", "3.4 times", "170 times" (two significant digits, never in exponent form).
+    static func times(_ ratio: Double) -> String {
+        guard ratio.isFinite, ratio > 0 else { return "\(ratio) times" }
+        let decimals = max(0, 1 - Int(floor(log10(ratio))))
+        let rounded = (ratio * pow(10, Double(decimals))).rounded() / pow(10, Double(decimals))
+        var digits = decimals == 0 ? groupedThousands(Int(rounded)) : String(format: "%.\(decimals)f", rounded)
+        if decimals > 0 {  // "0.02", "0.5" as %g writes them, not "0.020"
+            while digits.hasSuffix("0") { digits.removeLast() }
+            if digits.hasSuffix(".") { digits.removeLast() }
+        }
+        return digits + " times"
+    }
 
     public var preferredSize: Size { .inches(11, 6) }
 

@@ -62,8 +62,8 @@ public struct ImageNetHistoryFigure: Figure {
     /// The title without its catalogue id.
     var titleText: String { tableTitle ?? "ImageNet top-5 error by year, with depth" }
     public var caption: String {
-        "ILSVRC top-5 error of the winning (and notable) entries by year, with the number of weight layers over each bar: "
-            + "errors fell as networks grew deeper."
+        "ILSVRC top-5 error of the winning (and notable) entries by year; over each bar, the entry's number of weight layers, "
+            + "or \"not deep\" for methods without a deep network: errors fell as networks grew deeper."
     }
     public var preferredSize: Size { .inches(max(8, 1.2 * Double(results.count)), 5) }
 

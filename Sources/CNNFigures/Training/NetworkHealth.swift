@@ -185,7 +185,7 @@ public struct NetworkHealth: Figure {
 
             // Activations, log counts.
             let a = layer.activations
-            let after = layer.activation.isEmpty ? "output" : "after \(layer.activation.joined(separator: ", "))"
+            let after = layer.activation.isEmpty ? "outputs (no activation)" : "after \(layer.activation.joined(separator: ", "))"
             let zeros = layer.hasReLU ? ", \(formatNumber(layer.zeroFraction * 100, maximumFractionDigits: 0))% = 0" : ""
             let activationAxes = canvas.plotAxes(in: area(1), title: "\(layer.name) \(after)\(zeros)", x: a.lower...a.upper,
                                                  y: 1...Double(max(a.counts.max() ?? 1, 10)), xLabel: last ? "activation" : nil,

@@ -106,7 +106,8 @@ public struct TrainingCurvesFigure: Figure {
         let style = canvas.style
         let outer = rect.insetBy(dx: style.margin, dy: style.margin)
         canvas.drawTitle(title, over: outer, top: outer.minY)
-        var entries: [LegendEntry] = runs.indices.map { LegendEntry(label: runs[$0].label, color: style.seriesColor($0)) }
+        // One run is named by the title: its colour needs no key. Several runs are told apart by colour.
+        var entries: [LegendEntry] = runs.count == 1 ? [] : runs.indices.map { LegendEntry(label: runs[$0].label, color: style.seriesColor($0)) }
         let grey = RGBColor(hex: 0x555555)
         entries.append(LegendEntry(label: "training", color: grey, dash: .dashed))
         entries.append(LegendEntry(label: runs.first?.heldOutName ?? "test", color: grey))
