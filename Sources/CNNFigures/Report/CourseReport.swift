@@ -56,13 +56,23 @@ public enum CourseReport {
 
         if !results.runs.isEmpty {
             try doc.heading("Results of this run")
-            try doc.paragraph("Each row is one training run of the suite. Errors are on the data set's test split. The best epoch is chosen on the validation split held out of the training images (never on the test set), and its test error is shown; a run without a validation split shows its last epoch. Seconds are training wall time (evaluation excluded).")
-            try doc.table(["run", "model", "data", "params", "epochs", "test\nerror", "at best val.\n(epoch)", "train\nerror", "seconds", "img/s"],
-                          results.runs.map { r in
-                              [r.name, r.model, r.dataset, groupedThousands(r.parameters), String(r.epochs), percent(r.testError),
-                               r.bestTestError.isNaN ? "-" : "\(percent(r.bestTestError)) (\(r.bestEpoch))", percent(r.finalTrainError),
-                               String(format: "%.1f", r.seconds), rate(r.imagesPerSecond)]
-                          }, numeric: [3, 4, 5, 7, 8, 9])
+            // One data set for every run: said once above the table, so the run names keep their room.
+            let datasets = Set(results.runs.map(\.dataset))
+            let oneDataset = datasets.count == 1 ? datasets.first : nil
+            try doc.paragraph("Each row is one training run of the suite" + (oneDataset.map { ", all on \($0)" } ?? "") + ". Errors are on the data set's test split. The best epoch is chosen on the validation split held out of the training images (never on the test set), and its test error is shown; a run without a validation split shows its last epoch. Seconds are training wall time (evaluation excluded).")
+            var header = ["run", "model", "data", "params", "epochs", "test\nerror", "at best val.\n(epoch)", "train\nerror", "seconds", "img/s"]
+            var rows = results.runs.map { r in
+                [r.name, r.model, r.dataset, groupedThousands(r.parameters), String(r.epochs), percent(r.testError),
+                 r.bestTestError.isNaN ? "-" : "\(percent(r.bestTestError)) (\(r.bestEpoch))", percent(r.finalTrainError),
+                 String(format: "%.1f", r.seconds), rate(r.imagesPerSecond)]
+            }
+            var numeric: Set<Int> = [3, 4, 5, 7, 8, 9]
+            if oneDataset != nil {
+                header.remove(at: 2)
+                rows = rows.map { var row = $0; row.remove(at: 2); return row }
+                numeric = Set(numeric.map { $0 - 1 })
+            }
+            try doc.table(header, rows, numeric: numeric)
             for r in results.runs where r.status != "finished" { try doc.paragraph("\(r.name): \(r.status)", font: nil, color: nil) }
         }
         if !results.timings.isEmpty {
