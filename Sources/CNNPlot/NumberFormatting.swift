@@ -23,10 +23,10 @@ public func formatNumber(_ value: Double, maximumFractionDigits: Int = 2) -> Str
 public func formatTickLabels(_ values: [Double], logarithmic: Bool = false) -> [String] {
     if logarithmic {
         // One format for the whole axis: powers of ten as 10⁻⁴ when any of them is very small or very
-        // large (below 0.001, above 100,000), else every tick as a plain number (0.001, 0.01, 0.1, 1, 100,000).
+        // large (below 0.001, above 1,000,000), else every tick as a plain number (0.001, 0.01, 0.1, 1, 1,000,000).
         let exponents = values.map { log10($0) }
         let allPowers = exponents.allSatisfy { abs($0 - $0.rounded()) < 1e-9 }
-        if allPowers, exponents.contains(where: { $0 < -3.5 || $0 > 5.5 }) {
+        if allPowers, exponents.contains(where: { $0 < -3.5 || $0 > 6.5 }) {
             return exponents.map { "10" + superscript(Int($0.rounded())) }
         }
         return values.map { v in formatNumber(v, maximumFractionDigits: max(0, Int(ceil(-log10(v) - 1e-9)))) }

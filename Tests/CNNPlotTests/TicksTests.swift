@@ -70,9 +70,9 @@ struct TicksTests {
         // One format per axis: all powers of ten as 10ⁿ when one of them needs it, else all plain.
         #expect(formatTickLabels([1e-4, 1e-2, 1, 1e6], logarithmic: true) == ["10\u{207B}\u{2074}", "10\u{207B}\u{00B2}", "10\u{2070}", "10\u{2076}"])
         #expect(formatTickLabels([0.01, 0.1, 1, 10], logarithmic: true) == ["0.01", "0.1", "1", "10"])
-        // One axis, one format: 0.001 and 100,000 stay plain numbers; one tick beyond either makes every tick a power.
+        // One axis, one format: 0.001 and 1,000,000 stay plain numbers; one tick beyond either makes every tick a power.
         #expect(formatTickLabels([0.001, 0.01, 0.1, 1], logarithmic: true) == ["0.001", "0.01", "0.1", "1"])
-        #expect(formatTickLabels([1, 10, 100, 1e6], logarithmic: true) == ["10\u{2070}", "10\u{00B9}", "10\u{00B2}", "10\u{2076}"])
+        #expect(formatTickLabels([1, 10, 100, 1e7], logarithmic: true) == ["10\u{2070}", "10\u{00B9}", "10\u{00B2}", "10\u{2077}"])
     }
 
     @Test("cell numbers are short")

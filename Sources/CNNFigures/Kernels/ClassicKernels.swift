@@ -127,8 +127,14 @@ public struct ClassicKernelsFigure: Figure, Sendable {
     public var zoom: Int { 4 }
 
     /// "A, B and C".
+    /// "Sobel (horizontal), Sobel (vertical) and Edge detector": a name that holds a comma is written with
+    /// parentheses, so that the list's commas do not run into the names'.
     func listed(_ names: [String]) -> String {
-        names.count <= 1 ? names.joined() : names.dropLast().joined(separator: ", ") + " and " + names.last!
+        let written = names.map { name -> String in
+            guard let comma = name.firstIndex(of: ",") else { return name }
+            return name[..<comma] + " (" + name[name.index(after: comma)...].trimmingCharacters(in: .whitespaces) + ")"
+        }
+        return written.count <= 1 ? written.joined() : written.dropLast().joined(separator: ", ") + " and " + written.last!
     }
 
     /// The patch of row `r` shown enlarged: the square of `side` pixels with the most edge energy (the

@@ -47,7 +47,7 @@ public struct FeatureMapsFigure: Figure {
 
     public var title: String { "\(catalogueID). \(titleText)" }
     /// The title without its catalogue id.
-    var titleText: String { "\(model): feature maps of every layer for \(input.source)" }
+    var titleText: String { "\(model): feature maps of every convolution and pooling layer for \(input.source)" }
 
     public var caption: String {
         var text = "The activations of every channel of every convolution and pooling layer of \(model) for \(input.source), "

@@ -181,10 +181,10 @@ public struct OcclusionSaliency: Figure {
         let images = items.map(\.input.source)
         let correct = items.filter { $0.trueLabel != nil && $0.trueLabel == $0.predictedLabel }.count
         let labelled = items.filter { $0.trueLabel != nil }.count
-        return "Occlusion saliency of \(modelTitle) for \(counted(images.count, "image")) (\(images.joined(separator: "; "))): a patch of \(patch)×\(patch) pixels, "
+        return "Occlusion saliency of \(modelTitle) for \(counted(images.count, "image")) (\(Self.listed(images))): a patch of \(patch)×\(patch) pixels, "
             + "\(fillText), slid in steps of \(stride) pixels over the \(items.first.map { "\($0.input.width)×\($0.input.height)" } ?? "") input, "
             + "each pixel coloured by the mean drop of the true class's softmax probability over the patches that cover it "
-            + "(red: hiding it lowers the probability; blue: raises it; one scale for all, ±\(formatNumber(range.upper, maximumFractionDigits: 2))). "
+            + "(red: hiding it lowers the probability; blue: raises it; one scale for all, ±\(formatNumber(range.upper, maximumFractionDigits: 2)), larger values saturate; the largest drop at one patch position is printed under each image). "
             + (labelled > 0 ? "\(correct) of \(counted(labelled, "labelled image")) \(correct == 1 ? "is" : "are") classified correctly. " : "")
             + "From forward passes of the stored network; nothing was retrained."
     }
@@ -196,6 +196,19 @@ public struct OcclusionSaliency: Figure {
     }
 
     var columns: Int { min(4, max(1, items.count)) }
+
+    /// Image names without their shared start repeated: "MNIST test images 0 (7), 1 (2), 2 (1)" for
+    /// "MNIST test image 0 (7)", "MNIST test image 1 (2)", ...
+    static func listed(_ names: [String]) -> String {
+        guard names.count > 1, let first = names.first else { return names.joined(separator: "; ") }
+        var prefix = first
+        for name in names.dropFirst() { while !name.hasPrefix(prefix) { prefix.removeLast() } }
+        // Cut at the last space, so that the shared start is whole words ("MNIST test image ").
+        guard let space = prefix.lastIndex(of: " ") else { return names.joined(separator: "; ") }
+        prefix = String(prefix[...space])
+        let rest = names.map { String($0.dropFirst(prefix.count)) }
+        return prefix.trimmingCharacters(in: .whitespaces) + "s " + rest.joined(separator: ", ")
+    }
 
     /// The lines under one image: its class, the prediction, the strongest drop.
     func label(_ item: Item) -> [String] {

@@ -190,12 +190,12 @@ public struct TopActivations: Figure {
         }.joined(separator: " and ")
     }
 
-    /// Channels whose activation is never above 0 on any searched image (drawn as an empty tile).
+    /// Channels whose activation is never above 0 on any searched image (drawn as a red-shaded tile without patches).
     public var deadChannels: [ChannelPatches] { channels.filter { ($0.patches.first?.activation ?? 0) <= 0 } }
 
     public var caption: String {
         let dead = deadChannels.map { "\($0.layer) channel \($0.channel)" }
-        let deadNote = dead.isEmpty ? "" : " Never active on any of the images (an empty tile): \(dead.joined(separator: ", "))."
+        let deadNote = dead.isEmpty ? "" : " Never active on any of the images (a tile shaded red, with no patches): \(dead.joined(separator: ", "))."
         return "For \(channelsDrawn) of \(model), the \(perChannel) of \(groupedThousands(imagesSearched)) \(datasetName) images whose "
             + "maximum activation is largest, cropped to the receptive field of the unit where it occurs (" +
             layers.map { "\($0): \(fields[$0]!.size.height)×\(fields[$0]!.size.width) px" }.joined(separator: ", ") + "), strongest first; grey: padding outside the image." + deadNote
@@ -245,8 +245,9 @@ public struct TopActivations: Figure {
                 let gap = max(1, tile * 0.035)
                 let patchSide = (tile - Double(side - 1) * gap) / Double(side)
                 if (entry.patches.first?.activation ?? 0) <= 0 {
-                    // A dead channel: no image excites it, so no patch is "its" patch.
-                    canvas.fill(Rect(x: origin.x, y: origin.y, width: tile, height: tile), color: RGBColor(red: 0.93, green: 0.93, blue: 0.93))
+                    // A dead channel: no image excites it, so no patch is "its" patch. Shaded red as E6 shades
+                    // dead units (grey means padding here).
+                    canvas.fill(Rect(x: origin.x, y: origin.y, width: tile, height: tile), color: style.highlightColor.withAlpha(0.18))
                 }
                 for (p, patch) in entry.patches.enumerated() where patch.activation > 0 {
                     let r = Rect(x: origin.x + Double(p % side) * (patchSide + gap), y: origin.y + Double(p / side) * (patchSide + gap),
@@ -259,7 +260,8 @@ public struct TopActivations: Figure {
                                         blue: Array(values[2 * plane..<3 * plane]), width: pw, height: ph, in: r,
                                         range: ValueRange(0, 1))
                     } else {
-                        canvas.greyDatasetImage(patch.pixels, width: pw, height: ph, in: r)
+                        // A thin frame per patch: white gaps alone vanish against MNIST's white ground.
+                        canvas.greyDatasetImage(patch.pixels, width: pw, height: ph, in: r, border: RGBColor(hex: 0xB0B0B0))
                     }
                 }
                 canvas.text(tileCaption(entry), at: Point(x: origin.x + tile / 2, y: origin.y + tile + 2),

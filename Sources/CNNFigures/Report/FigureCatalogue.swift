@@ -29,12 +29,13 @@ public enum FigureCatalogue {
                 // A figure shown at two frames says which one each page is, so the two captions differ.
                 var caption = w.caption
                 do {
+                    // Which of the figure's frames this page is (its subtitle says what the frame holds).
                     if frame == w.frameCount - 1 {
-                        caption += " Shown here: the whole output."
+                        caption += " Shown here: the last of its \(w.frameCount) frames."
                     } else if frame == 0 && w.opensWithQuestion {
-                        caption += " Shown here: the question, with no answer; the next page gives it."
+                        caption += " Shown here: the first frame, the question, with no answer; the next page gives it."
                     } else {
-                        caption += " Shown here: step \(frame + 1) of \(w.steps.count)."
+                        caption += " Shown here: frame \(frame + 1) of \(w.frameCount)."
                     }
                 }
                 return ReportFigure(figure: w, frame: frame, caption: caption,

@@ -84,7 +84,7 @@ public final class ReportDocument {
         let left = margin + width * 0.12
         for (key, value) in facts {
             canvas.text(key, at: Point(x: left, y: y), font: Font(size: 10, bold: true), vertical: .top)
-            let lines = canvas.wrapped(value, width: width * 0.76 - keyWidth - 12, font: body)
+            let lines = canvas.balancedWrapped(value, width: width * 0.76 - keyWidth - 12, font: body)
             for line in lines {
                 canvas.text(line, at: Point(x: left + keyWidth + 12, y: y), font: body, vertical: .top)
                 y += 14

@@ -37,7 +37,7 @@ public struct ConfusionFigure: Figure {
         "Confusion matrix of \(model) on the \(datasetName) test set (rows: true class, columns: predicted class), "
             + "computed by running the stored network over the test images; the diagonal (correct answers) is grey so that the "
             + "colour scale, 0 to \(offDiagonalMaximum), shows only the mistakes"
-            + (references.isEmpty ? "." : "; right: its test error beside \(references.map(\.label).joined(separator: " and ")).")
+            + (references.isEmpty ? "." : "; right: its test error beside the published errors named under the bars.")
     }
     public var preferredSize: Size { references.isEmpty ? .inches(7, 6.4) : .inches(10.5, 6.4) }
 

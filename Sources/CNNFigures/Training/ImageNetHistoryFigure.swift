@@ -62,7 +62,7 @@ public struct ImageNetHistoryFigure: Figure {
     /// The title without its catalogue id.
     var titleText: String { tableTitle ?? "ImageNet top-5 error by year, with depth" }
     public var caption: String {
-        "ILSVRC top-5 error of the winning (and notable) entries by year; over each bar, the entry's number of weight layers, "
+        "ILSVRC top-5 error of the winning (and notable) entries by year, as the lectures' table gives them (data/imagenet_history.csv); over each bar, the entry's number of weight layers, "
             + "or \"not deep\" for methods without a deep network: errors fell as networks grew deeper."
     }
     public var preferredSize: Size { .inches(max(8, 1.2 * Double(results.count)), 5) }

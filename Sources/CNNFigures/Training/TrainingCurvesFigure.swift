@@ -83,17 +83,16 @@ public struct TrainingCurvesFigure: Figure {
     }
     public var caption: String {
         "Loss and error per epoch (training dashed, \(runs.first?.heldOutName ?? "test") solid), read from the model files' histories"
-            + (references.isEmpty ? "." : "; dotted reference lines: " + references.enumerated().map { i, r in
-                "\(r.label) (" + String(format: "%.2f%%", r.percent) + ", \(Self.referencePatternNames[i % Self.referencePatternNames.count]))"
-            }.joined(separator: ", ") + ".")
+            // The key names each reference line and its value; the caption says what they are, not the key's words.
+            + (references.isEmpty ? "." : "; the dotted lines are published test errors on the same test set, for comparison "
+                + "with the solid test curve (" + (references.count == 1 ? "one line" : "\(references.count) lines, told apart by colour") + ").")
     }
     public var preferredSize: Size { .inches(11, 4.8) }
 
-    /// The reference lines' patterns, and their names as the caption gives them.
+    /// The reference lines' patterns and colours, hues far apart (brown, purple, orange).
     /// (Training curves are dashed, test curves solid: the reference lines use dots only.)
     static let referenceDashes: [LineDash] = [.dotted, .dotted, .dotted]
-    static let referenceColors = [RGBColor(hex: 0x8C2D04), RGBColor(hex: 0xEC7014), RGBColor(hex: 0x6A51A3)]
-    static let referencePatternNames = ["brown dotted", "orange dotted", "purple dotted"]
+    static let referenceColors = [RGBColor(hex: 0x8C2D04), RGBColor(hex: 0x6A51A3), RGBColor(hex: 0xEC7014)]
 
     /// Whether an axis spanning `values` reads better on a log scale (more than a factor of 8).
     static func wantsLogarithmic(_ values: [Double]) -> Bool {
