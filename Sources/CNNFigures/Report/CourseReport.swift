@@ -93,9 +93,12 @@ public enum CourseReport {
                 .filter { $0.hasPrefix(group.prefix) && figures[$0] != nil }
             guard !ids.isEmpty else { continue }
             // Each figure on a page of its own size (projectable as it is); the section's heading above its first.
+            // In the order of the figures' own ids (E5 is drawn with E3 but follows E4), stable within an id.
+            let items = ids.flatMap { figures[$0] ?? [] }.enumerated()
+                .sorted { ($0.element.figure.catalogueID, $0.offset) < ($1.element.figure.catalogueID, $1.offset) }.map(\.element)
             var first = true
-            for id in ids {
-                for item in figures[id] ?? [] {
+            do {
+                for item in items {
                     try doc.figurePage(item.figure, frame: item.frame, caption: "\(item.figure.catalogueID). \(item.caption)",
                                        heading: first ? group.title : nil, source: first ? "From: \(group.lecture)." : nil)
                     first = false
