@@ -47,6 +47,8 @@ struct ReportPipelineTests {
         #expect(results.runs.map(\.status) == ["finished", "finished"])
         #expect(results.figures == ["A1", "A6", "C2", "E1"], "the quick suite's figures changed: update this test's expectations")
         #expect(!run.output.contains("skipped"), "a figure of the quick suite was left out of its report: \(run.output)")
+        // The slide rules hold for the figures drawn from these trained models too (the builder prints `layout:` lines).
+        #expect(!run.output.contains("layout:"), "\(run.output)")
 
         try expectEachRuns(try regenerateCommands(results, folder: out), from: out)
     }
@@ -80,6 +82,8 @@ struct ReportPipelineTests {
         let run = try runTool("cnnbench", ["run", suite.path, "--out", out.path])
         try #require(run.status == 0, "cnnbench run: \(run.output)")
         #expect(!run.output.contains("skipped"), "\(run.output)")
+        // Every catalogue figure, trained models' included, keeps the slide rules: no `layout:` line.
+        #expect(!run.output.contains("layout:"), "\(run.output)")
         let results = try SuiteResults.read(from: out)
         #expect(results.figures == CatalogueIDs.all)
         try expectEachRuns(try regenerateCommands(results, folder: out), from: out)

@@ -210,7 +210,7 @@ public struct OcclusionSaliency: Figure {
         return prefix.trimmingCharacters(in: .whitespaces) + "s " + rest.joined(separator: ", ")
     }
 
-    /// The lines under one image: its class, the prediction, the strongest drop.
+    /// The lines under one image: its class and the prediction, the prediction's probability, the strongest drop.
     func label(_ item: Item) -> [String] {
         let truth = item.trueLabel.map { "true \($0)" } ?? "no label"
         let verdict = item.trueLabel == nil ? "" : (item.trueLabel == item.predictedLabel ? " ✓" : " ✗")
@@ -218,7 +218,9 @@ public struct OcclusionSaliency: Figure {
             : "= \(formatNumber(item.predictedProbability * 100, maximumFractionDigits: 1))%")
         // Always two decimals, as the probabilities beside them ("0.80", not "0.8").
         let drop = item.largestDrop < 0.005 ? "< 0.01" : String(format: "%.2f", item.largestDrop)
-        return ["\(truth) · predicted \(item.predictedLabel)\(verdict)", "\(p) · largest drop \(drop)"]
+        // Three short lines, so the type stays at the slide's size whatever the numbers (a confident
+        // "> 99.9%" is short, an untrained "= 11.1%" with "< 0.01" is not).
+        return ["\(truth) · predicted \(item.predictedLabel)\(verdict)", p, "largest drop \(drop)"]
     }
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
@@ -232,7 +234,8 @@ public struct OcclusionSaliency: Figure {
         let columns = self.columns, rows = (items.count + columns - 1) / columns
         let captionFont = style.tickFont
         let lineHeight = canvas.measure("Hg", font: captionFont).height
-        let captionHeight = 2 * lineHeight + 4
+        let captionLines = Double(items.map { label($0).count }.max() ?? 1)
+        let captionHeight = captionLines * lineHeight + 4
         let pairGap = style.labelGap * 3, rowGap = style.labelGap * 2
         let cellWidth = (grid.width - Double(columns - 1) * pairGap) / Double(columns)
         let tile = min((cellWidth - 4) / 2, (grid.height - Double(rows - 1) * rowGap) / Double(rows) - captionHeight)
