@@ -103,7 +103,7 @@ public final class Residual: Layer {
             }
             addInParallel(sum, input)
         case let .zeroPadded(stride):
-            try zeroPadded(input: input, stride: stride, output: out.shape) { s, d in sum.pointer[d] += input.pointer[s] }
+            try zeroPadded(input: input.shape, stride: stride, output: out.shape, x: input.pointer, y: sum.pointer, toOutput: true)
         case let .projection(p):
             let side = try p.forward(input)
             guard side.shape == out.shape else {
@@ -121,19 +121,28 @@ public final class Residual: Layer {
         forEachElementBlock(y.count) { r in vectorAccumulate(dst.value + r.lowerBound, src.value + r.lowerBound, r.count) }
     }
 
-    /// Calls `visit(inputIndex, outputIndex)` for every input element that option A carries to the output.
-    private func zeroPadded(input: Tensor, stride: Int, output: [Int], _ visit: (Int, Int) -> Void) throws {
-        let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3]
+    /// Option A's shortcut: the input subsampled by `stride` goes into the middle channels of the output,
+    /// the others get nothing. Forward (`toOutput`) adds x's carried elements into y; backward adds y's
+    /// (the output gradient's) into x's (the input gradient's). Image by image in parallel: each image
+    /// writes only its own elements, in the same order for any thread count, so results are bit-identical.
+    private func zeroPadded(input: [Int], stride: Int, output: [Int], x: UnsafeMutablePointer<Float>,
+                            y: UnsafeMutablePointer<Float>, toOutput: Bool) throws {
+        let n = input[0], c = input[1], h = input[2], w = input[3]
         let oc = output[1], oh = output[2], ow = output[3]
         guard oc >= c, oh == (h + stride - 1) / stride, ow == (w + stride - 1) / stride else {
-            throw ShapeError("Residual \"\(name)\": option A shortcut cannot map \(input.shape.shapeDescription) to \(output.shapeDescription)")
+            throw ShapeError("Residual \"\(name)\": option A shortcut cannot map \(input.shapeDescription) to \(output.shapeDescription)")
         }
         let front = (oc - c) / 2
-        for b in 0..<n {
+        let xs = UncheckedSendable(x), ys = UncheckedSendable(y)
+        Parallel.forEach(n) { b, _ in
             for ch in 0..<c {
-                for y in 0..<oh {
-                    for x in 0..<ow {
-                        visit(((b * c + ch) * h + y * stride) * w + x * stride, ((b * oc + ch + front) * oh + y) * ow + x)
+                let xPlane = xs.value + (b * c + ch) * h * w, yPlane = ys.value + (b * oc + ch + front) * oh * ow
+                for row in 0..<oh {
+                    let xRow = xPlane + row * stride * w, yRow = yPlane + row * ow
+                    if toOutput {
+                        for col in 0..<ow { yRow[col] += xRow[col * stride] }
+                    } else {
+                        for col in 0..<ow { xRow[col * stride] += yRow[col] }
                     }
                 }
             }
@@ -161,7 +170,8 @@ public final class Residual: Layer {
         case .identity:
             addInParallel(inputGradient, dsum)
         case let .zeroPadded(stride):
-            try zeroPadded(input: input, stride: stride, output: dsum.shape) { s, d in inputGradient.pointer[s] += dsum.pointer[d] }
+            try zeroPadded(input: input.shape, stride: stride, output: dsum.shape, x: inputGradient.pointer, y: dsum.pointer,
+                           toOutput: false)
         case let .projection(p):
             let dside = try p.backward(dsum)
             addInParallel(inputGradient, dside)
