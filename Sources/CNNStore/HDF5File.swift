@@ -199,7 +199,11 @@ public final class HDF5File: HDF5Location, @unchecked Sendable {
 
     private static func makeFileAccessList() -> hid_t {
         let fapl = H5Pcreate(cnn_h5p_file_access())
-        guard fapl >= 0, H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0 else {
+        // No HDF5 file locks (flock on the open file): a child process started by another thread between our
+        // open and close inherits the descriptor and keeps the lock after we close, so reopening the file then
+        // fails ("unable to lock file"; seen once in a parallel test run). Whole files are written atomically
+        // (a temporary, under the toolkit's own lock, then renamed), so readers never see a half-written file.
+        guard fapl >= 0, H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0, H5Pset_file_locking(fapl, false, true) >= 0 else {
             closeHDF5Object(fapl)
             return -1
         }
