@@ -73,3 +73,6 @@ extension Figure {
         }
     }
 }
+
+/// A shape as figures write sizes: `6×1×5×5` (× for sizes everywhere, never `[6, 1, 5, 5]` or `6x1x5x5`).
+func sizeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "×") }

@@ -130,7 +130,11 @@ public final class Canvas {
     public static let slideWidthPixels = 1500.0
 
     /// The smallest font size, in points, that keeps the slide rule on this page (18 px at 1500 px wide).
-    public var smallestLegibleFontSize: Double { Canvas.slideTextPixels / Canvas.slideWidthPixels * size.width }
+    public var smallestLegibleFontSize: Double { Canvas.smallestLegibleFontSize(pageWidth: size.width) }
+
+    /// The smallest font size, in points, that keeps the slide rule on a page `pageWidth` points wide
+    /// (for a page not begun yet, such as a report's next figure page).
+    public static func smallestLegibleFontSize(pageWidth: Double) -> Double { slideTextPixels / slideWidthPixels * pageWidth }
 
     /// What a slide would get wrong in the text drawn so far: text outside the page, two texts
     /// overlapping, text smaller than `minimumPixels` pixels when the page is shown `slideWidth` pixels

@@ -23,7 +23,7 @@ public enum BlockShortcut: Sendable, Equatable {
     /// Whether the shortcut changes the shape of x (and is drawn dashed).
     public var isDownsampling: Bool { self != .identity }
 
-    /// How the legend and caption name it: `subsampled /2, zero channels added`, `1×1 conv /2`.
+    /// How the legend names it: `x subsampled /2, new channels zero`, `1×1 conv /2 projection`.
     public var description: String {
         switch self {
         case .identity: "identity"
@@ -61,7 +61,7 @@ public struct ArchitectureStage: Sendable, Equatable {
 
     /// `C@HxW`, `HxW` for a single-channel input, `C` for vectors and 1x1 maps.
     public static func label(for shape: [Int], isInput: Bool = false) -> String {
-        guard shape.count == 3 else { return shape.map(String.init).joined(separator: "×") }
+        guard shape.count == 3 else { return sizeText(shape) }
         let (c, h, w) = (shape[0], shape[1], shape[2])
         if h == 1 && w == 1 { return "\(c)" }
         if c == 1 && isInput { return "\(h)×\(w)" }

@@ -135,14 +135,17 @@ public struct ArchitectureFigure: Figure {
         }
     }
 
-    /// The swatch (a square, or a line sample twice as long) plus its name.
-    func legendItemWidth(_ item: LegendItem, canvas: Canvas, font: Font) -> Double {
-        let swatch: Double
+    /// The swatch's width: a square for a stage kind, a line sample twice as long for a shortcut.
+    static func swatchWidth(_ item: LegendItem, font: Font) -> Double {
         switch item {
-        case .kind: swatch = font.size
-        case .shortcut: swatch = 2 * font.size
+        case .kind: font.size
+        case .shortcut: 2 * font.size
         }
-        return swatch + 4 + canvas.measure(legendName(item), font: font).width
+    }
+
+    /// The swatch plus its name.
+    func legendItemWidth(_ item: LegendItem, canvas: Canvas, font: Font) -> Double {
+        ArchitectureFigure.swatchWidth(item, font: font) + 4 + canvas.measure(legendName(item), font: font).width
     }
 
     static func legendName(_ kind: StageKind) -> String {
@@ -254,13 +257,12 @@ public struct ArchitectureFigure: Figure {
             + ArchitectureFigure.legendSpacing * Double(max(items.count - 1, 0))
         var x = rect.center.x - total / 2
         for item in items {
-            var swatch = font.size
+            let swatch = ArchitectureFigure.swatchWidth(item, font: font)
             switch item {
             case let .kind(kind):
                 let (fill, stroke) = ArchitectureFigure.colors(kind)
                 canvas.box(Rect(x: x, y: rect.center.y - swatch / 2, width: swatch, height: swatch), fill: fill, stroke: stroke, lineWidth: 0.7)
             case let .shortcut(shortcut):
-                swatch = 2 * font.size
                 canvas.line(from: Point(x: x, y: rect.center.y), to: Point(x: x + swatch, y: rect.center.y),
                             color: ArchitectureFigure.colors(.residualBlocks).stroke, lineWidth: 1.3,
                             dash: shortcut.isDownsampling ? .dashed : .solid)

@@ -193,7 +193,7 @@ public struct ParameterTable: Figure, Sendable {
 
 /// `6×28×28`, or a vector's length with its thousands grouped (`9,216`).
 fileprivate func shapeText(_ shape: [Int]) -> String {
-    shape.count == 1 ? groupedThousands(shape[0]) : shape.map(String.init).joined(separator: "×")
+    shape.count == 1 ? groupedThousands(shape[0]) : sizeText(shape)
 }
 
 /// Draws a titled table: a bold header, striped rows, chosen rows in bold, a wrapped footnote.

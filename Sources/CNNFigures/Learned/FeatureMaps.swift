@@ -72,9 +72,7 @@ public struct FeatureMapsFigure: Figure {
         let style = canvas.style
         var note = "each map after its layer's activation; viridis, one scale per layer (dark: low, yellow: high)"
         if let prediction {
-            // As C6 writes a probability: "> 99.9%" rather than a rounded "100%".
-            let p = prediction.probability > 0.999 ? "> 99.9%" : formatNumber(prediction.probability * 100, maximumFractionDigits: 1) + "%"
-            note += "; predicted \"\(prediction.label)\" (\(p))"
+            note += "; predicted \"\(prediction.label)\" (\(probabilityText(prediction.probability)))"
         }
         if let adjustment = input.adjustment { note += "; input \(adjustment)" }
         let body = canvas.learnedPage(rect, title: title, note: note)

@@ -112,14 +112,14 @@ public struct FilterGrid: Figure {
     public var catalogueID: String { "C2" }
 
     /// The convolution named and shaped ("C1 32×1×7×7"), for the note.
-    var layerLabel: String { "\(weights.layer) \(weights.shape.map(String.init).joined(separator: "×"))" }
+    var layerLabel: String { "\(weights.layer) \(sizeText(weights.shape))" }
 
     public var title: String { "\(catalogueID). \(titleText)" }
     /// The title without its catalogue id.
     var titleText: String {
         let k = "\(weights.kernelHeight)×\(weights.kernelWidth)"
         if isFirstLayer && (mode == .rgb || mode == .single) { return "Learned first-layer filters of \(model)" }
-        let shape = weights.shape.map(String.init).joined(separator: "×")
+        let shape = sizeText(weights.shape)
         switch mode {
         case .rgb, .single:
             return "\(model): the \(weights.outChannels) learned \(k) filters of \(weights.layer) (\(shape))"

@@ -107,3 +107,8 @@ func movedText(right: Int, down: Int, arrows: Bool = false) -> String {
     if down != 0 { parts.append(arrows ? "\(down > 0 ? "↓" : "↑") \(abs(down))" : "\(abs(down)) px \(down > 0 ? "down" : "up")") }
     return parts.isEmpty ? "not moved" : parts.joined(separator: ", ")
 }
+
+/// A softmax probability as the figures write it: "61.3%", or "> 99.9%" rather than a rounded "100%".
+func probabilityText(_ probability: Double) -> String {
+    probability > 0.999 ? "> 99.9%" : formatNumber(probability * 100, maximumFractionDigits: 1) + "%"
+}

@@ -214,8 +214,8 @@ public struct OcclusionSaliency: Figure {
     func label(_ item: Item) -> [String] {
         let truth = item.trueLabel.map { "true \($0)" } ?? "no label"
         let verdict = item.trueLabel == nil ? "" : (item.trueLabel == item.predictedLabel ? " ✓" : " ✗")
-        let p = "p(\(item.predictedLabel)) " + (item.predictedProbability > 0.999 ? "> 99.9%"
-            : "= \(formatNumber(item.predictedProbability * 100, maximumFractionDigits: 1))%")
+        let probability = probabilityText(item.predictedProbability)
+        let p = "p(\(item.predictedLabel)) " + (probability.hasPrefix(">") ? probability : "= " + probability)
         // Always two decimals, as the probabilities beside them ("0.80", not "0.8").
         let drop = item.largestDrop < 0.005 ? "< 0.01" : String(format: "%.2f", item.largestDrop)
         // Three short lines, so the type stays at the slide's size whatever the numbers (a confident

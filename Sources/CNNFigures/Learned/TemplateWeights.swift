@@ -88,7 +88,7 @@ public struct TemplateWeights: Figure {
 
     public func draw(on canvas: Canvas, in rect: Rect, frame: Int) throws {
         let style = canvas.style
-        let note = "weights of \(layer), \(layerShape.map(String.init).joined(separator: "×")); blue: negative, white: zero, red: positive; one scale, strongest 1% saturate"
+        let note = "weights of \(layer), \(sizeText(layerShape)); blue: negative, white: zero, red: positive; one scale, strongest 1% saturate"
         var body = canvas.learnedPage(rect, title: title, note: note)
         let barWidth = canvas.colorBarWidth(for: range, label: "weight") + style.labelGap * 3
         body = body.inset(right: barWidth)

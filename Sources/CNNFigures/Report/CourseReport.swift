@@ -96,13 +96,9 @@ public enum CourseReport {
             // In the order of the figures' own ids (E5 is drawn with E3 but follows E4), stable within an id.
             let items = ids.flatMap { figures[$0] ?? [] }.enumerated()
                 .sorted { ($0.element.figure.catalogueID, $0.offset) < ($1.element.figure.catalogueID, $1.offset) }.map(\.element)
-            var first = true
-            do {
-                for item in items {
-                    try doc.figurePage(item.figure, frame: item.frame, caption: "\(item.figure.catalogueID). \(item.caption)",
-                                       heading: first ? group.title : nil, source: first ? "From: \(group.lecture)." : nil)
-                    first = false
-                }
+            for (index, item) in items.enumerated() {
+                try doc.figurePage(item.figure, frame: item.frame, caption: "\(item.figure.catalogueID). \(item.caption)",
+                                   heading: index == 0 ? group.title : nil, source: index == 0 ? "From: \(group.lecture)." : nil)
             }
         }
         // One line per command: two frames of one figure (A1's first step and its whole output) share theirs.

@@ -26,17 +26,15 @@ public enum FigureCatalogue {
             let w = try example.walkthrough()
             let shown = (frames ?? [w.frameCount - 1]).map { $0 < 0 ? w.frameCount + $0 : $0 }
             return shown.map { frame in
-                // A figure shown at two frames says which one each page is, so the two captions differ.
+                // Which of the figure's frames this page is (its subtitle says what the frame holds), so that
+                // two pages of one figure (A1's first step and its whole output) have different captions.
                 var caption = w.caption
-                do {
-                    // Which of the figure's frames this page is (its subtitle says what the frame holds).
-                    if frame == w.frameCount - 1 {
-                        caption += " Shown here: the last of its \(w.frameCount) frames."
-                    } else if frame == 0 && w.opensWithQuestion {
-                        caption += " Shown here: the first frame, the question, with no answer; the next page gives it."
-                    } else {
-                        caption += " Shown here: frame \(frame + 1) of \(w.frameCount)."
-                    }
+                if frame == w.frameCount - 1 {
+                    caption += " Shown here: the last of its \(w.frameCount) frames."
+                } else if frame == 0 && w.opensWithQuestion {
+                    caption += " Shown here: the first frame, the question, with no answer; the next page gives it."
+                } else {
+                    caption += " Shown here: frame \(frame + 1) of \(w.frameCount)."
                 }
                 return ReportFigure(figure: w, frame: frame, caption: caption,
                                     command: "cnnviz conv --example \(example.rawValue) --out figures/\(example.fileStem).pdf")

@@ -8,7 +8,8 @@ import Foundation
 public final class ReportDocument {
     public static let a4 = Size(width: 595.3, height: 841.9)
     let canvas: Canvas
-    var page: Size
+    /// The current page's size (A4 for text, the figure's own on a figure page).
+    var page: Size { canvas.size }
     let margin = 56.0
     var y: Double
     var pageNumber = 1
@@ -20,8 +21,7 @@ public final class ReportDocument {
 
     /// Starts a PDF at `path`; `footer` is printed on every page beside the page number.
     public init(path: String, footer: String) throws {
-        page = Self.a4
-        canvas = try Canvas(path: path, size: page, dpi: 72)
+        canvas = try Canvas(path: path, size: Self.a4, dpi: 72)
         self.footer = footer
         y = margin
     }
@@ -31,25 +31,22 @@ public final class ReportDocument {
 
     /// Finishes the last page and writes the file.
     public func finish() throws {
-        drawFooter(figureMargin: figureMargin)
+        drawFooter()
         try canvas.finish()
     }
 
     /// Starts a new A4 text page.
     public func newPage() throws {
-        drawFooter(figureMargin: figureMargin)
+        drawFooter()
         figureMargin = nil
         try canvas.newPage(size: Self.a4)
-        page = Self.a4
         pageNumber += 1
         y = margin
     }
 
-    /// The smallest type a page of `width` points may use: 18 px when the page is shown 1500 px wide.
-    static func legible(_ width: Double) -> Double { Canvas.slideTextPixels / Canvas.slideWidthPixels * width }
-
-    private func drawFooter(figureMargin: Double? = nil) {
-        let f = Font(size: max(8, Self.legible(page.width)))
+    /// The current page's footer: in the text margin of an A4 page, or `figureMargin` from a figure page's edges.
+    private func drawFooter() {
+        let f = Font(size: max(8, canvas.smallestLegibleFontSize))
         let side = figureMargin ?? margin
         let base = figureMargin.map { page.height - $0 } ?? page.height - margin + 16
         if figureMargin == nil {
@@ -129,7 +126,7 @@ public final class ReportDocument {
         var w = widths(Font(size: size))
         let gap = 8.0
         // Never below 18 px on the page shown 1500 px wide.
-        let smallest = (Self.legible(page.width) * 2).rounded(.up) / 2
+        let smallest = (canvas.smallestLegibleFontSize * 2).rounded(.up) / 2
         while w.reduce(0, +) + gap * Double(header.count - 1) > width && size > smallest {
             size -= 0.5
             w = widths(Font(size: size))
@@ -182,7 +179,7 @@ public final class ReportDocument {
     public func figurePage(_ figure: some Figure, frame: Int = 0, caption: String, heading: String? = nil,
                            source: String? = nil) throws {
         let size = figure.preferredSize
-        let legible = Self.legible(size.width)
+        let legible = Canvas.smallestLegibleFontSize(pageWidth: size.width)
         let side = 2 * legible
         let captionFont = Font(size: max(small.size, legible * 1.1))
         let headingFont = Font(size: max(16, legible * 2), bold: true)
@@ -197,9 +194,8 @@ public final class ReportDocument {
         let footerHeight = max(8, legible) * 2.5
         let pageSize = Size(width: size.width, height: top + size.height + captionHeight + side * 0.5 + footerHeight)
 
-        drawFooter(figureMargin: figureMargin)
+        drawFooter()
         try canvas.newPage(size: pageSize)
-        page = pageSize
         pageNumber += 1
         var y = side
         for line in headingLines {
