@@ -85,6 +85,9 @@ struct CLITests {
 
         let out = try run("cnnviz", ["shapes", "--out", "figure.gif"])
         #expect(out.status != 0 && out.output.contains("--out must end in .png, .pdf or .svg"))
+
+        let dense = try run("cnnviz", ["blocks", "--dense-layers", "5", "--out", "/nonexistent/d2.png"])
+        #expect(dense.status != 0 && dense.output.contains("--dense-layers must be from 1 to 4 (more do not fit the slide), got 5"))
     }
 
     @Test func noCommandWritesOverAFinishedModelOrItsInput() throws {
