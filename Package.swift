@@ -99,7 +99,7 @@ let executables: [Target] = [
 
 let tests: [Target] = [
     .target(name: "_TestSupport", dependencies: ["CNNEngine", "CNNStore"], path: "Sources/_TestSupport"),
-    .testTarget(name: "CNNEngineTests", dependencies: ["CNNEngine", "_TestSupport"], exclude: ["Fixtures"]),
+    .testTarget(name: "CNNEngineTests", dependencies: ["CNNEngine", "CKernels", "_TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "CNNModelsTests", dependencies: ["CNNModels", "_TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "CNNDataTests", dependencies: ["CNNData", "_TestSupport"]),
     .testTarget(name: "CNNStoreTests", dependencies: ["CNNStore", "CNNModels", "_TestSupport"], exclude: ["Fixtures"]),

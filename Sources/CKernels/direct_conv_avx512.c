@@ -197,6 +197,88 @@ void cnn_direct512_conv_weight_gradient(float *dw, const float *dyp, const float
     }
 }
 
+// MARK: Padding (see include/cnn_direct_conv.h)
+
+// Each row is whole vectors loaded under a mask (lanes outside the source row are not read, so no
+// address outside it is touched) and stored under a mask (lanes past the row's end are not written).
+// The masks depend only on the column, so they are formed once a call.
+#define PAD_MAX_VECTORS 64
+
+TARGET void cnn_direct512_pad(float *dst, const float *src, int channels, int srcH, int srcW,
+                              int top, int left, int Hp, int Wp) {
+    int nv = (Wp + 15) / 16;
+    if (nv > PAD_MAX_VECTORS) { cnn_direct_pad(dst, src, channels, srcH, srcW, top, left, Hp, Wp); return; }
+    __mmask16 load[PAD_MAX_VECTORS], store[PAD_MAX_VECTORS];
+    for (int v = 0; v < nv; v++) {
+        unsigned l = 0, s = 0;
+        for (int b = 0; b < 16; b++) {
+            int q = v * 16 + b, column = q - left;
+            if (q < Wp) s |= 1u << b;
+            if (q < Wp && column >= 0 && column < srcW) l |= 1u << b;
+        }
+        load[v] = (__mmask16)l;
+        store[v] = (__mmask16)s;
+    }
+    for (int c = 0; c < channels; c++)
+        for (int r = 0; r < Hp; r++) {
+            float *row = dst + ((long)c * Hp + r) * Wp;
+            int sr = r - top;
+            if (sr < 0 || sr >= srcH) {
+                for (int v = 0; v < nv; v++) _mm512_mask_storeu_ps(row + v * 16, store[v], _mm512_setzero_ps());
+                continue;
+            }
+            // Lane b of vector v reads source column v * 16 + b - left.
+            const float *s = src + ((long)c * srcH + sr) * srcW - left;
+            for (int v = 0; v < nv; v++)
+                _mm512_mask_storeu_ps(row + v * 16, store[v], _mm512_maskz_loadu_ps(load[v], s + v * 16));
+        }
+}
+
+TARGET void cnn_direct512_pad_phases(float *dst, const float *src, int channels, int srcH, int srcW,
+                                     int top, int left, int Hq, int Wq) {
+    int nv = (Wq + 15) / 16;
+    if (nv > PAD_MAX_VECTORS) { cnn_direct_pad_phases(dst, src, channels, srcH, srcW, top, left, Hq, Wq); return; }
+    // Vector v of a phase row takes source columns 32v - left ... 32v - left + 31: two loads, then
+    // the even and the odd lanes of the pair.
+    __mmask16 first[PAD_MAX_VECTORS], second[PAD_MAX_VECTORS], store[PAD_MAX_VECTORS];
+    for (int v = 0; v < nv; v++) {
+        unsigned a = 0, b = 0, s = 0;
+        for (int l = 0; l < 16; l++) {
+            int k = 32 * v - left + l;
+            if (k >= 0 && k < srcW) a |= 1u << l;
+            if (k + 16 >= 0 && k + 16 < srcW) b |= 1u << l;
+            if (v * 16 + l < Wq) s |= 1u << l;
+        }
+        first[v] = (__mmask16)a;
+        second[v] = (__mmask16)b;
+        store[v] = (__mmask16)s;
+    }
+    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odds = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    long plane = (long)Hq * Wq;
+    for (int c = 0; c < channels; c++)
+        for (int py = 0; py < 2; py++) {
+            float *even = dst + ((long)c * 4 + py * 2) * plane, *odd = even + plane;
+            for (int r = 0; r < Hq; r++) {
+                float *e = even + (long)r * Wq, *o = odd + (long)r * Wq;
+                int sr = 2 * r + py - top;
+                if (sr < 0 || sr >= srcH) {
+                    for (int v = 0; v < nv; v++) {
+                        _mm512_mask_storeu_ps(e + v * 16, store[v], _mm512_setzero_ps());
+                        _mm512_mask_storeu_ps(o + v * 16, store[v], _mm512_setzero_ps());
+                    }
+                    continue;
+                }
+                const float *s = src + ((long)c * srcH + sr) * srcW - left;
+                for (int v = 0; v < nv; v++) {
+                    __m512 a = _mm512_maskz_loadu_ps(first[v], s + 32 * v), b = _mm512_maskz_loadu_ps(second[v], s + 32 * v + 16);
+                    _mm512_mask_storeu_ps(e + v * 16, store[v], _mm512_permutex2var_ps(a, evens, b));
+                    _mm512_mask_storeu_ps(o + v * 16, store[v], _mm512_permutex2var_ps(a, odds, b));
+                }
+            }
+        }
+}
+
 // MARK: Stride 2 (phase planes: see include/cnn_direct_conv.h)
 
 // As forward_tile, on the grid of phase planes: tap t of channel c reads at xq + c * cstride + off[t].
@@ -375,6 +457,13 @@ void cnn_direct512_conv_weight_gradient_s2(float *dw, const float *dyp, const fl
 }
 
 #else
+
+void cnn_direct512_pad(float *dst, const float *src, int channels, int srcH, int srcW, int top, int left, int Hp, int Wp) {
+    cnn_direct_pad(dst, src, channels, srcH, srcW, top, left, Hp, Wp);
+}
+void cnn_direct512_pad_phases(float *dst, const float *src, int channels, int srcH, int srcW, int top, int left, int Hq, int Wq) {
+    cnn_direct_pad_phases(dst, src, channels, srcH, srcW, top, left, Hq, Wq);
+}
 
 void cnn_direct512_conv_forward(float *y, const float *xp, const float *packed, const float *bias,
                                 int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {

@@ -64,6 +64,11 @@ void cnn_direct_conv_weight_gradient(float *dw, const float *dyp, const float *x
 /// Row stride of an AVX-512 padded plane: the outputs' width plus the kernel's reach.
 static inline int cnn_direct512_row_stride(int ow, int kw) { return ow + kw - 1; }
 
+/// `cnn_direct_pad` on AVX-512 (masked whole-vector loads and stores, no call per row): the same
+/// values, written only inside the Hp x Wp planes. The AVX-512 path pads with it.
+void cnn_direct512_pad(float *dst, const float *src, int channels, int srcH, int srcW,
+                       int top, int left, int Hp, int Wp);
+
 /// `cnn_direct_conv_forward` on the AVX-512 grid: xp holds C planes of Hp x Wp with
 /// Wp = cnn_direct512_row_stride(ow, kw); y is dense [O][oh][ow].
 void cnn_direct512_conv_forward(float *y, const float *xp, const float *packed, const float *bias,
@@ -103,6 +108,11 @@ static inline int cnn_direct512_s2_row_stride(int ow, int kw) { return ow + (kw 
 /// each phase plane Hq x Wq.
 void cnn_direct_pad_phases(float *dst, const float *src, int channels, int srcH, int srcW,
                            int top, int left, int Hq, int Wq);
+
+/// `cnn_direct_pad_phases` on AVX-512 (two masked loads and two permutes for 16 columns of each
+/// phase): the same values, written only inside the phase planes.
+void cnn_direct512_pad_phases(float *dst, const float *src, int channels, int srcH, int srcW,
+                              int top, int left, int Hq, int Wq);
 
 /// Packs the backward-data weights of one phase (py, px) of a stride-2 layer, as
 /// `cnn_direct_pack_weights(transpose: 1)` would for the sub-kernel of taps (py + 2a, px + 2b):

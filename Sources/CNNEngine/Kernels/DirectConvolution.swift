@@ -86,6 +86,25 @@ enum DirectPath {
     /// Readable floats a buffer of padded planes needs past its last plane.
     var slack: Int { self == .avx512 ? Int(CNN_DIRECT512_SLACK) : 0 }
 
+    /// `cnn_direct_pad`: `channels` planes of srcH x srcW into hp x wp planes at row `top`, column `left`,
+    /// zero elsewhere (on AVX-512 by masked whole vectors, the same values).
+    func pad(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ channels: Int32, _ srcH: Int32, _ srcW: Int32,
+             _ top: Int32, _ left: Int32, _ hp: Int32, _ wp: Int32) {
+        switch self {
+        case .avx2: cnn_direct_pad(dst, src, channels, srcH, srcW, top, left, hp, wp)
+        case .avx512: cnn_direct512_pad(dst, src, channels, srcH, srcW, top, left, hp, wp)
+        }
+    }
+
+    /// `cnn_direct_pad_phases`: the four stride-2 phase planes (hq x wq) of each padded channel.
+    func padPhases(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ channels: Int32, _ srcH: Int32, _ srcW: Int32,
+                   _ top: Int32, _ left: Int32, _ hq: Int32, _ wq: Int32) {
+        switch self {
+        case .avx2: cnn_direct_pad_phases(dst, src, channels, srcH, srcW, top, left, hq, wq)
+        case .avx512: cnn_direct512_pad_phases(dst, src, channels, srcH, srcW, top, left, hq, wq)
+        }
+    }
+
     func forward(_ y: UnsafeMutablePointer<Float>, _ xp: UnsafePointer<Float>, _ packed: UnsafePointer<Float>,
                  _ bias: UnsafePointer<Float>?, _ c: Int32, _ hp: Int32, _ wp: Int32, _ o: Int32,
                  _ kh: Int32, _ kw: Int32, _ oh: Int32, _ ow: Int32) {
@@ -176,11 +195,11 @@ extension ConvGeometry {
     func directPad(_ padded: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ path: DirectPath) {
         let (hp, wp) = directPadded(path)
         if isStride2 {
-            cnn_direct_pad_phases(padded, x, Int32(inChannels), Int32(inHeight), Int32(inWidth),
-                                  Int32(padTop), Int32(padLeft), Int32(hp), Int32(wp))
-        } else {
-            cnn_direct_pad(padded, x, Int32(inChannels), Int32(inHeight), Int32(inWidth),
+            path.padPhases(padded, x, Int32(inChannels), Int32(inHeight), Int32(inWidth),
                            Int32(padTop), Int32(padLeft), Int32(hp), Int32(wp))
+        } else {
+            path.pad(padded, x, Int32(inChannels), Int32(inHeight), Int32(inWidth),
+                     Int32(padTop), Int32(padLeft), Int32(hp), Int32(wp))
         }
     }
     /// The four phases (py, px) of a stride-2 layer's input gradient, each a stride-1 convolution of dy.
@@ -354,7 +373,7 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
             if computeWeights {
                 for b in 0..<count {
                     g.directPad(paddedX + b * xSize, x + (n0 + b) * xImage, path)
-                    cnn_direct_pad(paddedDy + b * dySize, dy + (n0 + b) * yImage, o, oh, ow, 0, 0, oh, Int32(gradientStride))
+                    path.pad(paddedDy + b * dySize, dy + (n0 + b) * yImage, o, oh, ow, 0, 0, oh, Int32(gradientStride))
                 }
                 path.weightGradient(partial, paddedDy, paddedX, Int32(count), dySize, xSize,
                                     c, Int32(hp), Int32(wp), o, kh, kw, oh, ow, stride2: stride2)
@@ -365,7 +384,7 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
                     let dxImage = dx + n * xImage
                     if unreached { dxImage.update(repeating: 0, count: xImage) }
                     // dy padded once; each phase's stride-1 convolution reads it from its own corner.
-                    cnn_direct_pad(paddedDx, dy + n * yImage, o, oh, ow, Int32(shared.top), Int32(shared.left),
+                    path.pad(paddedDx, dy + n * yImage, o, oh, ow, Int32(shared.top), Int32(shared.left),
                                    Int32(shared.height), Int32(shared.width))
                     var values = paddedDx + g.outChannels * shared.height * shared.width + 2 * path.slack
                     var phaseValues: [UnsafeMutablePointer<Float>?] = [nil, nil, nil, nil]
@@ -385,7 +404,7 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
                                                      Int32(phases[2 * py].rows.first), Int32(phases[2 * py].rows.count))
                     }
                 } else {
-                    cnn_direct_pad(paddedDx, dy + n * yImage, o, oh, ow, kh - 1 - Int32(g.padTop), kw - 1 - Int32(g.padLeft),
+                    path.pad(paddedDx, dy + n * yImage, o, oh, ow, kh - 1 - Int32(g.padTop), kw - 1 - Int32(g.padLeft),
                                    Int32(ghp), Int32(gwp))
                     path.forward(dx + n * xImage, paddedDx, packed, nil, o, Int32(ghp), Int32(gwp),
                                  c, kh, kw, Int32(g.inHeight), Int32(g.inWidth))
