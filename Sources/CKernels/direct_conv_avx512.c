@@ -73,7 +73,11 @@ FORWARD_TILE(6)
 
 TARGET void cnn_direct512_conv_forward(float *y, const float *xp, const float *packed, const float *bias,
                                        int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
-    int grid = oh * Wp, vectors = (grid + 15) / 16, oplane = oh * ow;
+    int grid = oh * Wp, oplane = oh * ow;
+    // Rows of whole vectors (ow a multiple of 16) are taken row by row, every lane an output;
+    // other widths run over the flat grid, dropping the lanes on the kw - 1 extra columns.
+    int rowVectors = ow % 16 == 0 ? ow / 16 : 0;
+    int vectors = rowVectors ? oh * rowVectors : (grid + 15) / 16;
     long blockSize = (long)C * kh * kw * 4, plane = (long)Hp * Wp;
     // Vectors split into tiles of near-equal size (at most MAX_NV): no small, latency-bound last tile.
     int tiles = (vectors + MAX_NV - 1) / MAX_NV, base = vectors / tiles, extra = vectors % tiles;
@@ -82,6 +86,13 @@ TARGET void cnn_direct512_conv_forward(float *y, const float *xp, const float *p
         int in[MAX_NV], out[MAX_NV];
         __mmask16 mask[MAX_NV];
         for (int v = 0; v < nv; v++) {
+            if (rowVectors) {
+                int oy = (v0 + v) / rowVectors, ox = (v0 + v) % rowVectors * 16;
+                in[v] = oy * Wp + ox;
+                out[v] = oy * ow + ox;
+                mask[v] = (__mmask16)0xFFFF;
+                continue;
+            }
             int q0 = (v0 + v) * 16;
             in[v] = q0;
             out[v] = q0 / Wp * ow + (q0 % Wp < ow ? q0 % Wp : ow);
@@ -112,37 +123,49 @@ TARGET void cnn_direct512_conv_forward(float *y, const float *xp, const float *p
 }
 
 // One tile of the weight gradient: OB output channels x KW taps of kernel row i of input channel c,
-// summed over `images` images in vector lanes, then added to dw. Output gradients are dense planes
-// of oh x Wp (zero on the extra columns); the last vector of a plane is loaded under a mask.
+// summed over `images` images in vector lanes, then added to dw. With `rowVectors` (ow = 16 *
+// rowVectors), output gradients are dense planes of oh x ow, taken row by row; else dense planes of
+// oh x Wp (zero on the extra columns), taken as one flat grid whose last vector is loaded under a mask.
 TARGET INLINE void weight_tile(const int OB, const int KW, float *dw, const float *dyp, const float *xp,
                                int images, long dyImage, long xImage, int o0, int c, int i, int C, long plane,
-                               int Wp, int kh, int oh) {
+                               int Wp, int kh, int oh, int rowVectors) {
     __m512 acc[8][CNN_DIRECT_MAX_KERNEL_WIDTH];
     _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++)
         _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) acc[k][j] = _mm512_setzero_ps();
-    long gplane = (long)oh * Wp;
-    int full = (int)(gplane / 16) * 16;
-    __mmask16 tail = (__mmask16)((1u << (gplane - full)) - 1);
-    for (int n = 0; n < images; n++) {
-        const float *x = xp + n * xImage + (long)c * plane + (long)i * Wp;
-        const float *g = dyp + n * dyImage + (long)o0 * gplane;
-        for (int q = 0; q < full; q += 16) {
-            __m512 gv[8];
-            _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) gv[k] = _mm512_loadu_ps(g + k * gplane + q);
-            _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) {
-                __m512 xv = _mm512_loadu_ps(x + q + j);
-                _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) acc[k][j] = _mm512_fmadd_ps(gv[k], xv, acc[k][j]);
-            }
+#define WEIGHT_STEP(gAt, xAt, LOAD)                                                                       \
+    {                                                                                                     \
+        __m512 gv[8];                                                                                     \
+        _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) gv[k] = LOAD(g + k * gplane + (gAt)); \
+        _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) {                                 \
+            __m512 xv = LOAD(x + (xAt) + j);                                                              \
+            _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) acc[k][j] = _mm512_fmadd_ps(gv[k], xv, acc[k][j]); \
+        }                                                                                                 \
+    }
+#define LOAD_FULL(address) _mm512_loadu_ps(address)
+#define LOAD_TAIL(address) _mm512_maskz_loadu_ps(tail, address)
+    if (rowVectors) {
+        int ow = 16 * rowVectors;
+        long gplane = (long)oh * ow;
+        for (int n = 0; n < images; n++) {
+            const float *x = xp + n * xImage + (long)c * plane + (long)i * Wp;
+            const float *g = dyp + n * dyImage + (long)o0 * gplane;
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox += 16) WEIGHT_STEP(oy * ow + ox, oy * Wp + ox, LOAD_FULL)
         }
-        if (tail) {
-            __m512 gv[8];
-            _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) gv[k] = _mm512_maskz_loadu_ps(tail, g + k * gplane + full);
-            _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) {
-                __m512 xv = _mm512_maskz_loadu_ps(tail, x + full + j);
-                _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) acc[k][j] = _mm512_fmadd_ps(gv[k], xv, acc[k][j]);
-            }
+    } else {
+        long gplane = (long)oh * Wp;
+        int full = (int)(gplane / 16) * 16;
+        __mmask16 tail = (__mmask16)((1u << (gplane - full)) - 1);
+        for (int n = 0; n < images; n++) {
+            const float *x = xp + n * xImage + (long)c * plane + (long)i * Wp;
+            const float *g = dyp + n * dyImage + (long)o0 * gplane;
+            for (int q = 0; q < full; q += 16) WEIGHT_STEP(q, q, LOAD_FULL)
+            if (tail) WEIGHT_STEP(full, full, LOAD_TAIL)
         }
     }
+#undef LOAD_FULL
+#undef LOAD_TAIL
+#undef WEIGHT_STEP
     _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++)
         _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++)
             dw[(((long)(o0 + k) * C + c) * kh + i) * KW + j] += _mm512_reduce_add_ps(acc[k][j]);
@@ -155,21 +178,22 @@ TARGET INLINE void weight_tile(const int OB, const int KW, float *dw, const floa
 #define WEIGHT_KERNEL(OB, KW)                                                                            \
     TARGET static void weight_kernel_##KW(float *dw, const float *dyp, const float *xp, int images,        \
                                           long dyImage, long xImage, int C, int Hp, int Wp, int O, int kh,  \
-                                          int oh) {                                                        \
+                                          int oh, int ow) {                                                \
         long plane = (long)Hp * Wp;                                                                      \
+        int rowVectors = ow % 16 == 0 ? ow / 16 : 0;                                                     \
         for (int o0 = 0; o0 < O; o0 += OB) {                                                             \
             int valid = O - o0 < OB ? O - o0 : OB;                                                       \
             for (int c = 0; c < C; c++)                                                                  \
                 for (int i = 0; i < kh; i++) {                                                           \
-                    if (valid == OB) weight_tile(OB, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); \
+                    if (valid == OB) weight_tile(OB, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); \
                     else switch (valid) {                                                                \
-                    case 7: weight_tile(7 < OB ? 7 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); break; \
-                    case 6: weight_tile(6 < OB ? 6 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); break; \
-                    case 5: weight_tile(5 < OB ? 5 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); break; \
-                    case 4: weight_tile(4 < OB ? 4 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); break; \
-                    case 3: weight_tile(3 < OB ? 3 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); break; \
-                    case 2: weight_tile(2 < OB ? 2 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); break; \
-                    default: weight_tile(1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh); break; \
+                    case 7: weight_tile(7 < OB ? 7 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); break; \
+                    case 6: weight_tile(6 < OB ? 6 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); break; \
+                    case 5: weight_tile(5 < OB ? 5 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); break; \
+                    case 4: weight_tile(4 < OB ? 4 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); break; \
+                    case 3: weight_tile(3 < OB ? 3 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); break; \
+                    case 2: weight_tile(2 < OB ? 2 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); break; \
+                    default: weight_tile(1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); break; \
                     }                                                                                    \
                 }                                                                                        \
         }                                                                                                \
@@ -184,15 +208,14 @@ WEIGHT_KERNEL(3, 7)
 
 void cnn_direct512_conv_weight_gradient(float *dw, const float *dyp, const float *xp, int images, long dyImage,
                                         long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
-    (void)ow;
     switch (kw) {
-    case 1: weight_kernel_1(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh); break;
-    case 2: weight_kernel_2(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh); break;
-    case 3: weight_kernel_3(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh); break;
-    case 4: weight_kernel_4(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh); break;
-    case 5: weight_kernel_5(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh); break;
-    case 6: weight_kernel_6(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh); break;
-    case 7: weight_kernel_7(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh); break;
+    case 1: weight_kernel_1(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 2: weight_kernel_2(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 3: weight_kernel_3(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 4: weight_kernel_4(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 5: weight_kernel_5(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 6: weight_kernel_6(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 7: weight_kernel_7(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
     default: break;
     }
 }

@@ -52,6 +52,11 @@ struct KernelTests {
                      padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
         ConvGeometry(batch: 2, inChannels: 10, inHeight: 11, inWidth: 7, outChannels: 7, kernelHeight: 3, kernelWidth: 3,
                      padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
+        // Rows of whole AVX-512 vectors, taken row by row: 16 outputs a row with a 5-wide kernel (the
+        // input gradient's 20-wide rows on the flat grid), and 48 a row (3 vectors; input gradient too).
+        ConvGeometry(batch: 3, inChannels: 5, inHeight: 18, inWidth: 20, outChannels: 7, kernelHeight: 5, kernelWidth: 5),
+        ConvGeometry(batch: 2, inChannels: 8, inHeight: 5, inWidth: 48, outChannels: 6, kernelHeight: 3, kernelWidth: 3,
+                     padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
         // Wider than 64 channels: direct on the AVX-512 path only (8x8 maps and up).
         ConvGeometry(batch: 2, inChannels: 96, inHeight: 8, inWidth: 8, outChannels: 80, kernelHeight: 3, kernelWidth: 3,
                      padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),

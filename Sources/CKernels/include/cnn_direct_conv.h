@@ -70,12 +70,18 @@ void cnn_direct512_pad(float *dst, const float *src, int channels, int srcH, int
                        int top, int left, int Hp, int Wp);
 
 /// `cnn_direct_conv_forward` on the AVX-512 grid: xp holds C planes of Hp x Wp with
-/// Wp = cnn_direct512_row_stride(ow, kw); y is dense [O][oh][ow].
+/// Wp = cnn_direct512_row_stride(ow, kw); y is dense [O][oh][ow]. Where ow is a multiple of 16, the
+/// outputs are taken row by row instead (every lane an output, no lane dropped).
 void cnn_direct512_conv_forward(float *y, const float *xp, const float *packed, const float *bias,
                                 int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow);
 
-/// `cnn_direct_conv_weight_gradient` on the AVX-512 grid: dyp per image O planes of oh x Wp (zero past
-/// each row's ow values, packed end to end), xp per image C padded planes of Hp x Wp.
+/// Row stride of the output gradient the AVX-512 weight kernel reads: ow itself where it is a multiple
+/// of 16 (rows of whole vectors: dy as it is, unpadded), else the padded input's (the flat grid).
+static inline int cnn_direct512_gradient_stride(int ow, int kw) { return ow % 16 == 0 ? ow : cnn_direct512_row_stride(ow, kw); }
+
+/// `cnn_direct_conv_weight_gradient` on the AVX-512 grid: dyp per image O planes of oh x
+/// cnn_direct512_gradient_stride(ow, kw) (zero past each row's ow values, packed end to end), xp per
+/// image C padded planes of Hp x Wp.
 void cnn_direct512_conv_weight_gradient(float *dw, const float *dyp, const float *xp, int images, long dyImage,
                                         long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow);
 

@@ -187,10 +187,16 @@ extension ConvGeometry {
         let (hp, wp) = directPadded(path)
         return inChannels * (isStride2 ? 4 : 1) * hp * wp
     }
-    /// Row stride of the output gradient the weight kernel reads: whole vectors (AVX2), the input's grid (AVX-512).
+    /// Row stride of the output gradient the weight kernel reads: whole vectors (AVX2); on AVX-512 the
+    /// output's own width where it is whole vectors (stride 1), else the input's grid.
     func directGradientStride(_ path: DirectPath) -> Int {
-        path == .avx2 ? Int(cnn_direct_gradient_stride(Int32(outWidth))) : directPadded(path).width
+        switch path {
+        case .avx2: Int(cnn_direct_gradient_stride(Int32(outWidth)))
+        case .avx512: isStride2 ? directPadded(path).width : Int(cnn_direct512_gradient_stride(Int32(outWidth), Int32(kernelWidth)))
+        }
     }
+    /// Whether the weight kernel reads dy as it is (its rows already the layout it wants): no copy.
+    func directReadsGradientInPlace(_ path: DirectPath) -> Bool { directGradientStride(path) == outWidth }
     /// Pads one image's input `x` into `padded` as the forward and weight kernels read it.
     func directPad(_ padded: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ path: DirectPath) {
         let (hp, wp) = directPadded(path)
@@ -318,7 +324,7 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
     let oh = Int32(g.outHeight), ow = Int32(g.outWidth)
     let path = DirectPath.active, stride2 = g.isStride2
     let (hp, wp) = g.directPadded(path), (ghp, gwp) = g.directPaddedGradient(path)
-    let gradientStride = g.directGradientStride(path)
+    let gradientStride = g.directGradientStride(path), gradientInPlace = g.directReadsGradientInPlace(path)
     let perReduction = g.directImagesPerReduction, reductions = g.directReductionCount
     let xImage = g.inChannels * g.inPlane, yImage = g.outChannels * g.outPlane
     let phases = stride2 ? g.directStride2Phases : []
@@ -340,7 +346,9 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
     // and one padded output gradient (and, for stride 2, one phase of dx) for the data kernel.
     let imagesPerCall = min(perReduction, g.directImagesPerCall(path))
     let xSize = dw != nil ? g.directPaddedImageCount(path) : 0
+    // dy's own images are `dySize` floats apart too when the kernel reads them in place (no buffer needed).
     let dySize = dw != nil ? g.outChannels * g.outHeight * gradientStride : 0
+    let dyBuffer = gradientInPlace ? 0 : dySize
     let dxSize: Int
     if dx == nil {
         dxSize = 0
@@ -356,7 +364,7 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
     let weightCount = g.weightCount
     let workers = Parallel.workerCount(for: reductions)
     let buffers = UncheckedSendable(scratch.buffers(workers: workers,
-                                                    count: imagesPerCall * (xSize + dySize) + dxSize + path.slack))
+                                                    count: imagesPerCall * (xSize + dyBuffer) + dxSize + path.slack))
     let partials = UncheckedSendable(partialScratch.buffers(workers: 1, count: dw != nil ? reductions * weightCount : 1)[0])
     let dxPointer = UncheckedSendable(dx), computeWeights = dw != nil
     let unreached = phases.contains { $0.isEmpty }
@@ -364,7 +372,7 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
 
     Parallel.forEach(reductions, workers: workers) { reduction, worker in
         let paddedX = buffers.value[worker], paddedDy = paddedX + imagesPerCall * xSize
-        let paddedDx = paddedDy + imagesPerCall * dySize
+        let paddedDx = paddedDy + imagesPerCall * dyBuffer
         let partial = partials.value + reduction * weightCount
         if computeWeights { partial.update(repeating: 0, count: weightCount) }
         let first = reduction * perReduction, end = min(g.batch, first + perReduction)
@@ -373,10 +381,12 @@ public func directConv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMut
             if computeWeights {
                 for b in 0..<count {
                     g.directPad(paddedX + b * xSize, x + (n0 + b) * xImage, path)
-                    path.pad(paddedDy + b * dySize, dy + (n0 + b) * yImage, o, oh, ow, 0, 0, oh, Int32(gradientStride))
+                    if !gradientInPlace {
+                        path.pad(paddedDy + b * dySize, dy + (n0 + b) * yImage, o, oh, ow, 0, 0, oh, Int32(gradientStride))
+                    }
                 }
-                path.weightGradient(partial, paddedDy, paddedX, Int32(count), dySize, xSize,
-                                    c, Int32(hp), Int32(wp), o, kh, kw, oh, ow, stride2: stride2)
+                path.weightGradient(partial, gradientInPlace ? dy + n0 * yImage : UnsafePointer(paddedDy), paddedX, Int32(count),
+                                    dySize, xSize, c, Int32(hp), Int32(wp), o, kh, kw, oh, ow, stride2: stride2)
             }
             guard let dx = dxPointer.value, let packed = packed.value else { continue }
             for n in n0..<n0 + count {
