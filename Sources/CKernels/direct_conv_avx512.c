@@ -359,7 +359,10 @@ TARGET void cnn_direct512_conv_forward_s2(float *y, const float *xq, const float
                                           int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow) {
     int off[CNN_DIRECT_MAX_KERNEL_WIDTH * CNN_DIRECT_MAX_KERNEL_WIDTH];
     cnn_direct_s2_tap_offsets(off, kh, kw, Hq, Wq);
-    int grid = oh * Wq, vectors = (grid + 15) / 16, oplane = oh * ow, taps = kh * kw;
+    int grid = oh * Wq, oplane = oh * ow, taps = kh * kw;
+    // As the stride-1 kernel: rows of whole vectors row by row, other widths on the flat grid.
+    int rowVectors = ow % 16 == 0 ? ow / 16 : 0;
+    int vectors = rowVectors ? oh * rowVectors : (grid + 15) / 16;
     long blockSize = (long)C * taps * 4, cstride = 4L * Hq * Wq;
     int tiles = (vectors + MAX_NV - 1) / MAX_NV, base = vectors / tiles, extra = vectors % tiles;
     for (int t = 0, v0 = 0; t < tiles; t++) {
@@ -367,6 +370,13 @@ TARGET void cnn_direct512_conv_forward_s2(float *y, const float *xq, const float
         int in[MAX_NV], out[MAX_NV];
         __mmask16 mask[MAX_NV];
         for (int v = 0; v < nv; v++) {
+            if (rowVectors) {
+                int oy = (v0 + v) / rowVectors, ox = (v0 + v) % rowVectors * 16;
+                in[v] = oy * Wq + ox;
+                out[v] = oy * ow + ox;
+                mask[v] = (__mmask16)0xFFFF;
+                continue;
+            }
             int q0 = (v0 + v) * 16;
             in[v] = q0;
             out[v] = q0 / Wq * ow + (q0 % Wq < ow ? q0 % Wq : ow);
@@ -395,37 +405,49 @@ TARGET void cnn_direct512_conv_forward_s2(float *y, const float *xq, const float
     }
 }
 
-// As weight_tile, on phase planes: tap j of kernel row i reads at off[j]; output gradients are planes
-// of oh x Wq (zero on the extra columns).
+// As weight_tile, on phase planes: tap j of kernel row i reads at off[j]. With `rowVectors` (ow = 16 *
+// rowVectors), output gradients are dense planes of oh x ow taken row by row; else planes of oh x Wq
+// (zero on the extra columns) taken as one flat grid.
 TARGET INLINE void weight_s2_tile(const int OB, const int KW, float *dw, const float *dyp, const float *xq,
                                   int images, long dyImage, long xImage, int o0, int c, int i, int C, long cstride,
-                                  int Wq, int kh, int oh, const int *off) {
+                                  int Wq, int kh, int oh, const int *off, int rowVectors) {
     __m512 acc[8][CNN_DIRECT_MAX_KERNEL_WIDTH];
     _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++)
         _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) acc[k][j] = _mm512_setzero_ps();
-    long gplane = (long)oh * Wq;
-    int full = (int)(gplane / 16) * 16;
-    __mmask16 tail = (__mmask16)((1u << (gplane - full)) - 1);
-    for (int n = 0; n < images; n++) {
-        const float *x = xq + n * xImage + (long)c * cstride;
-        const float *g = dyp + n * dyImage + (long)o0 * gplane;
-        for (int q = 0; q < full; q += 16) {
-            __m512 gv[8];
-            _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) gv[k] = _mm512_loadu_ps(g + k * gplane + q);
-            _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) {
-                __m512 xv = _mm512_loadu_ps(x + off[j] + q);
-                _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) acc[k][j] = _mm512_fmadd_ps(gv[k], xv, acc[k][j]);
-            }
+#define WEIGHT_STEP(gAt, xAt, LOAD)                                                                       \
+    {                                                                                                     \
+        __m512 gv[8];                                                                                     \
+        _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) gv[k] = LOAD(g + k * gplane + (gAt)); \
+        _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) {                                 \
+            __m512 xv = LOAD(x + off[j] + (xAt));                                                         \
+            _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) acc[k][j] = _mm512_fmadd_ps(gv[k], xv, acc[k][j]); \
+        }                                                                                                 \
+    }
+#define LOAD_FULL(address) _mm512_loadu_ps(address)
+#define LOAD_TAIL(address) _mm512_maskz_loadu_ps(tail, address)
+    if (rowVectors) {
+        int ow = 16 * rowVectors;
+        long gplane = (long)oh * ow;
+        for (int n = 0; n < images; n++) {
+            const float *x = xq + n * xImage + (long)c * cstride;
+            const float *g = dyp + n * dyImage + (long)o0 * gplane;
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox += 16) WEIGHT_STEP(oy * ow + ox, oy * Wq + ox, LOAD_FULL)
         }
-        if (tail) {
-            __m512 gv[8];
-            _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) gv[k] = _mm512_maskz_loadu_ps(tail, g + k * gplane + full);
-            _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) {
-                __m512 xv = _mm512_maskz_loadu_ps(tail, x + off[j] + full);
-                _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) acc[k][j] = _mm512_fmadd_ps(gv[k], xv, acc[k][j]);
-            }
+    } else {
+        long gplane = (long)oh * Wq;
+        int full = (int)(gplane / 16) * 16;
+        __mmask16 tail = (__mmask16)((1u << (gplane - full)) - 1);
+        for (int n = 0; n < images; n++) {
+            const float *x = xq + n * xImage + (long)c * cstride;
+            const float *g = dyp + n * dyImage + (long)o0 * gplane;
+            for (int q = 0; q < full; q += 16) WEIGHT_STEP(q, q, LOAD_FULL)
+            if (tail) WEIGHT_STEP(full, full, LOAD_TAIL)
         }
     }
+#undef LOAD_FULL
+#undef LOAD_TAIL
+#undef WEIGHT_STEP
     _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++)
         _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++)
             dw[(((long)(o0 + k) * C + c) * kh + i) * KW + j] += _mm512_reduce_add_ps(acc[k][j]);
@@ -434,24 +456,25 @@ TARGET INLINE void weight_s2_tile(const int OB, const int KW, float *dw, const f
 #define WEIGHT_S2_KERNEL(OB, KW)                                                                         \
     TARGET static void weight_s2_kernel_##KW(float *dw, const float *dyp, const float *xq, int images,     \
                                              long dyImage, long xImage, int C, int Hq, int Wq, int O,      \
-                                             int kh, int oh) {                                             \
+                                             int kh, int oh, int ow) {                                     \
         int off[CNN_DIRECT_MAX_KERNEL_WIDTH * CNN_DIRECT_MAX_KERNEL_WIDTH];                              \
         cnn_direct_s2_tap_offsets(off, kh, KW, Hq, Wq);                                                           \
         long cs = 4L * Hq * Wq;                                                                          \
+        int rowVectors = ow % 16 == 0 ? ow / 16 : 0;                                                     \
         for (int o0 = 0; o0 < O; o0 += OB) {                                                             \
             int valid = O - o0 < OB ? O - o0 : OB;                                                       \
             for (int c = 0; c < C; c++)                                                                  \
                 for (int i = 0; i < kh; i++) {                                                           \
                     const int *of = off + i * KW;                                                        \
-                    if (valid == OB) weight_s2_tile(OB, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); \
+                    if (valid == OB) weight_s2_tile(OB, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); \
                     else switch (valid) {                                                                \
-                    case 7: weight_s2_tile(7 < OB ? 7 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); break; \
-                    case 6: weight_s2_tile(6 < OB ? 6 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); break; \
-                    case 5: weight_s2_tile(5 < OB ? 5 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); break; \
-                    case 4: weight_s2_tile(4 < OB ? 4 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); break; \
-                    case 3: weight_s2_tile(3 < OB ? 3 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); break; \
-                    case 2: weight_s2_tile(2 < OB ? 2 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); break; \
-                    default: weight_s2_tile(1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of); break; \
+                    case 7: weight_s2_tile(7 < OB ? 7 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); break; \
+                    case 6: weight_s2_tile(6 < OB ? 6 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); break; \
+                    case 5: weight_s2_tile(5 < OB ? 5 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); break; \
+                    case 4: weight_s2_tile(4 < OB ? 4 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); break; \
+                    case 3: weight_s2_tile(3 < OB ? 3 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); break; \
+                    case 2: weight_s2_tile(2 < OB ? 2 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); break; \
+                    default: weight_s2_tile(1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); break; \
                     }                                                                                    \
                 }                                                                                        \
         }                                                                                                \
@@ -466,15 +489,14 @@ WEIGHT_S2_KERNEL(3, 7)
 
 void cnn_direct512_conv_weight_gradient_s2(float *dw, const float *dyp, const float *xq, int images, long dyImage,
                                            long xImage, int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow) {
-    (void)ow;
     switch (kw) {
-    case 1: weight_s2_kernel_1(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh); break;
-    case 2: weight_s2_kernel_2(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh); break;
-    case 3: weight_s2_kernel_3(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh); break;
-    case 4: weight_s2_kernel_4(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh); break;
-    case 5: weight_s2_kernel_5(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh); break;
-    case 6: weight_s2_kernel_6(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh); break;
-    case 7: weight_s2_kernel_7(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh); break;
+    case 1: weight_s2_kernel_1(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh, ow); break;
+    case 2: weight_s2_kernel_2(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh, ow); break;
+    case 3: weight_s2_kernel_3(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh, ow); break;
+    case 4: weight_s2_kernel_4(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh, ow); break;
+    case 5: weight_s2_kernel_5(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh, ow); break;
+    case 6: weight_s2_kernel_6(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh, ow); break;
+    case 7: weight_s2_kernel_7(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh, ow); break;
     default: break;
     }
 }

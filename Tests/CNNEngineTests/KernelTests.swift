@@ -89,6 +89,9 @@ struct KernelTests {
                      strideY: 2, strideX: 2, padTop: 2, padBottom: 1, padLeft: 0, padRight: 2),
         ConvGeometry(batch: 2, inChannels: 3, inHeight: 7, inWidth: 17, outChannels: 4, kernelHeight: 3, kernelWidth: 7,
                      strideY: 2, strideX: 2, padTop: 1, padBottom: 0, padLeft: 3, padRight: 3),
+        // 32 outputs a row (two whole AVX-512 vectors, taken row by row) from a 5-wide kernel on an odd width.
+        ConvGeometry(batch: 2, inChannels: 3, inHeight: 6, inWidth: 63, outChannels: 5, kernelHeight: 5, kernelWidth: 5,
+                     strideY: 2, strideX: 2, padTop: 2, padBottom: 2, padLeft: 2, padRight: 2),
     ]
 
     static let directArguments = directGeometries + stride2Geometries + geometries.filter(DirectConvolution.supports)

@@ -142,7 +142,10 @@ void cnn_direct512_conv_forward_s2(float *y, const float *xq, const float *packe
 /// dyp: per image O planes of oh x cnn_direct_gradient_stride(ow), zero past ow; xq: per image phase planes.
 void cnn_direct_conv_weight_gradient_s2(float *dw, const float *dyp, const float *xq, int images, long dyImage,
                                         long xImage, int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow);
-/// The same on the AVX-512 grid: dyp per image O planes of oh x Wq (zero past each row's ow values).
+/// The same on the AVX-512 grid: dyp per image O planes of oh x cnn_direct512_s2_gradient_stride(ow, kw)
+/// (zero past each row's ow values). The forward kernel, like the stride-1 one, takes rows of whole
+/// vectors row by row.
+static inline int cnn_direct512_s2_gradient_stride(int ow, int kw) { return ow % 16 == 0 ? ow : cnn_direct512_s2_row_stride(ow, kw); }
 void cnn_direct512_conv_weight_gradient_s2(float *dw, const float *dyp, const float *xq, int images, long dyImage,
                                            long xImage, int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow);
 

@@ -188,11 +188,12 @@ extension ConvGeometry {
         return inChannels * (isStride2 ? 4 : 1) * hp * wp
     }
     /// Row stride of the output gradient the weight kernel reads: whole vectors (AVX2); on AVX-512 the
-    /// output's own width where it is whole vectors (stride 1), else the input's grid.
+    /// output's own width where it is whole vectors, else the input's grid.
     func directGradientStride(_ path: DirectPath) -> Int {
-        switch path {
-        case .avx2: Int(cnn_direct_gradient_stride(Int32(outWidth)))
-        case .avx512: isStride2 ? directPadded(path).width : Int(cnn_direct512_gradient_stride(Int32(outWidth), Int32(kernelWidth)))
+        switch (path, isStride2) {
+        case (.avx2, _): Int(cnn_direct_gradient_stride(Int32(outWidth)))
+        case (.avx512, false): Int(cnn_direct512_gradient_stride(Int32(outWidth), Int32(kernelWidth)))
+        case (.avx512, true): Int(cnn_direct512_s2_gradient_stride(Int32(outWidth), Int32(kernelWidth)))
         }
     }
     /// Whether the weight kernel reads dy as it is (its rows already the layout it wants): no copy.
