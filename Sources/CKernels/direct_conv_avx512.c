@@ -5,7 +5,9 @@
 // rows of Wp = ow + kw - 1, the input of output (oy, ox) for tap (i, j) sits at
 // (oy + i) * Wp + ox + j, so 16 consecutive grid positions q read 16 consecutive inputs q + i*Wp + j.
 // Lanes that fall on the kw - 1 extra columns of a row are computed and dropped: a compress
-// packs each vector's valid lanes, which are consecutive in the dense output.
+// packs each vector's valid lanes, which are consecutive in the dense output. Where the outputs'
+// rows are whole vectors (ow a multiple of 16: ResNet's 32x32 and 16x16 maps) the same tiles take
+// the vectors row by row instead, so no lane is dropped, and the weight gradient reads dy unpadded.
 #include "cnn_direct_conv.h"
 
 #if defined(__x86_64__)
