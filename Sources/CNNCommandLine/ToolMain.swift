@@ -10,13 +10,14 @@ extension ParsableCommand {
     /// writes to standard output included (a full disk leaves no empty file and status 0).
     ///
     /// Standard output is line-buffered even into a file or pipe, so logs show each epoch as it ends;
-    /// a bad `CNNBENCH_ISA`, `CNNBENCH_DIRECT_CONV`, `CNNBENCH_WINOGRAD` or `CNNBENCH_GEMM` is refused before any work, with the sentence that names it.
+    /// a bad `CNNBENCH_ISA`, `CNNBENCH_DIRECT_CONV`, `CNNBENCH_WINOGRAD`, `CNNBENCH_TAP_GEMM` or `CNNBENCH_GEMM` is refused before any work, with the sentence that names it.
     public static func runAsTool() -> Never {
         cnn_line_buffered_stdout()
         do {
             _ = try InstructionSet.fromEnvironment()
             _ = try DirectConvolution.mode()
             _ = try Winograd.isEnabled()
+            _ = try TapWeightGradient.isEnabled()
             _ = try GEMMBackend.asksForBLAS()
             var command = try parseAsRoot()
             try command.run()

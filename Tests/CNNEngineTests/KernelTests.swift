@@ -182,6 +182,62 @@ struct KernelTests {
         #expect(bitIdentical(dxOnly.values, dxBoth.values))
     }
 
+    /// Small maps for the per-tap weight gradient: VGG's 2x2 and 4x4 with more than one block of 64 output
+    /// channels, uneven and large padding (a kernel row that reaches no input row at all), a 5x5 kernel
+    /// on a 3x3 map, a bias, a non-square kernel.
+    static let tapGeometries: [ConvGeometry] = [
+        ConvGeometry(batch: 3, inChannels: 12, inHeight: 2, inWidth: 2, outChannels: 70, kernelHeight: 3, kernelWidth: 3,
+                     padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
+        ConvGeometry(batch: 4, inChannels: 9, inHeight: 4, inWidth: 4, outChannels: 6, kernelHeight: 3, kernelWidth: 3,
+                     padTop: 1, padBottom: 1, padLeft: 1, padRight: 1),
+        ConvGeometry(batch: 2, inChannels: 3, inHeight: 1, inWidth: 4, outChannels: 5, kernelHeight: 3, kernelWidth: 3,
+                     padTop: 4, padBottom: 0, padLeft: 1, padRight: 1),
+        ConvGeometry(batch: 2, inChannels: 4, inHeight: 3, inWidth: 3, outChannels: 3, kernelHeight: 5, kernelWidth: 5,
+                     padTop: 2, padBottom: 2, padLeft: 2, padRight: 2),
+        ConvGeometry(batch: 5, inChannels: 2, inHeight: 7, inWidth: 6, outChannels: 4, kernelHeight: 2, kernelWidth: 3,
+                     padTop: 0, padBottom: 1, padLeft: 2, padRight: 0),
+    ]
+
+    @Test("the per-tap weight gradient matches the naive loops, on every path this CPU has",
+          arguments: InstructionSet.supported, tapGeometries)
+    func tapWeightGradientMatchesNaive(_ isa: InstructionSet, _ g: ConvGeometry) {
+        InstructionSet.withActive(isa) {
+            let c = ConvCase(g)
+            let dwFast = c.initialWeightGradient(), dwSlow = dwFast.copy()
+            let dbFast = randomTensor(c.b.shape, seed: 6), dbSlow = dbFast.copy(), dx = Tensor(shape: c.x.shape)
+            tapWeightGradient(dw: dwFast.pointer, db: dbFast.pointer, dy: c.dy.pointer, x: c.x.pointer, geometry: g, scratch: Scratch())
+            naiveConv2dBackward(dx: dx.pointer, dw: dwSlow.pointer, db: dbSlow.pointer, dy: c.dy.pointer, x: c.x.pointer,
+                                w: c.w.pointer, geometry: g)
+            #expect(maxRelativeError(dwFast.values, dwSlow.values) < c.weightTolerance)
+            #expect(maxRelativeError(dbFast.values, dbSlow.values) < 1e-5)
+            // The same bits on 1 and 3 threads.
+            let saved = Parallel.threadCount
+            defer { Parallel.threadCount = saved }
+            var results: [[Float]] = []
+            for threads in [1, 3] {
+                Parallel.threadCount = threads
+                let dw = c.initialWeightGradient()
+                tapWeightGradient(dw: dw.pointer, db: nil, dy: c.dy.pointer, x: c.x.pointer, geometry: g, scratch: Scratch())
+                results.append(dw.values)
+            }
+            #expect(bitIdentical(results[0], results[1]))
+        }
+    }
+
+    @Test func tapWeightGradientTakesOnlySmallStride1Maps() {
+        let vgg = ConvGeometry(batch: 8, inChannels: 512, inHeight: 2, inWidth: 2, outChannels: 512, kernelHeight: 3, kernelWidth: 3,
+                               padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        #expect(vgg.usesTapWeightGradient == TapWeightGradient.enabled)
+        var wide = vgg; wide.inHeight = 16; wide.inWidth = 16
+        #expect(!wide.usesTapWeightGradient)
+        var strided = vgg; strided.strideY = 2; strided.strideX = 2
+        #expect(!strided.usesTapWeightGradient)
+        var pointwise = vgg; pointwise.kernelHeight = 1; pointwise.kernelWidth = 1; pointwise.padTop = 0
+        pointwise.padBottom = 0; pointwise.padLeft = 0; pointwise.padRight = 0
+        #expect(!pointwise.usesTapWeightGradient)
+        if TapWeightGradient.enabled { #expect(vgg.kernelChoice.backwardWeights.hasPrefix("per-tap+")) }
+    }
+
     @Test("im2col + GEMM matches the naive loops", arguments: geometries + directGeometries + stride2Geometries)
     func im2colConvolutionMatchesNaive(_ g: ConvGeometry) {
         let c = ConvCase(g)
@@ -462,6 +518,9 @@ struct DispatchTests {
         #expect(direct?.description.hasSuffix("got \"fast\"") == true)
         #expect(try Winograd.isEnabled([:]) && Winograd.isEnabled(["CNNBENCH_WINOGRAD": "1"]))
         #expect(try !Winograd.isEnabled(["CNNBENCH_WINOGRAD": "off"]))
+        #expect(try TapWeightGradient.isEnabled([:]) && !TapWeightGradient.isEnabled(["CNNBENCH_TAP_GEMM": "0"]))
+        let tap = #expect(throws: ConfigurationError.self) { try TapWeightGradient.isEnabled(["CNNBENCH_TAP_GEMM": "yes"]) }
+        #expect(tap?.description == "CNNBENCH_TAP_GEMM must be 1 (or on, or unset) or 0 (or off); got \"yes\"")
         let winograd = #expect(throws: ConfigurationError.self) { try Winograd.isEnabled(["CNNBENCH_WINOGRAD": "no"]) }
         #expect(winograd?.description == "CNNBENCH_WINOGRAD must be 1 (or on, or unset) or 0 (or off); got \"no\"")
         #expect(try !GEMMBackend.asksForBLAS([:]) && !GEMMBackend.asksForBLAS(["CNNBENCH_GEMM": "oneDNN"]))

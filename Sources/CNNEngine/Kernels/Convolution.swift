@@ -250,10 +250,17 @@ public func conv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePo
     if g.usesWinograd {
         if let dx { winogradConv2dInputGradient(dx: dx, dy: dy, w: w, geometry: g, scratch: scratch) }
         if dw == nil && db == nil { return }
+        if let dw, g.usesTapWeightGradient { return tapWeightGradient(dw: dw, db: db, dy: dy, x: x, geometry: g, scratch: scratch) }
         return im2colConv2dBackward(dx: nil, dw: dw, db: db, dy: dy, x: x, w: w, geometry: g, scratch: scratch,
                                     partials: partialScratch, keptColumns: keptColumns)
     }
     guard g.usesDirectKernel else {
+        if let dw, g.usesTapWeightGradient {
+            tapWeightGradient(dw: dw, db: db, dy: dy, x: x, geometry: g, scratch: scratch)
+            if dx == nil { return }
+            return im2colConv2dBackward(dx: dx, dw: nil, db: nil, dy: dy, x: x, w: w, geometry: g, scratch: scratch,
+                                        partials: partialScratch)
+        }
         return im2colConv2dBackward(dx: dx, dw: dw, db: db, dy: dy, x: x, w: w, geometry: g, scratch: scratch,
                                     partials: partialScratch, keptColumns: keptColumns)
     }
@@ -265,7 +272,13 @@ public func conv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePo
                              geometry: g, scratch: scratch, partials: partialScratch)
         biasDone = true
     }
-    let im2colData = directData ? nil : dx, im2colWeights = directWeights ? nil : dw
+    var im2colWeights = directWeights ? nil : dw
+    if let weights = im2colWeights, g.usesTapWeightGradient {
+        tapWeightGradient(dw: weights, db: biasDone ? nil : db, dy: dy, x: x, geometry: g, scratch: scratch)
+        im2colWeights = nil
+        biasDone = true
+    }
+    let im2colData = directData ? nil : dx
     if im2colData != nil || im2colWeights != nil || !biasDone {
         im2colConv2dBackward(dx: im2colData, dw: im2colWeights, db: biasDone ? nil : db, dy: dy, x: x, w: w, geometry: g,
                              scratch: scratch, partials: partialScratch)

@@ -436,16 +436,18 @@ extension ConvGeometry {
     /// The kernels `conv2dForward` and `conv2dBackward` take for this layer on the active path:
     /// "direct avx512", "direct avx2", for stride 2 "direct-s2 avx512", "direct-s2 avx2" (backward-data:
     /// four stride-1 phase convolutions), "winograd+<GEMM>" (forward and backward-data of wide 3x3
-    /// layers), or "im2col+<GEMM>".
+    /// layers), "per-tap+<GEMM>" (the weight gradient of small maps: TapWeightGradient.swift), or "im2col+<GEMM>".
     public var kernelChoice: ConvKernelChoice {
         let gemmName = "im2col+\(GEMMBackend.current)"
+        // Weight gradients that would go to im2col take one GEMM per tap where `usesTapWeightGradient`.
+        let weightsByGEMM = usesTapWeightGradient ? "per-tap+\(GEMMBackend.current)" : gemmName
         if usesWinograd {
             let winograd = "winograd+\(GEMMBackend.current)"
-            return ConvKernelChoice(forward: winograd, backwardData: winograd, backwardWeights: gemmName)
+            return ConvKernelChoice(forward: winograd, backwardData: winograd, backwardWeights: weightsByGEMM)
         }
-        guard usesDirectKernel else { return ConvKernelChoice(forward: gemmName, backwardData: gemmName, backwardWeights: gemmName) }
+        guard usesDirectKernel else { return ConvKernelChoice(forward: gemmName, backwardData: gemmName, backwardWeights: weightsByGEMM) }
         let direct = "\(isStride2 ? "direct-s2" : "direct") \(InstructionSet.active)"
         return ConvKernelChoice(forward: direct, backwardData: directDataPassPays ? direct : gemmName,
-                                backwardWeights: directWeightPassPays ? direct : gemmName)
+                                backwardWeights: directWeightPassPays ? direct : weightsByGEMM)
     }
 }

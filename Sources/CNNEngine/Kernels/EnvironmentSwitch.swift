@@ -1,4 +1,5 @@
-// The engine's switches in the environment (CNNBENCH_DIRECT_CONV, CNNBENCH_WINOGRAD, CNNBENCH_GEMM): each
+// The engine's switches in the environment (CNNBENCH_DIRECT_CONV, CNNBENCH_WINOGRAD, CNNBENCH_TAP_GEMM,
+// CNNBENCH_GEMM): each
 // takes a few words, and any other word is an error that names the variable and the words it takes.
 import Foundation
 
