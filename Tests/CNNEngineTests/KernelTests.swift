@@ -464,9 +464,16 @@ struct ThreadDeterminismTests {
 
     @Test("Winograd gives the same bits on 1 and 3 threads", .enabled(if: Winograd.enabled, "CNNBENCH_WINOGRAD=0"))
     func winogradOneThreadEqualsThree() {
-        // 8x8 maps: 16 images a chunk; 37 images: three chunks, the last short.
-        let g = ConvGeometry(batch: 37, inChannels: 128, inHeight: 8, inWidth: 8, outChannels: 130, kernelHeight: 3, kernelWidth: 3,
-                             padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        // 8x8 maps: 16 images a chunk; 37 images: three chunks, the last short. 2x2 maps: one chunk, whose
+        // 16 GEMMs are spread over the threads.
+        for (batch, size) in [(37, 8), (20, 2)] {
+            let g = ConvGeometry(batch: batch, inChannels: 128, inHeight: size, inWidth: size, outChannels: 130, kernelHeight: 3,
+                                 kernelWidth: 3, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+            expectWinogradOneThreadEqualsThree(g)
+        }
+    }
+
+    func expectWinogradOneThreadEqualsThree(_ g: ConvGeometry) {
         let c = ConvCase(g)
         func run(threads: Int) -> [[Float]] {
             let saved = Parallel.threadCount

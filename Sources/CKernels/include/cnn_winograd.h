@@ -27,6 +27,14 @@ void cnn_wino_input(float *v, long ldt, const float *x, int images, int c, int h
 void cnn_wino_output(float *y, const float *m, long ldt, int images, int o, int h, int w, const float *bias,
                      float *tile);
 
+/// `cnn_wino_input` on AVX-512 (16 tiles at a time, the patches gathered from x under masks: no padded
+/// copy): the same values, bit for bit. Needs AVX-512 F.
+void cnn_wino_input_avx512(float *v, long ldt, const float *x, int images, int c, int h, int w);
+
+/// `cnn_wino_output` on AVX-512 (16 tiles at a time, each tile's outputs scattered into y): the same
+/// values, bit for bit. Needs AVX-512 F.
+void cnn_wino_output_avx512(float *y, const float *m, long ldt, int images, int o, int h, int w, const float *bias);
+
 #ifdef __cplusplus
 }
 #endif

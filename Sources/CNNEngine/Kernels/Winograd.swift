@@ -71,15 +71,34 @@ public enum Winograd {
         let buffers = UncheckedSendable(scratch.buffers(workers: workers, count: vCount + mCount + padCount + 4 * th * tw))
         let inImage = cIn * h * wd, outImage = cOut * h * wd
         let out = UncheckedSendable(y), input = UncheckedSendable(x), b = UncheckedSendable(bias)
-        Parallel.forEach(chunks, workers: workers) { chunkIndex, worker in
+        // The transforms on AVX-512 where that path is active and the maps are 8x8 or less (the same bits as the
+        // scalar ones). Its gathers and scatters lose to the scalar code's row-wise reads on larger maps
+        // (quiet Zen 4, 128 images, input + output transform: 256 channels of 8x8 51 -> 32 ms, 512 of 4x4
+        // 32 -> 14, 512 of 2x2 8.5 -> 2.3; but 128 of 16x16 67 -> 70).
+        let avx512 = InstructionSet.active == .avx512 && h * wd <= 64
+        // Fewer chunks than threads (VGG's 2x2 maps: the whole batch is one chunk): chunks one after the
+        // other, each chunk's 16 GEMMs spread over the threads instead. Either way every GEMM has the same
+        // shape and operands, so the bits do not depend on the number of threads.
+        let spreadGEMMs = chunks < Parallel.threadCount
+        Parallel.forEach(chunks, workers: spreadGEMMs ? 1 : workers) { chunkIndex, worker in
             let n0 = chunkIndex * chunk, nc = min(chunk, g.batch - n0), t = nc * th * tw
             let v = buffers.value[worker], m = v + vCount, pad = m + mCount, tile = pad + padCount
-            cnn_wino_input(v, ldt, input.value + n0 * inImage, Int32(nc), Int32(cIn), Int32(h), Int32(wd), pad)
-            for xi in 0..<16 {
+            if avx512 {
+                cnn_wino_input_avx512(v, ldt, input.value + n0 * inImage, Int32(nc), Int32(cIn), Int32(h), Int32(wd))
+            } else {
+                cnn_wino_input(v, ldt, input.value + n0 * inImage, Int32(nc), Int32(cIn), Int32(h), Int32(wd), pad)
+            }
+            let vm = UncheckedSendable((v, m))
+            Parallel.forEach(16, workers: spreadGEMMs ? nil : 1) { xi, _ in
+                let (v, m) = vm.value
                 gemm(c: m + xi * cOut * ldt, ldc: ldt, a: u.value + xi * cOut * cIn, lda: cIn, transposeA: false,
                      b: v + xi * cIn * ldt, ldb: ldt, transposeB: false, m: cOut, n: t, k: cIn)
             }
-            cnn_wino_output(out.value + n0 * outImage, m, ldt, Int32(nc), Int32(cOut), Int32(h), Int32(wd), b.value, tile)
+            if avx512 {
+                cnn_wino_output_avx512(out.value + n0 * outImage, m, ldt, Int32(nc), Int32(cOut), Int32(h), Int32(wd), b.value)
+            } else {
+                cnn_wino_output(out.value + n0 * outImage, m, ldt, Int32(nc), Int32(cOut), Int32(h), Int32(wd), b.value, tile)
+            }
         }
     }
 }
