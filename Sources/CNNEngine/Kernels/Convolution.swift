@@ -173,17 +173,14 @@ func validRange(offset: Int, stride: Int, inExtent: Int, outExtent: Int) -> (Int
 
 /// y = conv(x, w) + b for a batch: x [N, C, H, W], w [O, Cg, kh, kw], b [O], y [N, O, oh, ow].
 ///
-/// Layers where `g.usesDirectKernel` go to `directConv2dForward`, wide 3x3 ones where `g.usesWinograd`
-/// to `winogradConv2dForward`, the others to `im2colConv2dForward`.
+/// Each layer by the kernels `g.forwardKernel` names: direct, Winograd F(2x2, 3x3) or im2col + GEMM.
 public func conv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
                           bias: UnsafePointer<Float>?, geometry g: ConvGeometry, scratch: Scratch,
                           keptColumns: UnsafeMutablePointer<Float>? = nil) {
-    if g.usesDirectKernel {
-        directConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch)
-    } else if g.usesWinograd {
-        winogradConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch)
-    } else {
-        im2colConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch, keptColumns: keptColumns)
+    switch g.forwardKernel {
+    case .direct: directConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch)
+    case .winograd: winogradConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch)
+    case .im2col, .perTap: im2colConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch, keptColumns: keptColumns)
     }
 }
 
@@ -238,51 +235,29 @@ public func im2colConv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer
 ///
 /// dy [N, O, oh, ow], x [N, C, H, W], w [O, Cg, kh, kw]; dx is overwritten, dw and db accumulate.
 ///
-/// Layers where `g.usesDirectKernel` go to `directConv2dBackward`, the others to `im2colConv2dBackward`;
-/// the input gradient of a direct layer with little padding (`directDataPassPays` false) and the weight
-/// gradient of 8x8 maps and less (`directWeightPassPays` false) go to im2col. Wide 3x3 layers
-/// (`g.usesWinograd`) take Winograd F(2x2, 3x3) for dx and im2col + GEMM for dw.
+/// Each pass by the kernels `g.dataKernel` and `g.weightKernel` name (direct, Winograd for dx, one GEMM
+/// per tap for dw, im2col + GEMM); the bias gradient once, at the end.
 /// `keptColumns`: the column matrices `conv2dForward` kept for this batch, or nil to rebuild them.
 public func conv2dBackward(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
                            dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
                            geometry g: ConvGeometry, scratch: Scratch, partials partialScratch: Scratch,
                            keptColumns: UnsafePointer<Float>? = nil) {
-    if g.usesWinograd {
-        if let dx { winogradConv2dInputGradient(dx: dx, dy: dy, w: w, geometry: g, scratch: scratch) }
-        if dw == nil && db == nil { return }
-        if let dw, g.usesTapWeightGradient { return tapWeightGradient(dw: dw, db: db, dy: dy, x: x, geometry: g, scratch: scratch) }
-        return im2colConv2dBackward(dx: nil, dw: dw, db: db, dy: dy, x: x, w: w, geometry: g, scratch: scratch,
-                                    partials: partialScratch, keptColumns: keptColumns)
+    let data = dx.map { _ in g.dataKernel }, weights = dw.map { _ in g.weightKernel }
+    func by(_ kernel: ConvKernel) -> (dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?) {
+        (data == kernel ? dx : nil, weights == kernel ? dw : nil)
     }
-    guard g.usesDirectKernel else {
-        if let dw, g.usesTapWeightGradient {
-            tapWeightGradient(dw: dw, db: db, dy: dy, x: x, geometry: g, scratch: scratch)
-            if dx == nil { return }
-            return im2colConv2dBackward(dx: dx, dw: nil, db: nil, dy: dy, x: x, w: w, geometry: g, scratch: scratch,
-                                        partials: partialScratch)
-        }
-        return im2colConv2dBackward(dx: dx, dw: dw, db: db, dy: dy, x: x, w: w, geometry: g, scratch: scratch,
-                                    partials: partialScratch, keptColumns: keptColumns)
+    let direct = by(.direct), perTap = by(.perTap), im2col = by(.im2col)
+    if direct.dx != nil || direct.dw != nil {
+        directConv2dBackward(dx: direct.dx, dw: direct.dw, db: nil, dy: dy, x: x, w: w, geometry: g, scratch: scratch,
+                             partials: partialScratch)
     }
-    // Each pass by the kernels that are faster for it; the bias gradient goes with the first call.
-    let directData = g.directDataPassPays, directWeights = g.directWeightPassPays
-    var biasDone = false
-    if (directData && dx != nil) || (directWeights && dw != nil) {
-        directConv2dBackward(dx: directData ? dx : nil, dw: directWeights ? dw : nil, db: db, dy: dy, x: x, w: w,
-                             geometry: g, scratch: scratch, partials: partialScratch)
-        biasDone = true
+    if let dx = by(.winograd).dx { winogradConv2dInputGradient(dx: dx, dy: dy, w: w, geometry: g, scratch: scratch) }
+    if let dw = perTap.dw { tapWeightGradient(dw: dw, dy: dy, x: x, geometry: g, scratch: scratch) }
+    if im2col.dx != nil || im2col.dw != nil {
+        im2colConv2dBackward(dx: im2col.dx, dw: im2col.dw, db: nil, dy: dy, x: x, w: w, geometry: g, scratch: scratch,
+                             partials: partialScratch, keptColumns: keptColumns)
     }
-    var im2colWeights = directWeights ? nil : dw
-    if let weights = im2colWeights, g.usesTapWeightGradient {
-        tapWeightGradient(dw: weights, db: biasDone ? nil : db, dy: dy, x: x, geometry: g, scratch: scratch)
-        im2colWeights = nil
-        biasDone = true
-    }
-    let im2colData = directData ? nil : dx
-    if im2colData != nil || im2colWeights != nil || !biasDone {
-        im2colConv2dBackward(dx: im2colData, dw: im2colWeights, db: biasDone ? nil : db, dy: dy, x: x, w: w, geometry: g,
-                             scratch: scratch, partials: partialScratch)
-    }
+    if let db { addBiasGradient(into: db, dy: dy, geometry: g) }
 }
 
 /// `conv2dBackward` by im2col and GEMM, for any geometry.

@@ -432,22 +432,42 @@ public struct ConvKernelChoice: Equatable, Sendable, Codable {
     public var forward: String, backwardData: String, backwardWeights: String
 }
 
+/// The kernels of one pass of a convolution.
+enum ConvKernel {
+    /// The register-tiled direct kernels (DirectConvolution.swift).
+    case direct
+    /// Winograd F(2x2, 3x3) (Winograd.swift): the forward pass and the input gradient of wide 3x3 layers.
+    case winograd
+    /// One GEMM per kernel tap (TapWeightGradient.swift): the weight gradient of small maps.
+    case perTap
+    /// im2col + GEMM (Convolution.swift): any layer.
+    case im2col
+}
+
 extension ConvGeometry {
+    /// The one place that decides each pass's kernels, from the rules of each kind (`usesDirectKernel`,
+    /// `directDataPassPays`, `directWeightPassPays`, `usesWinograd`, `usesTapWeightGradient`).
+    var forwardKernel: ConvKernel { usesDirectKernel ? .direct : usesWinograd ? .winograd : .im2col }
+    var dataKernel: ConvKernel {
+        usesWinograd ? .winograd : usesDirectKernel && directDataPassPays ? .direct : .im2col
+    }
+    var weightKernel: ConvKernel {
+        usesDirectKernel && directWeightPassPays ? .direct : usesTapWeightGradient ? .perTap : .im2col
+    }
+
     /// The kernels `conv2dForward` and `conv2dBackward` take for this layer on the active path:
     /// "direct avx512", "direct avx2", for stride 2 "direct-s2 avx512", "direct-s2 avx2" (backward-data:
     /// four stride-1 phase convolutions), "winograd+<GEMM>" (forward and backward-data of wide 3x3
     /// layers), "per-tap+<GEMM>" (the weight gradient of small maps: TapWeightGradient.swift), or "im2col+<GEMM>".
     public var kernelChoice: ConvKernelChoice {
-        let gemmName = "im2col+\(GEMMBackend.current)"
-        // Weight gradients that would go to im2col take one GEMM per tap where `usesTapWeightGradient`.
-        let weightsByGEMM = usesTapWeightGradient ? "per-tap+\(GEMMBackend.current)" : gemmName
-        if usesWinograd {
-            let winograd = "winograd+\(GEMMBackend.current)"
-            return ConvKernelChoice(forward: winograd, backwardData: winograd, backwardWeights: weightsByGEMM)
+        func name(_ kernel: ConvKernel) -> String {
+            switch kernel {
+            case .direct: "\(isStride2 ? "direct-s2" : "direct") \(InstructionSet.active)"
+            case .winograd: "winograd+\(GEMMBackend.current)"
+            case .perTap: "per-tap+\(GEMMBackend.current)"
+            case .im2col: "im2col+\(GEMMBackend.current)"
+            }
         }
-        guard usesDirectKernel else { return ConvKernelChoice(forward: gemmName, backwardData: gemmName, backwardWeights: weightsByGEMM) }
-        let direct = "\(isStride2 ? "direct-s2" : "direct") \(InstructionSet.active)"
-        return ConvKernelChoice(forward: direct, backwardData: directDataPassPays ? direct : gemmName,
-                                backwardWeights: directWeightPassPays ? direct : weightsByGEMM)
+        return ConvKernelChoice(forward: name(forwardKernel), backwardData: name(dataKernel), backwardWeights: name(weightKernel))
     }
 }

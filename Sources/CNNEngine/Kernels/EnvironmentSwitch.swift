@@ -13,6 +13,12 @@ struct EnvironmentSwitch<Value: Sendable>: Sendable {
     /// The accepted words as a sentence ends them: "1 (or on, or unset) or 0 (or off)".
     let expected: String
 
+    /// A switch that is on when unset, `1` or `on`, and off when `0` or `off`.
+    static func onOff(_ name: String) -> EnvironmentSwitch<Bool> where Value == Bool {
+        EnvironmentSwitch(name: name, unset: true, words: [("1", true), ("on", true), ("0", false), ("off", false)],
+                          expected: "1 (or on, or unset) or 0 (or off)")
+    }
+
     /// The value `environment` chooses.
     /// - Throws: `ConfigurationError` naming the variable, the words it takes and the word given.
     func value(in environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Value {

@@ -48,9 +48,7 @@ public enum TapWeightGradient {
     /// Output channels per task: each task's GEMMs write this many rows of one tap's result.
     static let outputBlock = 64
 
-    static let enabledSwitch = EnvironmentSwitch<Bool>(
-        name: "CNNBENCH_TAP_GEMM", unset: true, words: [("1", true), ("on", true), ("0", false), ("off", false)],
-        expected: "1 (or on, or unset) or 0 (or off)")
+    static let enabledSwitch = EnvironmentSwitch<Bool>.onOff("CNNBENCH_TAP_GEMM")
 
     /// Whether `CNNBENCH_TAP_GEMM` leaves the per-tap weight gradient on (unset, `1` or `on`) or sends
     /// those layers back to im2col (`0` or `off`), or an error that names the variable and its values.
@@ -63,10 +61,10 @@ public enum TapWeightGradient {
 }
 
 /// dw [O, C, kh, kw] += the weight gradient of `g` (see the top of this file), by one GEMM per tap and
-/// output row. `db`, if given, += the sum of dy per output channel.
+/// output row.
 /// - Precondition: stride 1, no dilation, one group (`g.usesTapWeightGradient` but for the size rule).
-public func tapWeightGradient(dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?, dy: UnsafePointer<Float>,
-                              x: UnsafePointer<Float>, geometry g: ConvGeometry, scratch: Scratch) {
+public func tapWeightGradient(dw: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                              geometry g: ConvGeometry, scratch: Scratch) {
     precondition(g.strideY == 1 && g.strideX == 1 && g.dilationY == 1 && g.dilationX == 1 && g.groups == 1,
                  "the per-tap weight gradient cannot compute \(g)")
     let n = g.batch, c = g.inChannels, o = g.outChannels, kh = g.kernelHeight, kw = g.kernelWidth
@@ -110,7 +108,6 @@ public func tapWeightGradient(dw: UnsafeMutablePointer<Float>, db: UnsafeMutable
             }
         }
     }
-    if let db { addBiasGradient(into: db, dy: dy, geometry: g) }
 }
 
 /// out[p][n] = src[n][p] for `images` images of `planes` floats each, in blocks that stay in cache.

@@ -30,9 +30,7 @@ extension ConvGeometry {
 
 /// Settings of the Winograd path.
 public enum Winograd {
-    static let enabledSwitch = EnvironmentSwitch<Bool>(
-        name: "CNNBENCH_WINOGRAD", unset: true, words: [("1", true), ("on", true), ("0", false), ("off", false)],
-        expected: "1 (or on, or unset) or 0 (or off)")
+    static let enabledSwitch = EnvironmentSwitch<Bool>.onOff("CNNBENCH_WINOGRAD")
 
     /// Whether `CNNBENCH_WINOGRAD` leaves the Winograd path on (unset, `1` or `on`) or turns it off
     /// (`0` or `off`), or an error that names the variable and its values.

@@ -92,9 +92,10 @@ public final class Conv2D: Layer {
         try checkInput(input, rank: 4, channels: inChannels, what: "[N, \(inChannels), H, W]")
         let g = try geometry(batch: input.shape[0], height: input.shape[2], width: input.shape[3])
         output.resize(to: [g.batch, outChannels, g.outHeight, g.outWidth])
-        // In training, keep the column matrices for the backward pass when they fit the budget
-        // (late ResNet stages, large-channel layers); pointwise convolutions and the direct kernels read their input directly.
-        columnsKept = isTraining && !g.isPointwise && !g.usesDirectKernel && !g.usesWinograd && g.keptColumnCount <= Self.keptColumnBudget
+        // In training, keep the column matrices of im2col's forward pass for im2col's weight gradient, when
+        // they fit the budget (a pointwise convolution reads its input as its columns).
+        columnsKept = isTraining && !g.isPointwise && g.forwardKernel == .im2col && g.weightKernel == .im2col
+            && g.keptColumnCount <= Self.keptColumnBudget
         if columnsKept { keptColumns.resize(to: [g.keptColumnCount]) }
         conv2dForward(y: output.pointer, x: input.pointer, w: weight.value.pointer, bias: bias?.value.pointer,
                       geometry: g, scratch: scratch, keptColumns: columnsKept ? keptColumns.pointer : nil)
