@@ -73,13 +73,37 @@ FORWARD_TILE(4)
 FORWARD_TILE(5)
 FORWARD_TILE(6)
 
+// The output vectors of a forward pass on a grid of rows Wg wide: rows of whole vectors (ow a
+// multiple of 16) are taken row by row, every lane an output; other widths run over the flat grid,
+// dropping the lanes on the extra columns. `vector_count` says how many; `describe_vectors` gives
+// vectors v0 ..< v0 + nv their first grid position, their lanes on outputs and their first output.
+static int vector_count(int oh, int ow, int Wg) { return ow % 16 == 0 ? oh * (ow / 16) : (oh * Wg + 15) / 16; }
+
+static void describe_vectors(int v0, int nv, int oh, int ow, int Wg, int *in, __mmask16 *mask, int *out) {
+    int rowVectors = ow % 16 == 0 ? ow / 16 : 0, grid = oh * Wg;
+    for (int v = 0; v < nv; v++) {
+        if (rowVectors) {
+            int oy = (v0 + v) / rowVectors, ox = (v0 + v) % rowVectors * 16;
+            in[v] = oy * Wg + ox;
+            out[v] = oy * ow + ox;
+            mask[v] = (__mmask16)0xFFFF;
+            continue;
+        }
+        int q0 = (v0 + v) * 16;
+        in[v] = q0;
+        out[v] = q0 / Wg * ow + (q0 % Wg < ow ? q0 % Wg : ow);
+        unsigned m = 0;
+        for (int l = 0; l < 16; l++) {
+            int q = q0 + l;
+            if (q < grid && q % Wg < ow) m |= 1u << l;
+        }
+        mask[v] = (__mmask16)m;
+    }
+}
+
 TARGET void cnn_direct512_conv_forward(float *y, const float *xp, const float *packed, const float *bias,
                                        int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
-    int grid = oh * Wp, oplane = oh * ow;
-    // Rows of whole vectors (ow a multiple of 16) are taken row by row, every lane an output;
-    // other widths run over the flat grid, dropping the lanes on the kw - 1 extra columns.
-    int rowVectors = ow % 16 == 0 ? ow / 16 : 0;
-    int vectors = rowVectors ? oh * rowVectors : (grid + 15) / 16;
+    int vectors = vector_count(oh, ow, Wp), oplane = oh * ow;
     long blockSize = (long)C * kh * kw * 4, plane = (long)Hp * Wp;
     // Vectors split into tiles of near-equal size (at most MAX_NV): no small, latency-bound last tile.
     int tiles = (vectors + MAX_NV - 1) / MAX_NV, base = vectors / tiles, extra = vectors % tiles;
@@ -87,24 +111,7 @@ TARGET void cnn_direct512_conv_forward(float *y, const float *xp, const float *p
         int nv = base + (t < extra ? 1 : 0);
         int in[MAX_NV], out[MAX_NV];
         __mmask16 mask[MAX_NV];
-        for (int v = 0; v < nv; v++) {
-            if (rowVectors) {
-                int oy = (v0 + v) / rowVectors, ox = (v0 + v) % rowVectors * 16;
-                in[v] = oy * Wp + ox;
-                out[v] = oy * ow + ox;
-                mask[v] = (__mmask16)0xFFFF;
-                continue;
-            }
-            int q0 = (v0 + v) * 16;
-            in[v] = q0;
-            out[v] = q0 / Wp * ow + (q0 % Wp < ow ? q0 % Wp : ow);
-            unsigned m = 0;
-            for (int l = 0; l < 16; l++) {
-                int q = q0 + l;
-                if (q < grid && q % Wp < ow) m |= 1u << l;
-            }
-            mask[v] = (__mmask16)m;
-        }
+        describe_vectors(v0, nv, oh, ow, Wp, in, mask, out);
         // All output channels for one group of vectors: its inputs stay in L1 across the channel blocks.
         for (int b = 0; b < (O + 3) / 4; b++) {
             int valid = O - b * 4 < 4 ? O - b * 4 : 4;
@@ -125,12 +132,14 @@ TARGET void cnn_direct512_conv_forward(float *y, const float *xp, const float *p
 }
 
 // One tile of the weight gradient: OB output channels x KW taps of kernel row i of input channel c,
-// summed over `images` images in vector lanes, then added to dw. With `rowVectors` (ow = 16 *
+// summed over `images` images in vector lanes, then added to dw. Channel c's input starts cstride
+// floats after channel c - 1's; tap j of the row reads it at off[j] (stride 1: i * Wg + j in the padded
+// plane; stride 2: its phase plane's offset). The grid's rows are Wg wide. With `rowVectors` (ow = 16 *
 // rowVectors), output gradients are dense planes of oh x ow, taken row by row; else dense planes of
-// oh x Wp (zero on the extra columns), taken as one flat grid whose last vector is loaded under a mask.
+// oh x Wg (zero on the extra columns), taken as one flat grid whose last vector is loaded under a mask.
 TARGET INLINE void weight_tile(const int OB, const int KW, float *dw, const float *dyp, const float *xp,
-                               int images, long dyImage, long xImage, int o0, int c, int i, int C, long plane,
-                               int Wp, int kh, int oh, int rowVectors) {
+                               int images, long dyImage, long xImage, int o0, int c, int i, int C, long cstride,
+                               int Wg, int kh, int oh, const int *off, int rowVectors) {
     __m512 acc[8][CNN_DIRECT_MAX_KERNEL_WIDTH];
     _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++)
         _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) acc[k][j] = _mm512_setzero_ps();
@@ -139,7 +148,7 @@ TARGET INLINE void weight_tile(const int OB, const int KW, float *dw, const floa
         __m512 gv[8];                                                                                     \
         _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) gv[k] = LOAD(g + k * gplane + (gAt)); \
         _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) {                                 \
-            __m512 xv = LOAD(x + (xAt) + j);                                                              \
+            __m512 xv = LOAD(x + off[j] + (xAt));                                                         \
             _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) acc[k][j] = _mm512_fmadd_ps(gv[k], xv, acc[k][j]); \
         }                                                                                                 \
     }
@@ -149,17 +158,17 @@ TARGET INLINE void weight_tile(const int OB, const int KW, float *dw, const floa
         int ow = 16 * rowVectors;
         long gplane = (long)oh * ow;
         for (int n = 0; n < images; n++) {
-            const float *x = xp + n * xImage + (long)c * plane + (long)i * Wp;
+            const float *x = xp + n * xImage + (long)c * cstride;
             const float *g = dyp + n * dyImage + (long)o0 * gplane;
             for (int oy = 0; oy < oh; oy++)
-                for (int ox = 0; ox < ow; ox += 16) WEIGHT_STEP(oy * ow + ox, oy * Wp + ox, LOAD_FULL)
+                for (int ox = 0; ox < ow; ox += 16) WEIGHT_STEP(oy * ow + ox, oy * Wg + ox, LOAD_FULL)
         }
     } else {
-        long gplane = (long)oh * Wp;
+        long gplane = (long)oh * Wg;
         int full = (int)(gplane / 16) * 16;
         __mmask16 tail = (__mmask16)((1u << (gplane - full)) - 1);
         for (int n = 0; n < images; n++) {
-            const float *x = xp + n * xImage + (long)c * plane + (long)i * Wp;
+            const float *x = xp + n * xImage + (long)c * cstride;
             const float *g = dyp + n * dyImage + (long)o0 * gplane;
             for (int q = 0; q < full; q += 16) WEIGHT_STEP(q, q, LOAD_FULL)
             if (tail) WEIGHT_STEP(full, full, LOAD_TAIL)
@@ -176,26 +185,31 @@ TARGET INLINE void weight_tile(const int OB, const int KW, float *dw, const floa
 // OB output channels a tile next to OB * KW accumulators (at least 8 independent sums, to hide the
 // FMA latency, within 32 registers); 4 for 3-5 wide kernels, which divides 16, 32 and 64 channels.
 // The last, narrower tile of a layer whose channel count OB does not divide keeps the same order
-// of sums, one accumulator per weight.
+// of sums, one accumulator per weight. Stride 1 reads padded planes of Hg x Wg, stride 2 four phase
+// planes of Hg x Wg a channel.
 #define WEIGHT_KERNEL(OB, KW)                                                                            \
     TARGET static void weight_kernel_##KW(float *dw, const float *dyp, const float *xp, int images,        \
-                                          long dyImage, long xImage, int C, int Hp, int Wp, int O, int kh,  \
-                                          int oh, int ow) {                                                \
-        long plane = (long)Hp * Wp;                                                                      \
+                                          long dyImage, long xImage, int C, int Hg, int Wg, int O, int kh,  \
+                                          int oh, int ow, int stride2) {                                   \
+        int off[CNN_DIRECT_MAX_KERNEL_WIDTH * CNN_DIRECT_MAX_KERNEL_WIDTH];                              \
+        if (stride2) cnn_direct_s2_tap_offsets(off, kh, KW, Hg, Wg);                                     \
+        else for (int t = 0; t < kh * KW; t++) off[t] = t / KW * Wg + t % KW;                            \
+        long cs = (stride2 ? 4L : 1L) * Hg * Wg;                                                         \
         int rowVectors = ow % 16 == 0 ? ow / 16 : 0;                                                     \
         for (int o0 = 0; o0 < O; o0 += OB) {                                                             \
             int valid = O - o0 < OB ? O - o0 : OB;                                                       \
             for (int c = 0; c < C; c++)                                                                  \
                 for (int i = 0; i < kh; i++) {                                                           \
-                    if (valid == OB) weight_tile(OB, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); \
+                    const int *of = off + i * KW;                                                        \
+                    if (valid == OB) weight_tile(OB, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, cs, Wg, kh, oh, of, rowVectors); \
                     else switch (valid) {                                                                \
-                    case 7: weight_tile(7 < OB ? 7 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); break; \
-                    case 6: weight_tile(6 < OB ? 6 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); break; \
-                    case 5: weight_tile(5 < OB ? 5 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); break; \
-                    case 4: weight_tile(4 < OB ? 4 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); break; \
-                    case 3: weight_tile(3 < OB ? 3 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); break; \
-                    case 2: weight_tile(2 < OB ? 2 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); break; \
-                    default: weight_tile(1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, plane, Wp, kh, oh, rowVectors); break; \
+                    case 7: weight_tile(7 < OB ? 7 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, cs, Wg, kh, oh, of, rowVectors); break; \
+                    case 6: weight_tile(6 < OB ? 6 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, cs, Wg, kh, oh, of, rowVectors); break; \
+                    case 5: weight_tile(5 < OB ? 5 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, cs, Wg, kh, oh, of, rowVectors); break; \
+                    case 4: weight_tile(4 < OB ? 4 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, cs, Wg, kh, oh, of, rowVectors); break; \
+                    case 3: weight_tile(3 < OB ? 3 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, cs, Wg, kh, oh, of, rowVectors); break; \
+                    case 2: weight_tile(2 < OB ? 2 : 1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, cs, Wg, kh, oh, of, rowVectors); break; \
+                    default: weight_tile(1, KW, dw, dyp, xp, images, dyImage, xImage, o0, c, i, C, cs, Wg, kh, oh, of, rowVectors); break; \
                     }                                                                                    \
                 }                                                                                        \
         }                                                                                                \
@@ -208,18 +222,24 @@ WEIGHT_KERNEL(4, 5)
 WEIGHT_KERNEL(3, 6)
 WEIGHT_KERNEL(3, 7)
 
-void cnn_direct512_conv_weight_gradient(float *dw, const float *dyp, const float *xp, int images, long dyImage,
-                                        long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
+// Both strides' weight gradients: the kernel compiled for this width.
+static void weight_gradient(float *dw, const float *dyp, const float *xp, int images, long dyImage, long xImage,
+                            int C, int Hg, int Wg, int O, int kh, int kw, int oh, int ow, int stride2) {
     switch (kw) {
-    case 1: weight_kernel_1(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
-    case 2: weight_kernel_2(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
-    case 3: weight_kernel_3(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
-    case 4: weight_kernel_4(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
-    case 5: weight_kernel_5(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
-    case 6: weight_kernel_6(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
-    case 7: weight_kernel_7(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, oh, ow); break;
+    case 1: weight_kernel_1(dw, dyp, xp, images, dyImage, xImage, C, Hg, Wg, O, kh, oh, ow, stride2); break;
+    case 2: weight_kernel_2(dw, dyp, xp, images, dyImage, xImage, C, Hg, Wg, O, kh, oh, ow, stride2); break;
+    case 3: weight_kernel_3(dw, dyp, xp, images, dyImage, xImage, C, Hg, Wg, O, kh, oh, ow, stride2); break;
+    case 4: weight_kernel_4(dw, dyp, xp, images, dyImage, xImage, C, Hg, Wg, O, kh, oh, ow, stride2); break;
+    case 5: weight_kernel_5(dw, dyp, xp, images, dyImage, xImage, C, Hg, Wg, O, kh, oh, ow, stride2); break;
+    case 6: weight_kernel_6(dw, dyp, xp, images, dyImage, xImage, C, Hg, Wg, O, kh, oh, ow, stride2); break;
+    case 7: weight_kernel_7(dw, dyp, xp, images, dyImage, xImage, C, Hg, Wg, O, kh, oh, ow, stride2); break;
     default: break;
     }
+}
+
+void cnn_direct512_conv_weight_gradient(float *dw, const float *dyp, const float *xp, int images, long dyImage,
+                                        long xImage, int C, int Hp, int Wp, int O, int kh, int kw, int oh, int ow) {
+    weight_gradient(dw, dyp, xp, images, dyImage, xImage, C, Hp, Wp, O, kh, kw, oh, ow, 0);
 }
 
 // MARK: Padding (see include/cnn_direct_conv.h)
@@ -361,34 +381,14 @@ TARGET void cnn_direct512_conv_forward_s2(float *y, const float *xq, const float
                                           int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow) {
     int off[CNN_DIRECT_MAX_KERNEL_WIDTH * CNN_DIRECT_MAX_KERNEL_WIDTH];
     cnn_direct_s2_tap_offsets(off, kh, kw, Hq, Wq);
-    int grid = oh * Wq, oplane = oh * ow, taps = kh * kw;
-    // As the stride-1 kernel: rows of whole vectors row by row, other widths on the flat grid.
-    int rowVectors = ow % 16 == 0 ? ow / 16 : 0;
-    int vectors = rowVectors ? oh * rowVectors : (grid + 15) / 16;
+    int vectors = vector_count(oh, ow, Wq), oplane = oh * ow, taps = kh * kw;
     long blockSize = (long)C * taps * 4, cstride = 4L * Hq * Wq;
     int tiles = (vectors + MAX_NV - 1) / MAX_NV, base = vectors / tiles, extra = vectors % tiles;
     for (int t = 0, v0 = 0; t < tiles; t++) {
         int nv = base + (t < extra ? 1 : 0);
         int in[MAX_NV], out[MAX_NV];
         __mmask16 mask[MAX_NV];
-        for (int v = 0; v < nv; v++) {
-            if (rowVectors) {
-                int oy = (v0 + v) / rowVectors, ox = (v0 + v) % rowVectors * 16;
-                in[v] = oy * Wq + ox;
-                out[v] = oy * ow + ox;
-                mask[v] = (__mmask16)0xFFFF;
-                continue;
-            }
-            int q0 = (v0 + v) * 16;
-            in[v] = q0;
-            out[v] = q0 / Wq * ow + (q0 % Wq < ow ? q0 % Wq : ow);
-            unsigned m = 0;
-            for (int l = 0; l < 16; l++) {
-                int q = q0 + l;
-                if (q < grid && q % Wq < ow) m |= 1u << l;
-            }
-            mask[v] = (__mmask16)m;
-        }
+        describe_vectors(v0, nv, oh, ow, Wq, in, mask, out);
         for (int b = 0; b < (O + 3) / 4; b++) {
             int valid = O - b * 4 < 4 ? O - b * 4 : 4;
             const float *wb = packed + b * blockSize;
@@ -407,100 +407,9 @@ TARGET void cnn_direct512_conv_forward_s2(float *y, const float *xq, const float
     }
 }
 
-// As weight_tile, on phase planes: tap j of kernel row i reads at off[j]. With `rowVectors` (ow = 16 *
-// rowVectors), output gradients are dense planes of oh x ow taken row by row; else planes of oh x Wq
-// (zero on the extra columns) taken as one flat grid.
-TARGET INLINE void weight_s2_tile(const int OB, const int KW, float *dw, const float *dyp, const float *xq,
-                                  int images, long dyImage, long xImage, int o0, int c, int i, int C, long cstride,
-                                  int Wq, int kh, int oh, const int *off, int rowVectors) {
-    __m512 acc[8][CNN_DIRECT_MAX_KERNEL_WIDTH];
-    _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++)
-        _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) acc[k][j] = _mm512_setzero_ps();
-#define WEIGHT_STEP(gAt, xAt, LOAD)                                                                       \
-    {                                                                                                     \
-        __m512 gv[8];                                                                                     \
-        _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) gv[k] = LOAD(g + k * gplane + (gAt)); \
-        _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++) {                                 \
-            __m512 xv = LOAD(x + off[j] + (xAt));                                                         \
-            _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++) acc[k][j] = _mm512_fmadd_ps(gv[k], xv, acc[k][j]); \
-        }                                                                                                 \
-    }
-#define LOAD_FULL(address) _mm512_loadu_ps(address)
-#define LOAD_TAIL(address) _mm512_maskz_loadu_ps(tail, address)
-    if (rowVectors) {
-        int ow = 16 * rowVectors;
-        long gplane = (long)oh * ow;
-        for (int n = 0; n < images; n++) {
-            const float *x = xq + n * xImage + (long)c * cstride;
-            const float *g = dyp + n * dyImage + (long)o0 * gplane;
-            for (int oy = 0; oy < oh; oy++)
-                for (int ox = 0; ox < ow; ox += 16) WEIGHT_STEP(oy * ow + ox, oy * Wq + ox, LOAD_FULL)
-        }
-    } else {
-        long gplane = (long)oh * Wq;
-        int full = (int)(gplane / 16) * 16;
-        __mmask16 tail = (__mmask16)((1u << (gplane - full)) - 1);
-        for (int n = 0; n < images; n++) {
-            const float *x = xq + n * xImage + (long)c * cstride;
-            const float *g = dyp + n * dyImage + (long)o0 * gplane;
-            for (int q = 0; q < full; q += 16) WEIGHT_STEP(q, q, LOAD_FULL)
-            if (tail) WEIGHT_STEP(full, full, LOAD_TAIL)
-        }
-    }
-#undef LOAD_FULL
-#undef LOAD_TAIL
-#undef WEIGHT_STEP
-    _Pragma("clang loop unroll(full)") for (int k = 0; k < OB; k++)
-        _Pragma("clang loop unroll(full)") for (int j = 0; j < KW; j++)
-            dw[(((long)(o0 + k) * C + c) * kh + i) * KW + j] += _mm512_reduce_add_ps(acc[k][j]);
-}
-
-#define WEIGHT_S2_KERNEL(OB, KW)                                                                         \
-    TARGET static void weight_s2_kernel_##KW(float *dw, const float *dyp, const float *xq, int images,     \
-                                             long dyImage, long xImage, int C, int Hq, int Wq, int O,      \
-                                             int kh, int oh, int ow) {                                     \
-        int off[CNN_DIRECT_MAX_KERNEL_WIDTH * CNN_DIRECT_MAX_KERNEL_WIDTH];                              \
-        cnn_direct_s2_tap_offsets(off, kh, KW, Hq, Wq);                                                           \
-        long cs = 4L * Hq * Wq;                                                                          \
-        int rowVectors = ow % 16 == 0 ? ow / 16 : 0;                                                     \
-        for (int o0 = 0; o0 < O; o0 += OB) {                                                             \
-            int valid = O - o0 < OB ? O - o0 : OB;                                                       \
-            for (int c = 0; c < C; c++)                                                                  \
-                for (int i = 0; i < kh; i++) {                                                           \
-                    const int *of = off + i * KW;                                                        \
-                    if (valid == OB) weight_s2_tile(OB, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); \
-                    else switch (valid) {                                                                \
-                    case 7: weight_s2_tile(7 < OB ? 7 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); break; \
-                    case 6: weight_s2_tile(6 < OB ? 6 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); break; \
-                    case 5: weight_s2_tile(5 < OB ? 5 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); break; \
-                    case 4: weight_s2_tile(4 < OB ? 4 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); break; \
-                    case 3: weight_s2_tile(3 < OB ? 3 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); break; \
-                    case 2: weight_s2_tile(2 < OB ? 2 : 1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); break; \
-                    default: weight_s2_tile(1, KW, dw, dyp, xq, images, dyImage, xImage, o0, c, i, C, cs, Wq, kh, oh, of, rowVectors); break; \
-                    }                                                                                    \
-                }                                                                                        \
-        }                                                                                                \
-    }
-WEIGHT_S2_KERNEL(8, 1)
-WEIGHT_S2_KERNEL(8, 2)
-WEIGHT_S2_KERNEL(4, 3)
-WEIGHT_S2_KERNEL(4, 4)
-WEIGHT_S2_KERNEL(4, 5)
-WEIGHT_S2_KERNEL(3, 6)
-WEIGHT_S2_KERNEL(3, 7)
-
 void cnn_direct512_conv_weight_gradient_s2(float *dw, const float *dyp, const float *xq, int images, long dyImage,
                                            long xImage, int C, int Hq, int Wq, int O, int kh, int kw, int oh, int ow) {
-    switch (kw) {
-    case 1: weight_s2_kernel_1(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh, ow); break;
-    case 2: weight_s2_kernel_2(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh, ow); break;
-    case 3: weight_s2_kernel_3(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh, ow); break;
-    case 4: weight_s2_kernel_4(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh, ow); break;
-    case 5: weight_s2_kernel_5(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh, ow); break;
-    case 6: weight_s2_kernel_6(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh, ow); break;
-    case 7: weight_s2_kernel_7(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, oh, ow); break;
-    default: break;
-    }
+    weight_gradient(dw, dyp, xq, images, dyImage, xImage, C, Hq, Wq, O, kh, kw, oh, ow, 1);
 }
 
 #else
