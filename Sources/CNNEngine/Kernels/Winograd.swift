@@ -1,7 +1,8 @@
 // Winograd F(2x2, 3x3) convolution for the wide 3x3 layers (VGG's 128- to 512-channel ones), forward
 // and input gradient: 16 multiplies per input channel for each 2x2 block of outputs where im2col + GEMM
-// does 36, with the transforms in CKernels/winograd.c and the 16 products by the engine's GEMM. The
-// weight gradient stays on im2col + GEMM. The naive twins are `naiveConv2dForward`/`naiveConv2dBackward`.
+// does 36, with the transforms in CKernels/winograd.c (winograd_avx512.c for maps of 8x8 and less on
+// AVX-512) and the 16 products by the engine's GEMM. The weight gradient is not Winograd's: im2col +
+// GEMM, or one GEMM per tap on small maps (`ConvGeometry.weightKernel`). The naive twins are `naiveConv2dForward`/`naiveConv2dBackward`.
 //
 // Work is split by chunks of images fixed by the shape (`winogradChunkImages`), as im2col's, so the result
 // does not depend on the number of threads.
