@@ -696,6 +696,98 @@ struct FusedResidualTests {
     }
 }
 
+/// A convolution followed by a ReLU in a `Sequential` (the ReLU applied by the convolution in training)
+/// against the two layers run apart, on every instruction-set path and through every kind of kernel.
+@Suite("Fused convolution and ReLU")
+struct FusedConvolutionReLUTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var c: Int, o: Int, size: Int, kernel: Int, stride: Int, padding: Int, bias: Bool
+        var description: String { "\(c)->\(o) \(kernel)x\(kernel)/\(stride) pad \(padding) on \(size)x\(size)\(bias ? "" : " no bias")" }
+        func layer() throws -> Conv2D {
+            let conv = try Conv2D("conv", inChannels: c, outChannels: o, kernelSize: Pair(kernel, kernel), stride: Pair(stride, stride),
+                                  padding: .uniform(padding), bias: bias)
+            conv.initialize(seed: 3)
+            return conv
+        }
+    }
+
+    static let cases = [
+        Case(c: 3, o: 8, size: 12, kernel: 3, stride: 1, padding: 1, bias: true),     // direct
+        Case(c: 8, o: 16, size: 12, kernel: 3, stride: 2, padding: 1, bias: false),   // direct, stride 2
+        Case(c: 1, o: 6, size: 14, kernel: 5, stride: 1, padding: 0, bias: true),     // LeNet-5's C1
+        Case(c: 128, o: 128, size: 4, kernel: 3, stride: 1, padding: 1, bias: true),  // Winograd, per-tap weights
+        Case(c: 80, o: 72, size: 9, kernel: 3, stride: 1, padding: 0, bias: true),    // im2col
+    ]
+
+    @Test("fused equals apart, bit for bit", arguments: InstructionSet.supported)
+    func fusedEqualsApart(_ isa: InstructionSet) throws {
+        try InstructionSet.withActive(isa) {
+            var forwardKernels = Set<String>(), weightKernels = Set<String>()
+            for testCase in Self.cases {
+                let fusedConv = try testCase.layer(), relu = ReLU("relu")
+                let fused = try Sequential("fused", [fusedConv, relu])
+                #expect(fusedConv.fusedReLU, "\(testCase)")
+                let x = randomTensor([3, testCase.c, testCase.size, testCase.size], seed: 1)
+                x.pointer[5] = .nan  // NaN reaches some outputs: kept by the ReLU and its gradient passed
+                let yFused = try fused.forward(x).copy()
+                let dy = randomTensor(yFused.shape, seed: 2)
+                let dxFused = try fused.backward(dy).copy()
+
+                let apartConv = try testCase.layer(), apartReLU = ReLU("relu")
+                let yApart = try apartReLU.forward(try apartConv.forward(x)).copy()
+                let dxApart = try apartConv.backward(try apartReLU.backward(dy)).copy()
+                #expect(yFused.values.contains { $0.isNaN } && yFused.values.contains { $0 == 0 }, "\(testCase)")
+                #expect(bitIdentical(yFused.values, yApart.values), "\(testCase): forward")
+                #expect(bitIdentical(dxFused.values, dxApart.values), "\(testCase): input gradient")
+                for (p, q) in zip(fusedConv.parameters, apartConv.parameters) {
+                    #expect(bitIdentical(p.gradient.values, q.gradient.values), "\(testCase): \(p.name) gradient")
+                }
+                let choice = try fusedConv.geometry(batch: 3, height: testCase.size, width: testCase.size).kernelChoice
+                forwardKernels.insert(String(choice.forward.prefix { $0 != " " && $0 != "+" }))
+                weightKernels.insert(String(choice.backwardWeights.prefix { $0 != " " && $0 != "+" }))
+
+                // Evaluation mode fuses nothing: the convolution's output is its own (what feature maps show).
+                fused.setTraining(false); apartConv.isTraining = false
+                let yEvaluated = try fusedConv.forward(x).copy()
+                #expect(bitIdentical(yEvaluated.values, try apartConv.forward(x).values), "\(testCase): evaluation")
+                #expect(yEvaluated.values.contains { $0 < 0 }, "\(testCase): evaluation output is not rectified")
+            }
+            // Every kind of kernel the path has was exercised.
+            let direct: Set<String> = isa == .generic ? [] : ["direct", "direct-s2"]
+            #expect(forwardKernels == direct.union(["winograd", "im2col"]), "\(isa): \(forwardKernels)")
+            #expect(weightKernels.isSuperset(of: ["per-tap", "im2col"]), "\(isa): \(weightKernels)")
+        }
+    }
+
+    @Test("a dense layer's fused ReLU equals the layers apart, bit for bit", arguments: InstructionSet.supported)
+    func denseFusedEqualsApart(_ isa: InstructionSet) throws {
+        try InstructionSet.withActive(isa) {
+            func make() throws -> Dense {
+                let dense = try Dense("fc", inFeatures: 40, outFeatures: 36)
+                dense.initialize(seed: 4)
+                return dense
+            }
+            let fusedDense = try make()
+            let fused = try Sequential("fused", [fusedDense, ReLU("relu")])
+            #expect(fusedDense.fusedReLU)
+            let x = randomTensor([37, 40], seed: 1)
+            x.pointer[3] = .nan
+            let yFused = try fused.forward(x).copy()
+            let dy = randomTensor(yFused.shape, seed: 2)
+            let dxFused = try fused.backward(dy).copy()
+            let apartDense = try make(), apartReLU = ReLU("relu")
+            let yApart = try apartReLU.forward(try apartDense.forward(x)).copy()
+            let dxApart = try apartDense.backward(try apartReLU.backward(dy)).copy()
+            #expect(yFused.values.contains { $0.isNaN } && yFused.values.contains { $0 == 0 })
+            #expect(bitIdentical(yFused.values, yApart.values))
+            #expect(bitIdentical(dxFused.values, dxApart.values))
+            for (p, q) in zip(fusedDense.parameters, apartDense.parameters) {
+                #expect(bitIdentical(p.gradient.values, q.gradient.values), "\(p.name) gradient")
+            }
+        }
+    }
+}
+
 /// The 2x2 max-pooling kernel against the window loop, its naive twin: the same maxima and the same
 /// winners (seen through where the backward pass sends each gradient), with ties, NaN and -infinity.
 @Suite("Max pooling kernel")

@@ -174,13 +174,16 @@ func validRange(offset: Int, stride: Int, inExtent: Int, outExtent: Int) -> (Int
 /// y = conv(x, w) + b for a batch: x [N, C, H, W], w [O, Cg, kh, kw], b [O], y [N, O, oh, ow].
 ///
 /// Each layer by the kernels `g.forwardKernel` names: direct, Winograd F(2x2, 3x3) or im2col + GEMM.
+/// With `relu`, y = max(0, y) (NaN kept) is applied to each chunk of images as soon as the kernels have
+/// written it, while it is in cache: the ReLU after the convolution costs no pass over memory of its own.
 public func conv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
                           bias: UnsafePointer<Float>?, geometry g: ConvGeometry, scratch: Scratch,
-                          keptColumns: UnsafeMutablePointer<Float>? = nil) {
+                          keptColumns: UnsafeMutablePointer<Float>? = nil, relu: Bool = false) {
     switch g.forwardKernel {
-    case .direct: directConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch)
-    case .winograd: winogradConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch)
-    case .im2col, .perTap: im2colConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch, keptColumns: keptColumns)
+    case .direct: directConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch, relu: relu)
+    case .winograd: winogradConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch, relu: relu)
+    case .im2col, .perTap:
+        im2colConv2dForward(y: y, x: x, w: w, bias: bias, geometry: g, scratch: scratch, keptColumns: keptColumns, relu: relu)
     }
 }
 
@@ -190,7 +193,7 @@ public func conv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float
 /// `im2colConv2dBackward` to reuse instead of running im2col again.
 public func im2colConv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
                                 bias: UnsafePointer<Float>?, geometry g: ConvGeometry, scratch: Scratch,
-                                keptColumns: UnsafeMutablePointer<Float>? = nil) {
+                                keptColumns: UnsafeMutablePointer<Float>? = nil, relu: Bool = false) {
     let chunk = g.chunkImages, chunks = g.chunkCount
     let p = g.outPlane, rows = g.columnRows, og = g.outPerGroup, o = g.outChannels
     let colSize = rows * chunk * p
@@ -224,6 +227,7 @@ public func im2colConv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer
                 let dst = y + ((n0 + b) * o + oc) * p
                 if nc > 1 { dst.update(from: staged + oc * cols + b * p, count: p) }
                 if let bias { vectorAdd(dst, p, scalar: bias[oc]) }
+                if relu { vectorRectify(dst, p) }
             }
         }
     }
@@ -346,6 +350,33 @@ func addPartials(into dw: UnsafeMutablePointer<Float>, partials: UnsafePointer<F
         for r in 0..<count {
             let src = source.value + r * size
             for e in range { dwPointer.value[e] += src[e] }
+        }
+    }
+}
+
+/// The gradient of a convolution's output before the ReLU that `conv2dForward(relu: true)` applied:
+/// rectified = dy where y > 0, else 0 (y is the rectified output, whose sign is the convolution's; NaN
+/// passes dy, as the ReLU layer does), and, with `db`, db[o] += the sum of that over channel o, in the
+/// same pass (the sums in `addBiasGradient`'s order, so the bits are the unfused layers').
+func rectifyGradient(_ rectified: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, y: UnsafePointer<Float>,
+                     db: UnsafeMutablePointer<Float>?, geometry g: ConvGeometry) {
+    let out = UncheckedSendable(rectified), o = g.outChannels, p = g.outPlane
+    guard let db else {
+        Parallel.forEachBlock(g.batch * o * p, blockSize: 1 << 15) { range, _ in
+            vectorRectifiedGradient(out.value + range.lowerBound, dy + range.lowerBound, y + range.lowerBound, range.count)
+        }
+        return
+    }
+    let dbPointer = UncheckedSendable(db)
+    Parallel.forEachBlock(o, blockSize: 8) { range, _ in
+        for oc in range {
+            var sum: Float = 0
+            for n in 0..<g.batch {
+                let offset = (n * o + oc) * p
+                vectorRectifiedGradient(out.value + offset, dy + offset, y + offset, p)
+                sum += vectorSum(out.value + offset, p)
+            }
+            dbPointer.value[oc] += sum
         }
     }
 }

@@ -283,10 +283,11 @@ struct Stride2Phase {
     }
 }
 
-/// `conv2dForward` by the direct kernels: y [N, O, oh, ow] = conv(x [N, C, H, W], w) + b.
+/// `conv2dForward` by the direct kernels: y [N, O, oh, ow] = conv(x [N, C, H, W], w) + b (then max(0, y)
+/// image by image with `relu`).
 /// - Precondition: `DirectConvolution.isAvailable` and `DirectConvolution.supports(g)`.
 public func directConv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
-                                bias: UnsafePointer<Float>?, geometry g: ConvGeometry, scratch: Scratch) {
+                                bias: UnsafePointer<Float>?, geometry g: ConvGeometry, scratch: Scratch, relu: Bool = false) {
     precondition(DirectConvolution.isAvailable && DirectConvolution.supports(g), "direct convolution cannot compute \(g)")
     let path = DirectPath.active
     let (hp, wp) = g.directPadded(path)
@@ -308,6 +309,7 @@ public func directConv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer
             path.forward(out.value + n * yImage, padded, packed.value, b.value, c, Int32(hp), Int32(wp),
                          o, kh, kw, Int32(g.outHeight), Int32(g.outWidth))
         }
+        if relu { vectorRectify(out.value + n * yImage, yImage) }
     }
 }
 

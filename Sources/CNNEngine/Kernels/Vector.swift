@@ -124,3 +124,34 @@ public func vectorSum(_ y: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float
     }
     while i < count { y[i] = a[i] + b[i]; i += 1 }
 }
+
+/// p[i] = max(0, p[i]) (NaN stays NaN) over `count` floats, in place: the ReLU a convolution applies to
+/// its own output while it is in cache.
+@inline(__always)
+public func vectorRectify(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
+    let raw = UnsafeMutableRawPointer(p), zero = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= count {
+        var v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        v.replace(with: zero, where: v .<= zero)
+        raw.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count { p[i] = p[i] <= 0 ? 0 : p[i]; i += 1 }
+}
+
+/// dx[i] = y[i] <= 0 ? 0 : dy[i] over `count` floats: the ReLU's derivative read on its output y, whose
+/// sign is its input's (and NaN passes dy, as the ReLU layer does).
+@inline(__always)
+public func vectorRectifiedGradient(_ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                                    _ count: Int) {
+    let rdy = UnsafeRawPointer(dy), ry = UnsafeRawPointer(y), rdx = UnsafeMutableRawPointer(dx), zero = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= count {
+        let g = rdy.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        rdx.storeBytes(of: g.replacing(with: zero, where: v .<= zero), toByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count { dx[i] = y[i] <= 0 ? 0 : dy[i]; i += 1 }
+}

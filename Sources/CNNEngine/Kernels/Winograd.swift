@@ -49,10 +49,12 @@ public enum Winograd {
     /// GEMM columns (tiles) per chunk.
     static let minimumTiles = 256
 
-    /// y = conv(x, w) + bias (inChannels -> outChannels), or, with `inputGradient`, dx = the input
-    /// gradient of that convolution from dy (outChannels -> inChannels, the kernel rotated).
+    /// y = conv(x, w) + bias (inChannels -> outChannels; then max(0, y) chunk by chunk with `relu`), or,
+    /// with `inputGradient`, dx = the input gradient of that convolution from dy (outChannels -> inChannels,
+    /// the kernel rotated).
     static func run(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
-                    bias: UnsafePointer<Float>?, geometry g: ConvGeometry, inputGradient: Bool, scratch: Scratch) {
+                    bias: UnsafePointer<Float>?, geometry g: ConvGeometry, inputGradient: Bool, scratch: Scratch,
+                    relu: Bool = false) {
         let cIn = inputGradient ? g.outChannels : g.inChannels, cOut = inputGradient ? g.inChannels : g.outChannels
         let h = g.outHeight, wd = g.outWidth  // "same" convolution: input, output and gradient maps are equal
         let th = (h + 1) / 2, tw = (wd + 1) / 2
@@ -98,6 +100,7 @@ public enum Winograd {
             } else {
                 cnn_wino_output(out.value + n0 * outImage, m, ldt, Int32(nc), Int32(cOut), Int32(h), Int32(wd), b.value, tile)
             }
+            if relu { vectorRectify(out.value + n0 * outImage, nc * outImage) }
         }
     }
 }
@@ -105,9 +108,9 @@ public enum Winograd {
 /// `conv2dForward` by Winograd F(2x2, 3x3).
 /// - Precondition: `g.usesWinograd`.
 public func winogradConv2dForward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
-                                  bias: UnsafePointer<Float>?, geometry g: ConvGeometry, scratch: Scratch) {
+                                  bias: UnsafePointer<Float>?, geometry g: ConvGeometry, scratch: Scratch, relu: Bool = false) {
     precondition(g.usesWinograd, "Winograd F(2x2, 3x3) cannot compute \(g)")
-    Winograd.run(y: y, x: x, w: w, bias: bias, geometry: g, inputGradient: false, scratch: scratch)
+    Winograd.run(y: y, x: x, w: w, bias: bias, geometry: g, inputGradient: false, scratch: scratch, relu: relu)
 }
 
 /// The input gradient of `conv2dBackward` by Winograd F(2x2, 3x3): dx overwritten.

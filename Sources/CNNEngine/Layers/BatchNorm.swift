@@ -6,7 +6,7 @@
 /// In training the forward pass stores only the batch mean and 1/σ (the backward pass recomputes x̂
 /// from the input), and applies the ReLU that follows the layer in a `Sequential` (`fusedReLU`),
 /// which then passes its input through: one pass over memory instead of three.
-public class BatchNormBase {
+public class BatchNormBase: ReLUFusing {
     public let name: String
     public let features: Int
     public let momentum: Float

@@ -1,7 +1,11 @@
 /// A 2-D convolution (cross-correlation, as PyTorch's `Conv2d`): y = w ⋆ x + b.
 ///
 /// Weights are `[outChannels, inChannels / groups, kernelHeight, kernelWidth]`, as in PyTorch.
-public final class Conv2D: Layer {
+///
+/// In training it applies the ReLU that follows it in a `Sequential` (`fusedReLU`): each chunk of its
+/// output is rectified while in cache, and the backward pass masks the gradient it receives and sums the
+/// bias gradient in one pass; the ReLU passes through.
+public final class Conv2D: Layer, ReLUFusing {
     public let name: String
     public var kind: LayerKind { .conv2D }
     public let inChannels: Int
@@ -16,6 +20,12 @@ public final class Conv2D: Layer {
     public let bias: Parameter?
     public var isTraining = true
     public var needsInputGradient = true
+    /// Whether the ReLU after this layer is applied here in training (set by `Sequential`).
+    public internal(set) var fusedReLU = false
+    /// Whether the last forward pass applied that ReLU.
+    private var lastAppliedReLU = false
+    /// The gradient received, masked by the fused ReLU.
+    private let rectifiedGradient = Tensor(shape: [0])
 
     private var input: Tensor?
     private var geometry: ConvGeometry?
@@ -97,8 +107,10 @@ public final class Conv2D: Layer {
         columnsKept = isTraining && !g.isPointwise && g.forwardKernel == .im2col && g.weightKernel == .im2col
             && g.keptColumnCount <= Self.keptColumnBudget
         if columnsKept { keptColumns.resize(to: [g.keptColumnCount]) }
+        lastAppliedReLU = isTraining && fusedReLU
         conv2dForward(y: output.pointer, x: input.pointer, w: weight.value.pointer, bias: bias?.value.pointer,
-                      geometry: g, scratch: scratch, keptColumns: columnsKept ? keptColumns.pointer : nil)
+                      geometry: g, scratch: scratch, keptColumns: columnsKept ? keptColumns.pointer : nil,
+                      relu: lastAppliedReLU)
         self.input = input
         self.geometry = g
         return output
@@ -108,10 +120,19 @@ public final class Conv2D: Layer {
         guard let input, let geometry else { throw ShapeError("Conv2D \"\(name)\": backward called before forward") }
         try checkGradient(outputGradient, matches: output)
         if needsInputGradient { inputGradient.resize(to: input.shape) }
+        var dy = UnsafePointer(outputGradient.pointer), db = bias?.gradient.pointer
+        if lastAppliedReLU {
+            rectifiedGradient.resize(to: output.shape)
+            rectifyGradient(rectifiedGradient.pointer, dy: dy, y: output.pointer, db: db, geometry: geometry)
+            dy = UnsafePointer(rectifiedGradient.pointer)
+            db = nil
+        }
         conv2dBackward(dx: needsInputGradient ? inputGradient.pointer : nil, dw: weight.gradient.pointer,
-                       db: bias?.gradient.pointer, dy: outputGradient.pointer, x: input.pointer,
+                       db: db, dy: dy, x: input.pointer,
                        w: weight.value.pointer, geometry: geometry, scratch: scratch, partials: partials,
                        keptColumns: columnsKept ? UnsafePointer(keptColumns.pointer) : nil)
         return inputGradient
     }
+
+    func isRectifiedOutput(_ tensor: Tensor) -> Bool { lastAppliedReLU && tensor === output }
 }

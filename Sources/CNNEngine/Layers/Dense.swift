@@ -1,5 +1,8 @@
 /// A fully connected layer: y = x wᵀ + b, with w of shape `[outFeatures, inFeatures]` as in PyTorch's `Linear`.
-public final class Dense: Layer {
+///
+/// In training it applies the ReLU that follows it in a `Sequential` (`fusedReLU`) to each block of rows
+/// as the bias is added, and masks the gradient it receives; the ReLU passes through.
+public final class Dense: Layer, ReLUFusing {
     public let name: String
     public var kind: LayerKind { .dense }
     public let inFeatures: Int
@@ -9,6 +12,12 @@ public final class Dense: Layer {
     public let bias: Parameter?
     public var isTraining = true
     public var needsInputGradient = true
+    /// Whether the ReLU after this layer is applied here in training (set by `Sequential`).
+    public internal(set) var fusedReLU = false
+    /// Whether the last forward pass applied that ReLU.
+    private var lastAppliedReLU = false
+    /// The gradient received, masked by the fused ReLU.
+    private let rectifiedGradient = Tensor(shape: [0])
 
     private var input: Tensor?
     private let output = Tensor(shape: [0])
@@ -51,6 +60,7 @@ public final class Dense: Layer {
         output.resize(to: [n, m])
         let x = UncheckedSendable(input.pointer), y = UncheckedSendable(output.pointer)
         let w = UncheckedSendable(weight.value.pointer), b = UncheckedSendable(bias?.value.pointer)
+        let relu = isTraining && fusedReLU
         Parallel.forEachBlock(n, blockSize: Self.block) { rows, _ in
             let y0 = y.value + rows.lowerBound * m
             gemm(c: y0, ldc: m, a: x.value + rows.lowerBound * k, lda: k, transposeA: false,
@@ -58,7 +68,9 @@ public final class Dense: Layer {
             if let bias = b.value {
                 for r in 0..<rows.count { for j in 0..<m { y0[r * m + j] += bias[j] } }
             }
+            if relu { vectorRectify(y0, rows.count * m) }
         }
+        lastAppliedReLU = relu
         self.input = input
         return output
     }
@@ -67,7 +79,18 @@ public final class Dense: Layer {
         guard let input else { throw ShapeError("Dense \"\(name)\": backward called before forward") }
         try checkGradient(outputGradient, matches: output)
         let n = input.shape[0], k = inFeatures, m = outFeatures
-        let x = UncheckedSendable(input.pointer), dy = UncheckedSendable(outputGradient.pointer)
+        var gradient = outputGradient
+        if lastAppliedReLU {
+            rectifiedGradient.resize(to: output.shape)
+            let dy = UncheckedSendable(UnsafePointer(outputGradient.pointer)), y = UncheckedSendable(UnsafePointer(output.pointer))
+            let masked = UncheckedSendable(rectifiedGradient.pointer)
+            forEachElementBlock(output.count) { range in
+                let i = range.lowerBound
+                vectorRectifiedGradient(masked.value + i, dy.value + i, y.value + i, range.count)
+            }
+            gradient = rectifiedGradient
+        }
+        let x = UncheckedSendable(input.pointer), dy = UncheckedSendable(gradient.pointer)
         let w = UncheckedSendable(weight.value.pointer), dw = UncheckedSendable(weight.gradient.pointer)
         // dW [m, k] += dYᵀ [m, n] x X [n, k], split by output rows.
         Parallel.forEachBlock(m, blockSize: Self.block) { rows, _ in
@@ -94,4 +117,6 @@ public final class Dense: Layer {
         }
         return inputGradient
     }
+
+    func isRectifiedOutput(_ tensor: Tensor) -> Bool { lastAppliedReLU && tensor === output }
 }

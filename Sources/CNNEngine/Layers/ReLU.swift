@@ -1,8 +1,8 @@
 /// Rectified linear unit: y = max(0, x), with NaN passed through as PyTorch does (so a broken model
 /// shows NaN outputs, never plausible numbers).
 ///
-/// After a batch norm in a `Sequential`, the batch norm applies it in training (`fusedSource`); this
-/// layer then passes its input and gradient through unchanged.
+/// After a batch norm or a convolution in a `Sequential`, that layer applies it in training
+/// (`fusedSource`); this layer then passes its input and gradient through unchanged.
 public final class ReLU: ElementwiseActivation {
     public let name: String
     public var kind: LayerKind { .relu }
@@ -12,8 +12,8 @@ public final class ReLU: ElementwiseActivation {
     let output = Tensor(shape: [0])
     let inputGradient = Tensor(shape: [0])
 
-    /// The batch norm before this layer that applies it in training, if any (set by `Sequential`).
-    weak var fusedSource: BatchNormBase?
+    /// The layer before this one that applies it in training, if any (set by `Sequential`).
+    weak var fusedSource: (any ReLUFusing)?
     private var passedThrough = false
 
     public init(_ name: String) { self.name = name }
@@ -56,4 +56,14 @@ public final class ReLU: ElementwiseActivation {
         }
         while i < range.upperBound { dx[i] = x[i] <= 0 ? 0 : dy[i]; i += 1 }
     }
+}
+
+/// A layer that can apply the ReLU following it in a `Sequential` itself, in training, as part of its own
+/// pass over memory (forward: its output rectified; backward: the ReLU's mask applied to the gradient it
+/// receives). The ReLU then passes through: it sees that its input is already rectified.
+protocol ReLUFusing: AnyObject {
+    /// Whether this layer applies the ReLU after it (set by `Sequential`).
+    var fusedReLU: Bool { get set }
+    /// Whether `tensor` is this layer's last output with the fused ReLU applied.
+    func isRectifiedOutput(_ tensor: Tensor) -> Bool
 }

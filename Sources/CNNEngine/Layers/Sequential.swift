@@ -14,11 +14,12 @@ public final class Sequential: Layer {
         }
         self.name = name
         self.layers = layers
-        // A batch norm followed by a ReLU applies it itself in training (one pass over memory, not three).
+        // A batch norm or a convolution followed by a ReLU applies it itself in training (one pass over
+        // memory, not three).
         for (first, second) in zip(layers, layers.dropFirst()) {
-            if let norm = first as? BatchNormBase, let relu = second as? ReLU {
-                norm.fusedReLU = true
-                relu.fusedSource = norm
+            if let source = first as? any ReLUFusing, let relu = second as? ReLU {
+                source.fusedReLU = true
+                relu.fusedSource = source
             }
         }
     }
